@@ -1,0 +1,48 @@
+package db_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dreamerscave/tdc/app/db"
+	"github.com/dreamerscave/tdc/app/testenv"
+)
+
+// A migration test of its own database: up, down to zero, up again, so every
+// Down part is exercised and undoes exactly its Up.
+func TestMigrationsUpDownUp(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dsn, sqlDB, err := testenv.NewDatabase(ctx, "migrate")
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		sqlDB.Close()
+		require.NoError(t, testenv.DropDatabase(dsn))
+	})
+
+	p, err := db.Migrator(sqlDB)
+	require.NoError(t, err)
+	tables := func() int {
+		var n int
+		require.NoError(t, sqlDB.QueryRowContext(ctx,
+			`SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name <> 'goose_db_version'`).Scan(&n))
+		return n
+	}
+	up := tables()
+	require.GreaterOrEqual(t, up, 25)
+
+	_, err = p.DownTo(ctx, 0)
+	require.NoError(t, err)
+	require.Equal(t, 0, tables())
+
+	_, err = p.Up(ctx)
+	require.NoError(t, err)
+	require.Equal(t, up, tables())
+
+	// Every table is InnoDB and utf8mb4, as the schema promises.
+	var odd int
+	require.NoError(t, sqlDB.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.tables
+		WHERE table_schema = DATABASE() AND (engine <> 'InnoDB' OR table_collation NOT LIKE 'utf8mb4%')`).Scan(&odd))
+	require.Zero(t, odd)
+}
