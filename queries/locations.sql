@@ -37,3 +37,6 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 INSERT INTO location_translations (location_id, lang, name, tagline, description)
 VALUES (?, ?, ?, ?, ?)
 ON DUPLICATE KEY UPDATE name = VALUES(name), tagline = VALUES(tagline), description = VALUES(description);
+
+-- name: LocationExistsBySlug :one
+SELECT EXISTS (SELECT 1 FROM locations WHERE slug = ?);

@@ -22,6 +22,17 @@ func (q *Queries) LocationCount(ctx context.Context) (int64, error) {
 	return count, err
 }
 
+const locationExistsBySlug = `-- name: LocationExistsBySlug :one
+SELECT EXISTS (SELECT 1 FROM locations WHERE slug = ?)
+`
+
+func (q *Queries) LocationExistsBySlug(ctx context.Context, slug string) (bool, error) {
+	row := q.db.QueryRowContext(ctx, locationExistsBySlug, slug)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const locationGetBySlug = `-- name: LocationGetBySlug :one
 SELECT l.id, l.slug, l.position, l.theme_background, l.theme_surface, l.theme_text, l.theme_accent,
        l.stream_kind, l.stream_listen_url, l.teleport_url,

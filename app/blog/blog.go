@@ -1,0 +1,179 @@
+// Package blog is the club's posts and their categories.
+package blog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"html/template"
+	"time"
+
+	"github.com/dreamerscave/tdc/app/apperr"
+	"github.com/dreamerscave/tdc/app/db"
+)
+
+const (
+	// DefaultPerPage is the blog's page size.
+	DefaultPerPage = 10
+	maxPerPage     = 50
+)
+
+// Category is a blog category.
+type Category struct {
+	Slug, Name, Description string
+}
+
+// Summary is a post as a list shows it.
+type Summary struct {
+	ID          int64
+	Slug        string
+	Title       string
+	Summary     string
+	Author      string
+	PublishedAt time.Time
+	UpdatedAt   time.Time
+	Categories  []Category
+	Translated  bool
+}
+
+// Post is a post with its rendered, sanitised body.
+type Post struct {
+	Summary
+	Body template.HTML
+}
+
+// Page is one page of posts.
+type Page struct {
+	Posts                       []Summary
+	Total, Page, PerPage, Pages int
+}
+
+// Service reads posts.
+type Service struct {
+	q       *db.Queries
+	md      *Markdown
+	defLang string
+	now     func() time.Time
+}
+
+// New returns the blog service.
+func New(sqlDB *sql.DB, defLang string, now func() time.Time) *Service {
+	return &Service{q: db.New(sqlDB), md: NewMarkdown(), defLang: defLang, now: now}
+}
+
+// Categories lists every category.
+func (s *Service) Categories(ctx context.Context, lang string) ([]Category, error) {
+	rows, err := s.q.BlogCategoryList(ctx, db.BlogCategoryListParams{DefaultLang: s.defLang, Lang: lang})
+	if err != nil {
+		return nil, fmt.Errorf("blog: categories: %w", err)
+	}
+	out := make([]Category, len(rows))
+	for i, r := range rows {
+		out[i] = Category{Slug: r.Slug, Name: db.Fallback(r.NameTr, r.Name), Description: db.Fallback(r.DescriptionTr, r.Description)}
+	}
+	return out, nil
+}
+
+// Category returns the category with slug, or apperr.ErrNotFound.
+func (s *Service) Category(ctx context.Context, lang, slug string) (Category, error) {
+	cats, err := s.Categories(ctx, lang)
+	if err != nil {
+		return Category{}, err
+	}
+	for _, c := range cats {
+		if c.Slug == slug {
+			return c, nil
+		}
+	}
+	return Category{}, fmt.Errorf("blog: category %q: %w", slug, apperr.ErrNotFound)
+}
+
+// List returns a page of visible posts, newest first, optionally in one
+// category. Pages past the end are clamped to the last page.
+func (s *Service) List(ctx context.Context, lang, category string, page, perPage int) (Page, error) {
+	if perPage <= 0 {
+		perPage = DefaultPerPage
+	}
+	perPage = min(perPage, maxPerPage)
+	now := sql.NullTime{Time: s.now(), Valid: true}
+	total, err := s.q.BlogPostCount(ctx, db.BlogPostCountParams{Now: now, CategorySlug: db.NullString(category)})
+	if err != nil {
+		return Page{}, fmt.Errorf("blog: count: %w", err)
+	}
+	p := Page{Total: int(total), PerPage: perPage, Pages: max(1, (int(total)+perPage-1)/perPage)}
+	p.Page = min(max(page, 1), p.Pages)
+	rows, err := s.q.BlogPostList(ctx, db.BlogPostListParams{
+		DefaultLang: s.defLang, Lang: lang, Now: now, CategorySlug: db.NullString(category),
+		Limit: int32(perPage), Offset: int32((p.Page - 1) * perPage),
+	})
+	if err != nil {
+		return Page{}, fmt.Errorf("blog: list: %w", err)
+	}
+	p.Posts = make([]Summary, len(rows))
+	for i, r := range rows {
+		p.Posts[i] = Summary{
+			ID: r.ID, Slug: r.Slug, Title: db.Fallback(r.TitleTr, r.Title), Summary: db.Fallback(r.SummaryTr, r.Summary),
+			Author: r.AuthorName, PublishedAt: r.PublishAt.Time, UpdatedAt: r.UpdatedAt, Translated: r.TitleTr.Valid,
+		}
+	}
+	if err := s.attachCategories(ctx, lang, p.Posts); err != nil {
+		return Page{}, err
+	}
+	return p, nil
+}
+
+// Get returns the visible post with slug, or apperr.ErrNotFound for an
+// unknown, draft or not yet due post.
+func (s *Service) Get(ctx context.Context, lang, slug string) (Post, error) {
+	r, err := s.q.BlogPostGetBySlug(ctx, db.BlogPostGetBySlugParams{DefaultLang: s.defLang, Lang: lang, Slug: slug})
+	if errors.Is(err, sql.ErrNoRows) {
+		return Post{}, fmt.Errorf("blog: get %q: %w", slug, apperr.ErrNotFound)
+	}
+	if err != nil {
+		return Post{}, fmt.Errorf("blog: get %q: %w", slug, err)
+	}
+	visible := (r.Status == db.BlogPostsStatusPublished || r.Status == db.BlogPostsStatusScheduled) &&
+		r.PublishAt.Valid && !r.PublishAt.Time.After(s.now())
+	if !visible {
+		return Post{}, fmt.Errorf("blog: get %q: %w", slug, apperr.ErrNotFound)
+	}
+	body, err := s.md.HTML(db.Fallback(r.BodyMarkdownTr, r.BodyMarkdown))
+	if err != nil {
+		return Post{}, err
+	}
+	p := Post{
+		Summary: Summary{
+			ID: r.ID, Slug: r.Slug, Title: db.Fallback(r.TitleTr, r.Title), Summary: db.Fallback(r.SummaryTr, r.Summary),
+			Author: r.AuthorName, PublishedAt: r.PublishAt.Time, UpdatedAt: r.UpdatedAt, Translated: r.TitleTr.Valid,
+		},
+		Body: body,
+	}
+	one := []Summary{p.Summary}
+	if err := s.attachCategories(ctx, lang, one); err != nil {
+		return Post{}, err
+	}
+	p.Summary = one[0]
+	return p, nil
+}
+
+func (s *Service) attachCategories(ctx context.Context, lang string, posts []Summary) error {
+	if len(posts) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(posts))
+	at := make(map[int64]int, len(posts))
+	for i, p := range posts {
+		ids[i] = p.ID
+		at[p.ID] = i
+	}
+	rows, err := s.q.BlogCategoryListByPosts(ctx, db.BlogCategoryListByPostsParams{DefaultLang: s.defLang, Lang: lang, PostIds: ids})
+	if err != nil {
+		return fmt.Errorf("blog: post categories: %w", err)
+	}
+	for _, r := range rows {
+		i := at[r.PostID]
+		posts[i].Categories = append(posts[i].Categories, Category{Slug: r.Slug, Name: db.Fallback(r.NameTr, r.Name)})
+	}
+	return nil
+}

@@ -1,0 +1,331 @@
+// Package events is the programme: which events are on, where, with whom.
+package events
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dreamerscave/tdc/app/apperr"
+	"github.com/dreamerscave/tdc/app/db"
+)
+
+// Kind is the type of an event.
+type Kind string
+
+// The kinds of event; their labels are the messages "event.kind.<kind>".
+const (
+	KindLive   Kind = "live"
+	KindDJSet  Kind = "dj_set"
+	KindParty  Kind = "party"
+	KindTalk   Kind = "talk"
+	KindOther  Kind = "other"
+	maxPerPage      = 50
+	// DefaultPerPage is the programme's page size when none is asked for.
+	DefaultPerPage = 20
+	// maxRange bounds a date filter so no request scans years of rows.
+	maxRange = 366 * 24 * time.Hour
+)
+
+// Kinds lists every kind in display order.
+func Kinds() []Kind { return []Kind{KindLive, KindDJSet, KindParty, KindTalk, KindOther} }
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool { return db.EventsKind(k).Valid() }
+
+// Venue is the location an event happens at, as much as a listing needs.
+type Venue struct {
+	Slug, Name, Accent string
+}
+
+// Act is one artist of a lineup; set times are zero when not announced.
+type Act struct {
+	ArtistSlug, ArtistName, Genre string
+	SetStartsAt, SetEndsAt        time.Time
+}
+
+// Summary is an event as a list shows it.
+type Summary struct {
+	ID         int64
+	Slug       string
+	Kind       Kind
+	Title      string
+	Summary    string
+	StartsAt   time.Time
+	EndsAt     time.Time
+	UpdatedAt  time.Time
+	Venue      Venue
+	Lineup     []Act
+	Translated bool // false when the text is the default language's fallback
+}
+
+// Live reports whether the event is on at t.
+func (s Summary) Live(t time.Time) bool { return !t.Before(s.StartsAt) && t.Before(s.EndsAt) }
+
+// Event is one event with everything its page shows.
+type Event struct {
+	Summary
+	Description string
+	Published   bool
+	Version     int32
+	TeleportURL string
+}
+
+// Filter narrows the programme. Zero values mean "any"; From and To are
+// instants (the handler turns dates into the visitor's midnights).
+type Filter struct {
+	Location string
+	Artist   string
+	Kind     Kind
+	From, To time.Time
+	Page     int
+	PerPage  int
+}
+
+// Page is one page of the programme.
+type Page struct {
+	Events  []Summary
+	Total   int
+	Page    int
+	PerPage int
+	Pages   int
+}
+
+// Service reads the programme. now is the clock, so tests can pin time.
+type Service struct {
+	sqlDB   *sql.DB
+	q       *db.Queries
+	defLang string
+	now     func() time.Time
+}
+
+// New returns the events service.
+func New(sqlDB *sql.DB, defLang string, now func() time.Time) *Service {
+	return &Service{sqlDB: sqlDB, q: db.New(sqlDB), defLang: defLang, now: now}
+}
+
+// Now is the service's clock, exposed so views mark live events consistently.
+func (s *Service) Now() time.Time { return s.now() }
+
+// List returns a page of published events matching f, in start order. It
+// returns *apperr.Invalid for a filter naming an unknown venue or artist, or
+// a reversed or too long date range; page numbers past the end are clamped.
+func (s *Service) List(ctx context.Context, lang string, f Filter) (Page, error) {
+	f, err := s.normalize(ctx, f)
+	if err != nil {
+		return Page{}, err
+	}
+	total, err := s.q.EventCount(ctx, db.EventCountParams{
+		RangeStart: f.From, RangeEnd: f.To,
+		LocationSlug: db.NullString(f.Location), Kind: nullKind(f.Kind), ArtistSlug: db.NullString(f.Artist),
+	})
+	if err != nil {
+		return Page{}, fmt.Errorf("events: count: %w", err)
+	}
+	p := Page{Total: int(total), PerPage: f.PerPage, Pages: max(1, (int(total)+f.PerPage-1)/f.PerPage)}
+	p.Page = min(max(f.Page, 1), p.Pages)
+	rows, err := s.q.EventList(ctx, db.EventListParams{
+		DefaultLang: s.defLang, Lang: lang,
+		RangeStart: f.From, RangeEnd: f.To,
+		LocationSlug: db.NullString(f.Location), Kind: nullKind(f.Kind), ArtistSlug: db.NullString(f.Artist),
+		Limit: int32(f.PerPage), Offset: int32((p.Page - 1) * f.PerPage),
+	})
+	if err != nil {
+		return Page{}, fmt.Errorf("events: list: %w", err)
+	}
+	p.Events = make([]Summary, len(rows))
+	for i, r := range rows {
+		p.Events[i] = summary(r)
+	}
+	if err := s.attachLineups(ctx, lang, p.Events); err != nil {
+		return Page{}, err
+	}
+	return p, nil
+}
+
+// normalize applies defaults and checks f against the rules and the data.
+func (s *Service) normalize(ctx context.Context, f Filter) (Filter, error) {
+	inv := apperr.NewInvalid()
+	now := s.now()
+	if f.From.IsZero() {
+		f.From = now
+	}
+	if f.To.IsZero() {
+		f.To = f.From.Add(maxRange)
+	}
+	switch {
+	case !f.To.After(f.From):
+		inv.Add("to", "error.filter.range_reversed", nil)
+	case f.To.Sub(f.From) > maxRange+48*time.Hour:
+		inv.Add("to", "error.filter.range_too_long", map[string]any{"Days": int(maxRange.Hours() / 24)})
+	}
+	if f.Kind != "" && !f.Kind.Valid() {
+		inv.Add("type", "error.filter.unknown_type", nil)
+	}
+	if f.Location != "" {
+		ok, err := s.q.LocationExistsBySlug(ctx, f.Location)
+		if err != nil {
+			return f, fmt.Errorf("events: check location %q: %w", f.Location, err)
+		}
+		if !ok {
+			inv.Add("location", "error.filter.unknown_location", nil)
+		}
+	}
+	if f.Artist != "" {
+		ok, err := s.q.ArtistExistsBySlug(ctx, f.Artist)
+		if err != nil {
+			return f, fmt.Errorf("events: check artist %q: %w", f.Artist, err)
+		}
+		if !ok {
+			inv.Add("artist", "error.filter.unknown_artist", nil)
+		}
+	}
+	if f.PerPage <= 0 {
+		f.PerPage = DefaultPerPage
+	}
+	f.PerPage = min(f.PerPage, maxPerPage)
+	return f, inv.Err()
+}
+
+// Get returns the published event with slug, or apperr.ErrNotFound.
+func (s *Service) Get(ctx context.Context, lang, slug string) (Event, error) {
+	r, err := s.q.EventGetBySlug(ctx, db.EventGetBySlugParams{DefaultLang: s.defLang, Lang: lang, Slug: slug})
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !r.Published) {
+		return Event{}, fmt.Errorf("events: get %q: %w", slug, apperr.ErrNotFound)
+	}
+	if err != nil {
+		return Event{}, fmt.Errorf("events: get %q: %w", slug, err)
+	}
+	ev := Event{
+		Summary: Summary{
+			ID: r.ID, Slug: r.Slug, Kind: Kind(r.Kind),
+			Title: db.Fallback(r.TitleTr, r.Title), Summary: db.Fallback(r.SummaryTr, r.Summary),
+			StartsAt: r.StartsAt, EndsAt: r.EndsAt, UpdatedAt: r.UpdatedAt,
+			Venue:      Venue{Slug: r.LocationSlug, Name: db.Fallback(r.LocationNameTr, r.LocationName), Accent: r.LocationAccent},
+			Translated: r.TitleTr.Valid,
+		},
+		Description: db.Fallback(r.DescriptionTr, r.Description),
+		Published:   r.Published,
+		Version:     r.Version,
+		TeleportURL: r.LocationTeleportUrl,
+	}
+	one := []Summary{ev.Summary}
+	if err := s.attachLineups(ctx, lang, one); err != nil {
+		return Event{}, err
+	}
+	ev.Summary = one[0]
+	return ev, nil
+}
+
+// HappeningNow lists published events on right now, at most limit.
+func (s *Service) HappeningNow(ctx context.Context, lang string, limit int) ([]Summary, error) {
+	now := s.now()
+	rows, err := s.q.EventList(ctx, db.EventListParams{
+		DefaultLang: s.defLang, Lang: lang, RangeStart: now, RangeEnd: now.Add(time.Second),
+		Limit: int32(limit),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("events: happening now: %w", err)
+	}
+	out := make([]Summary, len(rows))
+	for i, r := range rows {
+		out[i] = summary(r)
+	}
+	return out, s.attachLineups(ctx, lang, out)
+}
+
+// Next lists the next published events to start within the coming weeks.
+func (s *Service) Next(ctx context.Context, lang string, limit int) ([]Summary, error) {
+	now := s.now()
+	rows, err := s.q.EventListStartingBetween(ctx, db.EventListStartingBetweenParams{
+		DefaultLang: s.defLang, Lang: lang, RangeStart: now, RangeEnd: now.Add(60 * 24 * time.Hour),
+		Limit: int32(limit),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("events: next: %w", err)
+	}
+	out := make([]Summary, len(rows))
+	for i, r := range rows {
+		out[i] = summary(db.EventListRow(r))
+	}
+	return out, s.attachLineups(ctx, lang, out)
+}
+
+// Past lists events that have ended at a venue or with an artist, newest first.
+func (s *Service) Past(ctx context.Context, lang string, location, artist string, limit int) ([]Summary, error) {
+	rows, err := s.q.EventListPast(ctx, db.EventListPastParams{
+		DefaultLang: s.defLang, Lang: lang, Before: s.now(),
+		LocationSlug: db.NullString(location), ArtistSlug: db.NullString(artist), Limit: int32(limit),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("events: past: %w", err)
+	}
+	out := make([]Summary, len(rows))
+	for i, r := range rows {
+		out[i] = summary(db.EventListRow(r))
+	}
+	return out, s.attachLineups(ctx, lang, out)
+}
+
+// attachLineups loads the lineups of evs in one query.
+func (s *Service) attachLineups(ctx context.Context, lang string, evs []Summary) error {
+	if len(evs) == 0 {
+		return nil // sqlc.slice must not be empty
+	}
+	ids := make([]int64, len(evs))
+	at := make(map[int64]int, len(evs))
+	for i, e := range evs {
+		ids[i] = e.ID
+		at[e.ID] = i
+	}
+	rows, err := s.q.EventArtistListByEvents(ctx, db.EventArtistListByEventsParams{
+		DefaultLang: s.defLang, Lang: lang, EventIds: ids,
+	})
+	if err != nil {
+		return fmt.Errorf("events: lineups: %w", err)
+	}
+	for _, r := range rows {
+		i := at[r.EventID]
+		evs[i].Lineup = append(evs[i].Lineup, Act{
+			ArtistSlug: r.ArtistSlug, ArtistName: r.ArtistName, Genre: db.Fallback(r.GenreTr, r.Genre),
+			SetStartsAt: r.SetStartsAt.Time, SetEndsAt: r.SetEndsAt.Time,
+		})
+	}
+	return nil
+}
+
+func summary(r db.EventListRow) Summary {
+	return Summary{
+		ID: r.ID, Slug: r.Slug, Kind: Kind(r.Kind),
+		Title: db.Fallback(r.TitleTr, r.Title), Summary: db.Fallback(r.SummaryTr, r.Summary),
+		StartsAt: r.StartsAt, EndsAt: r.EndsAt, UpdatedAt: r.UpdatedAt,
+		Venue:      Venue{Slug: r.LocationSlug, Name: db.Fallback(r.LocationNameTr, r.LocationName), Accent: r.LocationAccent},
+		Translated: r.TitleTr.Valid,
+	}
+}
+
+func nullKind(k Kind) db.NullEventsKind {
+	return db.NullEventsKind{EventsKind: db.EventsKind(k), Valid: k != ""}
+}
+
+// Calendar lists the published events a calendar feed carries: from a month
+// ago to half a year ahead, optionally for one venue or artist, at most 1000.
+func (s *Service) Calendar(ctx context.Context, lang, location, artist string) ([]Summary, error) {
+	now := s.now()
+	rows, err := s.q.EventList(ctx, db.EventListParams{
+		DefaultLang: s.defLang, Lang: lang,
+		RangeStart: now.AddDate(0, -1, 0), RangeEnd: now.AddDate(0, 6, 0),
+		LocationSlug: db.NullString(location), ArtistSlug: db.NullString(artist),
+		Limit: 1000,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("events: calendar: %w", err)
+	}
+	out := make([]Summary, len(rows))
+	for i, r := range rows {
+		out[i] = summary(r)
+	}
+	return out, s.attachLineups(ctx, lang, out)
+}

@@ -1,0 +1,99 @@
+// Package live carries "this changed" messages between instances over Redis
+// pub/sub. A service publishes a topic after its commit; every instance
+// receives it and refreshes what shows that topic (its page cache now, and
+// the websocket hub's fragments).
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Topics name what a fragment shows.
+const (
+	// TopicAll says everything may have changed (e.g. after `tdc seed`).
+	TopicAll = "*"
+	// TopicEvents is the programme as a whole.
+	TopicEvents = "events"
+)
+
+// EventTopic is the topic of one event.
+func EventTopic(id int64) string { return fmt.Sprintf("event:%d", id) }
+
+// Change is one message: what changed.
+type Change struct {
+	Topic string `json:"topic"`
+	ID    int64  `json:"id,omitempty"`
+}
+
+// Bus publishes and receives changes on one Redis channel.
+type Bus struct {
+	rdb     redis.UniversalClient
+	channel string
+	log     *slog.Logger
+}
+
+// NewBus returns a bus on the channel "<prefix>changes".
+func NewBus(rdb redis.UniversalClient, prefix string, log *slog.Logger) *Bus {
+	return &Bus{rdb: rdb, channel: prefix + "changes", log: log}
+}
+
+// Changed publishes that topic changed. Callers log a failure and go on:
+// the write succeeded, and caches expire and sockets resync on their own.
+func (b *Bus) Changed(ctx context.Context, topic string, id int64) error {
+	msg, err := json.Marshal(Change{Topic: topic, ID: id})
+	if err != nil {
+		return fmt.Errorf("live: encode change: %w", err)
+	}
+	if err := b.rdb.Publish(ctx, b.channel, msg).Err(); err != nil {
+		return fmt.Errorf("live: publish %s: %w", topic, err)
+	}
+	return nil
+}
+
+// Listen calls fn for each change until ctx ends, resubscribing after a
+// Redis outage. After each (re)subscription it calls fn with TopicAll,
+// since changes published while it was away were missed.
+func (b *Bus) Listen(ctx context.Context, fn func(Change)) {
+	for ctx.Err() == nil {
+		b.listenOnce(ctx, fn)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func (b *Bus) listenOnce(ctx context.Context, fn func(Change)) {
+	sub := b.rdb.Subscribe(ctx, b.channel)
+	defer sub.Close()
+	if _, err := sub.Receive(ctx); err != nil {
+		if ctx.Err() == nil {
+			b.log.Warn("live: subscribe", slog.Any("error", err))
+		}
+		return
+	}
+	fn(Change{Topic: TopicAll})
+	ch := sub.Channel()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case m, ok := <-ch:
+			if !ok {
+				return
+			}
+			var c Change
+			if err := json.Unmarshal([]byte(m.Payload), &c); err != nil || c.Topic == "" {
+				b.log.Warn("live: bad change message", slog.String("payload", m.Payload))
+				continue
+			}
+			fn(c)
+		}
+	}
+}

@@ -1,0 +1,100 @@
+// Package locations is the club's venues: their text, theme and stream.
+package locations
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/dreamerscave/tdc/app/apperr"
+	"github.com/dreamerscave/tdc/app/db"
+)
+
+// Theme is a venue's colours, applied as CSS custom properties.
+type Theme struct {
+	Background, Surface, Text, Accent string
+}
+
+var hexColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
+// Valid reports whether every colour is a #rrggbb value, the only form the
+// views put into a style attribute.
+func (t Theme) Valid() bool {
+	for _, c := range []string{t.Background, t.Surface, t.Text, t.Accent} {
+		if !hexColour.MatchString(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// Location is a venue.
+type Location struct {
+	ID                  int64
+	Slug                string
+	Name                string
+	Tagline             string
+	Description         string
+	Theme               Theme
+	StreamKind          string
+	ListenURL           string
+	TeleportURL         string
+	ScreenLayout        string
+	ScreenDaysAhead     int
+	ScreenRotateSeconds int
+	UpdatedAt           time.Time
+	Translated          bool
+}
+
+// Service reads venues.
+type Service struct {
+	q       *db.Queries
+	defLang string
+}
+
+// New returns the locations service.
+func New(sqlDB *sql.DB, defLang string) *Service {
+	return &Service{q: db.New(sqlDB), defLang: defLang}
+}
+
+// List returns every venue in display order.
+func (s *Service) List(ctx context.Context, lang string) ([]Location, error) {
+	rows, err := s.q.LocationList(ctx, db.LocationListParams{DefaultLang: s.defLang, Lang: lang})
+	if err != nil {
+		return nil, fmt.Errorf("locations: list: %w", err)
+	}
+	out := make([]Location, len(rows))
+	for i, r := range rows {
+		out[i] = location(db.LocationGetBySlugRow(r))
+	}
+	return out, nil
+}
+
+// Get returns the venue with slug, or apperr.ErrNotFound.
+func (s *Service) Get(ctx context.Context, lang, slug string) (Location, error) {
+	r, err := s.q.LocationGetBySlug(ctx, db.LocationGetBySlugParams{DefaultLang: s.defLang, Lang: lang, Slug: slug})
+	if errors.Is(err, sql.ErrNoRows) {
+		return Location{}, fmt.Errorf("locations: get %q: %w", slug, apperr.ErrNotFound)
+	}
+	if err != nil {
+		return Location{}, fmt.Errorf("locations: get %q: %w", slug, err)
+	}
+	return location(r), nil
+}
+
+func location(r db.LocationGetBySlugRow) Location {
+	return Location{
+		ID: r.ID, Slug: r.Slug,
+		Name:        db.Fallback(r.NameTr, r.Name),
+		Tagline:     db.Fallback(r.TaglineTr, r.Tagline),
+		Description: db.Fallback(r.DescriptionTr, r.Description),
+		Theme:       Theme{Background: r.ThemeBackground, Surface: r.ThemeSurface, Text: r.ThemeText, Accent: r.ThemeAccent},
+		StreamKind:  string(r.StreamKind), ListenURL: r.StreamListenUrl, TeleportURL: r.TeleportUrl,
+		ScreenLayout: string(r.ScreenLayout), ScreenDaysAhead: int(r.ScreenDaysAhead),
+		ScreenRotateSeconds: int(r.ScreenRotateSeconds), UpdatedAt: r.UpdatedAt,
+		Translated: r.NameTr.Valid,
+	}
+}

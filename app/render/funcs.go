@@ -1,0 +1,84 @@
+package render
+
+import (
+	"fmt"
+	"html/template"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/dreamerscave/tdc/app/i18n"
+)
+
+var (
+	hexColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	cssName   = regexp.MustCompile(`^--[a-z][a-z0-9-]*$`)
+)
+
+// Funcs are the template functions, bound to one language so templates say
+// {{ t "events.list.title" }} and no localizer travels in the data.
+func Funcs(b *i18n.Bundle, lang string, asset func(string) string) template.FuncMap {
+	return template.FuncMap{
+		// t translates; extra arguments are key/value pairs for the message.
+		"t": func(id string, kv ...any) string { return b.T(lang, id, pairs(kv)) },
+		// tn translates with plural forms chosen by n.
+		"tn":       func(id string, n int, kv ...any) string { return b.N(lang, id, n, pairs(kv)) },
+		"lang":     func() string { return lang },
+		"deflang":  b.Default,
+		"asset":    asset,
+		"date":     func(t time.Time, z i18n.Zone) string { return b.Date(lang, t, z) },
+		"datelong": func(t time.Time, z i18n.Zone) string { return b.DateLong(lang, t, z) },
+		"clock":    func(t time.Time, z i18n.Zone) string { return b.Clock(lang, t, z) },
+		"when":     func(t time.Time, z i18n.Zone) string { return b.When(lang, t, z) },
+		"span":     func(s, e time.Time, z i18n.Zone) string { return b.Span(lang, s, e, z) },
+		"zone":     func(t time.Time, z i18n.Zone) string { return z.Abbrev(t) },
+		"iso":      i18n.ISO,
+		"daykey":   i18n.DayKey,
+		"add":      func(a, b int) int { return a + b },
+		// initial is the first letter of a name, for monogram avatars.
+		"initial": func(s string) string {
+			for _, r := range s {
+				return strings.ToUpper(string(r))
+			}
+			return ""
+		},
+		"dict": dict,
+		// cssvar sets one custom property to a validated #rrggbb colour.
+		"cssvar": func(name, colour string) template.CSS {
+			if !hexColour.MatchString(colour) || !cssName.MatchString(name) {
+				return ""
+			}
+			return template.CSS(name + ":" + colour) //nolint:gosec // validated above
+		},
+		// theme turns validated #rrggbb colours into CSS custom properties;
+		// anything else is dropped rather than escaped into the page.
+		"theme": func(bg, surface, text, accent string) template.CSS {
+			css := ""
+			for _, p := range [][2]string{{"--bg", bg}, {"--surface", surface}, {"--text", text}, {"--accent", accent}} {
+				if hexColour.MatchString(p[1]) {
+					css += p[0] + ":" + p[1] + ";"
+				}
+			}
+			return template.CSS(css) //nolint:gosec // only validated hex colours reach here
+		},
+	}
+}
+
+func pairs(kv []any) map[string]any {
+	if len(kv) == 0 {
+		return nil
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return m
+}
+
+// dict builds a map for passing several values to a partial.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	return pairs(kv), nil
+}

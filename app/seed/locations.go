@@ -1,0 +1,197 @@
+package seed
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dreamerscave/tdc/app/db"
+)
+
+// theme holds a venue's colours. The text colour must reach 7:1 contrast on
+// both background and surface, and the accent 4.5:1 on the background; the
+// tests check every venue.
+type theme struct {
+	background, surface, text, accent string
+}
+
+type locationText struct {
+	name, tagline, description string
+}
+
+type locationSeed struct {
+	slug     string
+	theme    theme
+	stream   db.LocationsStreamKind
+	status   string // stream status URL (polled), empty for push and none
+	listen   string // stream listen URL, empty for none
+	teleport string
+	layout   db.LocationsScreenLayout
+	days     int32
+	rotate   int32
+	en, de   locationText
+}
+
+// locations are the venues, in display order. The stream URLs point at a
+// local stream server so a demo never reaches out to a real host.
+var locations = []locationSeed{
+	{
+		slug:     "main-cave",
+		theme:    theme{background: "#140b26", surface: "#22163d", text: "#f2ecff", accent: "#b99cff"},
+		stream:   db.LocationsStreamKindIcecast,
+		status:   "http://127.0.0.1:8000/status-json.xsl",
+		listen:   "http://127.0.0.1:8000/main.mp3",
+		teleport: "secondlife://Dreamers%20Cave/128/128/25",
+		layout:   db.LocationsScreenLayoutSplit,
+		days:     7,
+		rotate:   20,
+		en: locationText{
+			name:    "The Main Cave",
+			tagline: "Where the night begins, under a ceiling of violet stalactites",
+			description: "Our biggest room: a vaulted cavern lit in deep purple and violet, with a sunken dance floor, " +
+				"a full club sound system and room for a hundred avatars. Weekly residencies, the Saturday themed " +
+				"parties and every big night happen here.",
+		},
+		de: locationText{
+			name:    "Die Hauptgrotte",
+			tagline: "Hier beginnt die Nacht – unter einer Decke aus violetten Stalaktiten",
+			description: "Unser größter Raum: eine gewölbte Höhle in tiefem Lila und Violett, mit abgesenkter " +
+				"Tanzfläche, voller Club-Anlage und Platz für hundert Avatare. Die wöchentlichen Residencies, die " +
+				"Mottopartys am Samstag und alle großen Nächte finden hier statt.",
+		},
+	},
+	{
+		slug:     "crystal-grotto",
+		theme:    theme{background: "#e6f6f8", surface: "#f6fcfd", text: "#0a2328", accent: "#00646d"},
+		stream:   db.LocationsStreamKindShoutcast,
+		status:   "http://127.0.0.1:8010/stats?sid=1&json=1",
+		listen:   "http://127.0.0.1:8010/stream",
+		teleport: "secondlife://Dreamers%20Cave/64/190/22",
+		layout:   db.LocationsScreenLayoutSchedule,
+		days:     14,
+		rotate:   30,
+		en: locationText{
+			name:    "Crystal Grotto",
+			tagline: "Icy light, clear sound",
+			description: "A frozen chamber of teal ice and glowing quartz, where every beat rings a little longer. " +
+				"The Grotto is home to trance, melodic techno and live electronics, and on Sunday mornings to our " +
+				"slow, sunlit ambient brunch.",
+		},
+		de: locationText{
+			name:    "Kristallgrotte",
+			tagline: "Eisiges Licht, klarer Klang",
+			description: "Eine gefrorene Kammer aus türkisfarbenem Eis und leuchtendem Quarz, in der jeder Beat ein " +
+				"wenig länger nachklingt. In der Grotte sind Trance, Melodic Techno und Live-Elektronik zu Hause – " +
+				"und sonntagvormittags unser ruhiger, sonnendurchfluteter Ambient-Brunch.",
+		},
+	},
+	{
+		slug:     "ember-lounge",
+		theme:    theme{background: "#1d1007", surface: "#2d1b0e", text: "#fff1e2", accent: "#ffae42"},
+		stream:   db.LocationsStreamKindPush,
+		listen:   "http://127.0.0.1:8000/ember.mp3",
+		teleport: "secondlife://Dreamers%20Cave/200/60/30",
+		layout:   db.LocationsScreenLayoutNowPlaying,
+		days:     3,
+		rotate:   15,
+		en: locationText{
+			name:    "Ember Lounge",
+			tagline: "Warm amber light, deep sofas, live music",
+			description: "A snug lounge around a crackling fire pit, all amber lamps and worn leather. Jazz, soul, " +
+				"acoustic sets and the Wednesday open mic live here. The DJs send their track titles straight from " +
+				"their software, so the screen by the bar is always up to date.",
+		},
+		de: locationText{
+			name:    "Ember Lounge",
+			tagline: "Warmes Bernsteinlicht, tiefe Sofas, Livemusik",
+			description: "Eine gemütliche Lounge rund um eine knisternde Feuerstelle, mit bernsteinfarbenen Lampen " +
+				"und abgewetztem Leder. Hier sind Jazz, Soul, Akustik-Sets und die offene Bühne am Mittwoch zu " +
+				"Hause. Die DJs schicken ihre Titel direkt aus ihrer Software, daher ist der Bildschirm an der Bar " +
+				"immer aktuell.",
+		},
+	},
+	{
+		slug:     "moonlit-lagoon",
+		theme:    theme{background: "#0a1128", surface: "#152242", text: "#e8eef9", accent: "#b8c6e0"},
+		stream:   db.LocationsStreamKindIcecast,
+		status:   "http://127.0.0.1:8000/status-json.xsl",
+		listen:   "http://127.0.0.1:8000/lagoon.mp3",
+		teleport: "secondlife://Dreamers%20Lagoon/180/210/21",
+		layout:   db.LocationsScreenLayoutSplit,
+		days:     7,
+		rotate:   25,
+		en: locationText{
+			name:    "Moonlit Lagoon",
+			tagline: "Silver water, midnight skies, slow grooves",
+			description: "An open-air beach under a permanent full moon, with a floating deck and a bar built into " +
+				"the rocks. Lo-fi, dub, downtempo and progressive sets drift over the water late into the night.",
+		},
+		de: locationText{
+			name:    "Mondlagune",
+			tagline: "Silbernes Wasser, Mitternachtshimmel, langsame Grooves",
+			description: "Ein Strand unter freiem Himmel und ewigem Vollmond, mit schwimmendem Deck und einer Bar im " +
+				"Felsen. Lo-Fi, Dub, Downtempo und Progressive treiben hier bis spät in die Nacht über das Wasser.",
+		},
+	},
+	{
+		slug:     "fern-hollow",
+		theme:    theme{background: "#0e1a11", surface: "#18291c", text: "#eef6e7", accent: "#92d46e"},
+		stream:   db.LocationsStreamKindNone,
+		teleport: "secondlife://Dreamers%20Cave/40/40/28",
+		layout:   db.LocationsScreenLayoutSchedule,
+		days:     10,
+		rotate:   20,
+		en: locationText{
+			name:    "Fern Hollow",
+			tagline: "A mossy clearing for folk, strings and stories",
+			description: "A small forest stage ringed by giant ferns and fireflies. There is no club stream here: " +
+				"each performer plays through the parcel's own audio, so sets feel close and unplugged. Talks and " +
+				"workshops take place here too.",
+		},
+		de: locationText{
+			name:    "Farnmulde",
+			tagline: "Eine moosige Lichtung für Folk, Saiten und Geschichten",
+			description: "Eine kleine Waldbühne, umgeben von riesigen Farnen und Glühwürmchen. Einen Club-Stream " +
+				"gibt es hier nicht: Alle spielen über den Audiostream der Parzelle, deshalb klingen die Sets nah und " +
+				"unverstärkt. Auch Vorträge und Workshops finden hier statt.",
+		},
+	},
+}
+
+// insertLocations adds the venues and returns their ids by slug.
+func insertLocations(ctx context.Context, q *db.Queries) (map[string]int64, error) {
+	ids := make(map[string]int64, len(locations))
+	for i, l := range locations {
+		id, err := q.LocationInsert(ctx, db.LocationInsertParams{
+			Slug:                l.slug,
+			Position:            int32(i + 1),
+			ThemeBackground:     l.theme.background,
+			ThemeSurface:        l.theme.surface,
+			ThemeText:           l.theme.text,
+			ThemeAccent:         l.theme.accent,
+			StreamKind:          l.stream,
+			StreamStatusUrl:     l.status,
+			StreamListenUrl:     l.listen,
+			TeleportUrl:         l.teleport,
+			ScreenLayout:        l.layout,
+			ScreenDaysAhead:     l.days,
+			ScreenRotateSeconds: l.rotate,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("seed: insert location %s: %w", l.slug, err)
+		}
+		ids[l.slug] = id
+		for _, tr := range byLang(l.en, l.de) {
+			err := q.LocationTranslationUpsert(ctx, db.LocationTranslationUpsertParams{
+				LocationID:  id,
+				Lang:        tr.lang,
+				Name:        tr.text.name,
+				Tagline:     tr.text.tagline,
+				Description: tr.text.description,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("seed: insert location %s translation %s: %w", l.slug, tr.lang, err)
+			}
+		}
+	}
+	return ids, nil
+}

@@ -1,0 +1,84 @@
+package testenv
+
+import (
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dreamerscave/tdc/app/config"
+	"github.com/dreamerscave/tdc/app/seed"
+	"github.com/dreamerscave/tdc/app/site"
+	"github.com/dreamerscave/tdc/app/web"
+)
+
+var seeded struct {
+	once sync.Once
+	now  time.Time
+	err  error
+}
+
+// Seeded returns the package's database with the demo content loaded once,
+// and the instant the content was laid out around.
+func Seeded(t testing.TB) time.Time {
+	t.Helper()
+	sqlDB := DB(t)
+	seeded.once.Do(func() {
+		seeded.now = time.Now().UTC().Truncate(time.Second)
+		seeded.err = seed.Run(t.Context(), sqlDB, seeded.now)
+	})
+	if seeded.err != nil {
+		t.Fatalf("testenv: seed: %v", seeded.err)
+	}
+	return seeded.now
+}
+
+// Config is the configuration tests run with: defaults, the package's
+// database, and caching as in production unless a test changes it.
+func Config(t testing.TB) config.Config {
+	t.Helper()
+	cfg, err := config.Load(func(k string) string {
+		switch k {
+		case "TDC_DATABASE_DSN":
+			return DSN(t)
+		case "TDC_REDIS_URL":
+			return RedisURL()
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatalf("testenv: config: %v", err)
+	}
+	return cfg
+}
+
+// App builds the web server as main does, over the package's seeded
+// database and Redis, with a clock fixed at the seed's "now".
+func App(t testing.TB) *web.Server {
+	t.Helper()
+	return AppWith(t, Config(t))
+}
+
+// AppWith is App with a configuration of the test's choosing.
+func AppWith(t testing.TB, cfg config.Config) *web.Server {
+	t.Helper()
+	now := Seeded(t)
+	rdb, prefix := Redis(t)
+	cfg.RedisKeyPrefix = prefix
+	srv, err := site.Build(cfg, DB(t), rdb, Logger(t), func() time.Time { return now })
+	if err != nil {
+		t.Fatalf("testenv: build app: %v", err)
+	}
+	return srv
+}
+
+// Logger discards logs unless TDC_TEST_LOG is set, so failures are readable.
+func Logger(t testing.TB) *slog.Logger {
+	var w io.Writer = io.Discard
+	if os.Getenv("TDC_TEST_LOG") != "" {
+		w = os.Stderr
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}

@@ -1,0 +1,59 @@
+package web
+
+import (
+	"net/url"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/dreamerscave/tdc/app/artists"
+	"github.com/dreamerscave/tdc/app/events"
+)
+
+type artistsPage struct {
+	Base
+	Artists []artists.Summary
+}
+
+func (s *Server) artistsIndex(c fiber.Ctx) error {
+	return s.cachedPage(c, "artists", "artists/index", "artist-list", func() (any, error) {
+		lang := langOf(c)
+		meta := Meta{Title: s.Bundle.T(lang, "artists.list.title", nil), Description: s.Bundle.T(lang, "artists.list.lead", nil)}
+		d := artistsPage{Base: s.base(c, "artists", "/artists", url.Values{}, meta)}
+		var err error
+		d.Artists, err = s.Artists.List(c, lang)
+		return d, err
+	})
+}
+
+type artistPage struct {
+	Base
+	Artist     artists.Artist
+	Paragraphs []string
+	Upcoming   []events.Summary
+	Past       []events.Summary
+}
+
+func (s *Server) artistShow(c fiber.Ctx) error {
+	slug := c.Params("slug")
+	return s.cachedPage(c, "artist:"+slug, "artists/show", "artist-detail", func() (any, error) {
+		lang := langOf(c)
+		a, err := s.Artists.Get(c, lang, slug)
+		if err != nil {
+			return nil, err
+		}
+		d := artistPage{
+			Base:       s.base(c, "artists", "/artists/"+a.Slug, url.Values{}, Meta{Title: a.Name, Description: a.Genre, Type: "profile"}),
+			Artist:     a,
+			Paragraphs: paragraphs(a.Bio),
+		}
+		upcoming, err := s.Events.List(c, lang, events.Filter{Artist: a.Slug, PerPage: 20})
+		if err != nil {
+			return nil, err
+		}
+		d.Upcoming = upcoming.Events
+		if d.Past, err = s.Events.Past(c, lang, "", a.Slug, 10); err != nil {
+			return nil, err
+		}
+		return d, nil
+	})
+}

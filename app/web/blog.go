@@ -1,0 +1,87 @@
+package web
+
+import (
+	"net/url"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/dreamerscave/tdc/app/apperr"
+	"github.com/dreamerscave/tdc/app/blog"
+)
+
+type blogPage struct {
+	Base
+	Category   *blog.Category
+	Categories []blog.Category
+	Page       blog.Page
+	Pager      pager
+}
+
+func (s *Server) blogIndex(c fiber.Ctx) error { return s.blogList(c, "") }
+
+func (s *Server) blogCategory(c fiber.Ctx) error { return s.blogList(c, c.Params("slug")) }
+
+// blogList serves the blog and its category pages, which differ only in
+// the category filter.
+func (s *Server) blogList(c fiber.Ctx, category string) error {
+	inv := apperr.NewInvalid()
+	q, err := url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return badRequest("error.request.query_malformed", nil)
+	}
+	page := intParam(q.Get("page"), "page", inv)
+	if inv.Err() != nil {
+		return badRequest("error.filter.not_a_number", nil)
+	}
+	path := "/blog"
+	if category != "" {
+		path = "/blog/category/" + category
+	}
+	cq := url.Values{}
+	if page > 1 {
+		cq.Set("page", itoa(page))
+	}
+	return s.cachedPage(c, "blog:"+path+"?"+cq.Encode(), "blog/index", "post-list", func() (any, error) {
+		lang := langOf(c)
+		meta := Meta{Title: s.Bundle.T(lang, "blog.list.title", nil), Description: s.Bundle.T(lang, "blog.list.lead", nil)}
+		d := blogPage{}
+		if category != "" {
+			cat, err := s.Blog.Category(c, lang, category)
+			if err != nil {
+				return nil, err
+			}
+			d.Category = &cat
+			meta.Title, meta.Description = cat.Name, cat.Description
+		}
+		d.Base = s.base(c, "blog", path, cq, meta)
+		var err error
+		if d.Categories, err = s.Blog.Categories(c, lang); err != nil {
+			return nil, err
+		}
+		if d.Page, err = s.Blog.List(c, lang, category, page, blog.DefaultPerPage); err != nil {
+			return nil, err
+		}
+		d.Pager = s.pagerFor(path, cq, d.Page.Page, d.Page.Pages, "post-list")
+		return d, nil
+	})
+}
+
+type postPage struct {
+	Base
+	Post blog.Post
+}
+
+func (s *Server) blogShow(c fiber.Ctx) error {
+	slug := c.Params("slug")
+	return s.cachedPage(c, "post:"+slug, "blog/show", "post-detail", func() (any, error) {
+		lang := langOf(c)
+		p, err := s.Blog.Get(c, lang, slug)
+		if err != nil {
+			return nil, err
+		}
+		return postPage{
+			Base: s.base(c, "blog", "/blog/"+p.Slug, url.Values{}, Meta{Title: p.Title, Description: p.Summary.Summary, Type: "article"}),
+			Post: p,
+		}, nil
+	})
+}

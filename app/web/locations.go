@@ -1,0 +1,72 @@
+package web
+
+import (
+	"net/url"
+	"time"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/dreamerscave/tdc/app/events"
+)
+
+type locationsPage struct {
+	Base
+	Venues []venueCard
+}
+
+func (s *Server) locationsIndex(c fiber.Ctx) error {
+	return s.cachedPage(c, "locations", "locations/index", "location-list", func() (any, error) {
+		lang := langOf(c)
+		meta := Meta{Title: s.Bundle.T(lang, "locations.list.title", nil), Description: s.Bundle.T(lang, "locations.list.lead", nil)}
+		d := locationsPage{Base: s.base(c, "locations", "/locations", url.Values{}, meta)}
+		var err error
+		d.Venues, err = s.venueCards(c, lang)
+		return d, err
+	})
+}
+
+type locationPage struct {
+	Base
+	Venue      venueCard
+	Paragraphs []string
+	Days       []dayGroup
+	Past       []events.Summary
+}
+
+func (s *Server) locationShow(c fiber.Ctx) error {
+	slug := c.Params("slug")
+	return s.cachedPage(c, "location:"+slug, "locations/show", "location-schedule", func() (any, error) {
+		lang := langOf(c)
+		loc, err := s.Locations.Get(c, lang, slug)
+		if err != nil {
+			return nil, err
+		}
+		playing, err := s.NowPlaying.ByLocation(c)
+		if err != nil {
+			return nil, err
+		}
+		d := locationPage{
+			Base:       s.base(c, "locations", "/locations/"+loc.Slug, url.Values{}, Meta{Title: loc.Name, Description: loc.Tagline}),
+			Venue:      venueCard{V: loc},
+			Paragraphs: paragraphs(loc.Description),
+		}
+		if t, ok := playing[loc.Slug]; ok {
+			d.Venue.Track = &t
+		}
+		if loc.Theme.Valid() {
+			d.Theme = &themeVars{loc.Theme.Background, loc.Theme.Surface, loc.Theme.Text, loc.Theme.Accent}
+		}
+		now := s.Now()
+		upcoming, err := s.Events.List(c, lang, events.Filter{
+			Location: loc.Slug, From: now, To: now.Add(14 * 24 * time.Hour), PerPage: 50,
+		})
+		if err != nil {
+			return nil, err
+		}
+		d.Days = groupByDay(upcoming.Events, zoneOf(c), now)
+		if d.Past, err = s.Events.Past(c, lang, loc.Slug, "", 6); err != nil {
+			return nil, err
+		}
+		return d, nil
+	})
+}

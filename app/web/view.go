@@ -1,0 +1,159 @@
+package web
+
+import (
+	"bytes"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/dreamerscave/tdc/app/i18n"
+)
+
+// Base is what every page's data embeds: language, zone, meta tags and the
+// links the layout needs.
+type Base struct {
+	Lang        string
+	Zone        i18n.Zone
+	Now         time.Time
+	Nav         string
+	Meta        Meta
+	LangLinks   []langLink
+	ZoneChoices []zoneChoice
+	Path        string
+	KeepQuery   []queryParam
+	Theme       *themeVars
+}
+
+// Meta is the page's title, description and sharing data.
+type Meta struct {
+	Title       string
+	Description string
+	Canonical   string
+	Type        string
+	Image       string
+	NoIndex     bool
+}
+
+type langLink struct {
+	Code, Name, URL, Absolute string
+	Active                    bool
+}
+
+type queryParam struct{ Name, Value string }
+
+// themeVars are a venue's colours for the layout's style attribute.
+type themeVars struct{ Background, Surface, Text, Accent string }
+
+// base builds the Base for a page at path whose meaningful query is q (the
+// canonical filter, never the raw query string, so junk parameters neither
+// reach the page nor split the cache).
+func (s *Server) base(c fiber.Ctx, nav, path string, q url.Values, meta Meta) Base {
+	lang, zone := langOf(c), zoneOf(c)
+	now := s.Now()
+	b := Base{Lang: lang, Zone: zone, Now: now, Nav: nav, Path: path, Meta: meta}
+	for _, l := range s.Bundle.Languages() {
+		lq := cloneValues(q)
+		lq.Set("lang", l)
+		u := path + "?" + lq.Encode()
+		b.LangLinks = append(b.LangLinks, langLink{
+			Code: l, Name: s.Bundle.T(l, "language.name", nil), URL: u,
+			Absolute: s.absolute(u), Active: l == lang,
+		})
+	}
+	cq := cloneValues(q)
+	if lang != s.Bundle.Default() {
+		cq.Set("lang", lang)
+	}
+	b.Meta.Canonical = s.absolute(withQuery(path, cq))
+	if b.Meta.Image == "" {
+		b.Meta.Image = s.absolute(s.Assets.Path("img/og.png"))
+	}
+	b.ZoneChoices = s.zones.choices(zone, now)
+	for _, k := range sortedKeys(q) {
+		b.KeepQuery = append(b.KeepQuery, queryParam{Name: k, Value: q.Get(k)})
+	}
+	return b
+}
+
+func (s *Server) absolute(pathAndQuery string) string {
+	return s.Config.BaseURL.String() + pathAndQuery
+}
+
+func withQuery(path string, q url.Values) string {
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
+func cloneValues(q url.Values) url.Values {
+	out := url.Values{}
+	for k, v := range q {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}
+
+// isPartial reports whether htmx asked for just the fragment of an element:
+// htmx 4 sends HX-Request-Type "partial" then, and "full" for boosted links,
+// body targets and history restores, which get the whole page.
+func isPartial(c fiber.Ctx) bool {
+	return c.Get("HX-Request") == "true" && c.Get("HX-Request-Type") == "partial"
+}
+
+// render renders the page, or only fragment for a partial request, into
+// bytes. The handler names the fragment; a header never picks a template.
+func (s *Server) render(c fiber.Ctx, page, fragment string, data any) ([]byte, error) {
+	var buf bytes.Buffer
+	var err error
+	if fragment != "" && isPartial(c) {
+		err = s.Views.Fragment(&buf, langOf(c), fragment, data)
+	} else {
+		err = s.Views.Page(&buf, langOf(c), page, data)
+	}
+	return buf.Bytes(), err
+}
+
+// send writes an HTML body with the headers every page response carries.
+func send(c fiber.Ctx, status int, body []byte) error {
+	c.Vary("HX-Request", "HX-Request-Type")
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	return c.Status(status).Send(body)
+}
+
+// page renders and sends without caching, e.g. a form with errors.
+func (s *Server) page(c fiber.Ctx, status int, page, fragment string, data any) error {
+	body, err := s.render(c, page, fragment, data)
+	if err != nil {
+		return err
+	}
+	return send(c, status, body)
+}
+
+// cachedPage serves a public page from the page cache, rendering it with
+// load on a miss. key names what the page shows (route and canonical
+// query); language, zone and shape are added here.
+func (s *Server) cachedPage(c fiber.Ctx, key, page, fragment string, load func() (any, error)) error {
+	shape := "full"
+	if fragment != "" && isPartial(c) {
+		shape = "partial"
+	}
+	full := strings.Join([]string{key, langOf(c), zoneOf(c).Name(), shape}, "|")
+	e, err := s.cache.get(c, full, func() ([]byte, error) {
+		data, err := load()
+		if err != nil {
+			return nil, err
+		}
+		return s.render(c, page, fragment, data)
+	})
+	if err != nil {
+		return err
+	}
+	c.Vary("HX-Request", "HX-Request-Type")
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	return e.write(c)
+}

@@ -1,0 +1,179 @@
+package web
+
+import (
+	"bytes"
+	"html/template"
+	"io/fs"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dreamerscave/tdc/app/artists"
+	"github.com/dreamerscave/tdc/app/blog"
+	"github.com/dreamerscave/tdc/app/db"
+	"github.com/dreamerscave/tdc/app/events"
+	"github.com/dreamerscave/tdc/app/i18n"
+	"github.com/dreamerscave/tdc/app/locations"
+	"github.com/dreamerscave/tdc/app/nowplaying"
+	"github.com/dreamerscave/tdc/app/render"
+	"github.com/dreamerscave/tdc/app/static"
+	"github.com/dreamerscave/tdc/assets"
+	"github.com/dreamerscave/tdc/locales"
+	"github.com/dreamerscave/tdc/views"
+)
+
+// sample builds data for every page, with hostile strings where visitors'
+// or editors' text would be, to show the templates escape it.
+func sample(t *testing.T) (map[string]any, map[string]any) {
+	t.Helper()
+	la, err := time.LoadLocation("America/Los_Angeles")
+	require.NoError(t, err)
+	zone := i18n.Zone{Loc: la, Label: "SLT"}
+	now := time.Date(2026, 12, 5, 5, 30, 0, 0, time.UTC)
+	evil := `<script>alert("x")</script>`
+	base := Base{
+		Lang: "en", Zone: zone, Now: now, Nav: "events",
+		Meta:        Meta{Title: "Title " + evil, Description: evil, Canonical: "http://localhost:8080/events", Image: "http://localhost:8080/og.png"},
+		LangLinks:   []langLink{{Code: "en", Name: "English", URL: "/?lang=en", Absolute: "http://localhost:8080/?lang=en", Active: true}, {Code: "de", Name: "Deutsch", URL: "/?lang=de"}},
+		ZoneChoices: []zoneChoice{{Value: "America/Los_Angeles", Label: "SLT", Selected: true}},
+		Path:        "/events", KeepQuery: []queryParam{{Name: "location", Value: evil}},
+	}
+	theme := locations.Theme{Background: "#101010", Surface: "#202020", Text: "#ffffff", Accent: "#ff00ff"}
+	loc := locations.Location{Slug: "main-cave", Name: "Main " + evil, Tagline: evil, Description: evil, Theme: theme, TeleportURL: "secondlife://x", ListenURL: "http://127.0.0.1:8000/x.mp3", Translated: false}
+	act := events.Act{ArtistSlug: "a", ArtistName: "DJ " + evil, Genre: evil, SetStartsAt: now, SetEndsAt: now.Add(time.Hour)}
+	sum := events.Summary{ID: 1, Slug: "ev", Kind: events.KindDJSet, Title: "Night " + evil, Summary: evil, StartsAt: now.Add(-time.Hour), EndsAt: now.Add(2 * time.Hour),
+		Venue: events.Venue{Slug: "main-cave", Name: "Main", Accent: "#b18cff"}, Lineup: []events.Act{act}}
+	ev := events.Event{Summary: sum, Description: evil, Published: true, TeleportURL: "secondlife://x"}
+	track := &nowplaying.Track{LocationSlug: "main-cave", Artist: evil, Title: evil, StartedAt: now}
+	card := venueCard{V: loc, Track: track}
+	post := blog.Summary{ID: 2, Slug: "p", Title: "Post " + evil, Summary: evil, Author: evil, PublishedAt: now, Categories: []blog.Category{{Slug: "news", Name: evil}}}
+	pg := pager{Page: 2, Pages: 3, PrevURL: "/events", NextURL: "/events?page=3", Target: "event-list"}
+	day := dayGroup{Key: "2026-12-04", Date: now, Events: []events.Summary{sum}}
+	cat := blog.Category{Slug: "news", Name: evil, Description: evil}
+
+	pages := map[string]any{
+		"home":            homePage{Base: base, HappeningNow: []events.Summary{sum}, Next: []events.Summary{sum}, Venues: []venueCard{card}, Posts: []blog.Summary{post}},
+		"events/index":    eventsPage{Base: base, Filter: eventFilter{Location: evil, From: evil}, Errors: map[string]string{"from": evil}, Page: events.Page{Events: []events.Summary{sum}, Total: 1, Page: 2, Pages: 3}, Days: []dayGroup{day}, Pager: pg, Venues: []locations.Location{loc}, Artists: []artists.Summary{{Slug: "a", Name: evil}}, Kinds: events.Kinds()},
+		"events/show":     eventPage{Base: base, Event: ev, Paragraphs: []string{evil}, OtherZone: &i18n.Zone{Loc: time.UTC}, GoogleCalendarURL: "https://calendar.example/x"},
+		"locations/index": locationsPage{Base: base, Venues: []venueCard{card, {V: loc}}},
+		"locations/show":  locationPage{Base: base, Venue: card, Paragraphs: []string{evil}, Days: []dayGroup{day}, Past: []events.Summary{sum}},
+		"artists/index":   artistsPage{Base: base, Artists: []artists.Summary{{Slug: "a", Name: "Ünder " + evil, Genre: evil}}},
+		"artists/show":    artistPage{Base: base, Artist: artists.Artist{Summary: artists.Summary{Slug: "a", Name: evil, Genre: evil}, Bio: evil, Links: []artists.Link{{Kind: "website", URL: "https://example.org"}}}, Paragraphs: []string{evil}, Upcoming: []events.Summary{sum}, Past: []events.Summary{sum}},
+		"blog/index":      blogPage{Base: base, Category: &cat, Categories: []blog.Category{cat}, Page: blog.Page{Posts: []blog.Summary{post}, Page: 1, Pages: 2}, Pager: pg},
+		"blog/show":       postPage{Base: base, Post: blog.Post{Summary: post, Body: template.HTML("<p>sanitised body</p>")}},
+		"errors/error":    errorPage{Base: base, Status: 404, TitleID: "error.404.title", MessageID: "error.404.message", Reason: evil},
+	}
+	fragments := map[string]any{
+		"happening-now":     pages["home"],
+		"next-events":       pages["home"],
+		"event-list":        pages["events/index"],
+		"event-detail":      pages["events/show"],
+		"location-list":     pages["locations/index"],
+		"location-schedule": pages["locations/show"],
+		"artist-list":       pages["artists/index"],
+		"artist-detail":     pages["artists/show"],
+		"post-list":         pages["blog/index"],
+		"post-detail":       pages["blog/show"],
+		"flash":             flash{Kind: "error", MessageID: "error.500.message"},
+		"now-playing":       map[string]any{"V": loc, "Track": track, "Zone": zone, "Now": now},
+		"venue-card":        map[string]any{"V": card, "Zone": zone, "Now": now},
+		"event-card":        map[string]any{"E": sum, "Zone": zone, "Now": now},
+		"post-card":         map[string]any{"P": post, "Zone": zone},
+		"pager":             pg,
+		"base":              nil, // the layout, rendered through every page
+	}
+	return pages, fragments
+}
+
+func renderer(t *testing.T) (*render.Renderer, *i18n.Bundle) {
+	t.Helper()
+	b, err := i18n.New(locales.FS, []string{"en", "de"})
+	require.NoError(t, err)
+	a, err := static.New(assets.FS, "/assets")
+	require.NoError(t, err)
+	r, err := render.New(views.FS, b, a.Path)
+	require.NoError(t, err)
+	return r, b
+}
+
+// Every page and every fragment renders in every language with sample data,
+// and hostile text comes out escaped.
+func TestEveryTemplateRenders(t *testing.T) {
+	t.Parallel()
+	r, b := renderer(t)
+	pages, fragments := sample(t)
+	for _, name := range r.Pages() {
+		require.Contains(t, pages, name, "add sample data for page %s", name)
+	}
+	for _, name := range r.Fragments() {
+		require.Contains(t, fragments, name, "add sample data for fragment %s", name)
+	}
+	for _, lang := range b.Languages() {
+		for name, data := range pages {
+			var buf bytes.Buffer
+			require.NoError(t, r.Page(&buf, lang, name, data), "%s/%s", lang, name)
+			out := buf.String()
+			require.Contains(t, out, "<html lang=\""+lang+"\"", name)
+			require.NotContains(t, out, `<script>alert`, "%s/%s leaks unescaped HTML", lang, name)
+		}
+		for name, data := range fragments {
+			if name == "base" {
+				continue
+			}
+			var buf bytes.Buffer
+			require.NoError(t, r.Fragment(&buf, lang, name, data), "%s/%s", lang, name)
+			require.NotContains(t, buf.String(), `<script>alert`, "%s/%s leaks unescaped HTML", lang, name)
+		}
+	}
+}
+
+// A fragment's root element has the id its name says, so htmx and the live
+// hub can swap it in place.
+func TestFragmentRootIDs(t *testing.T) {
+	t.Parallel()
+	r, _ := renderer(t)
+	_, fragments := sample(t)
+	for _, name := range []string{"happening-now", "next-events", "event-list", "event-detail", "location-list", "location-schedule", "artist-list", "artist-detail", "post-list", "post-detail", "flash"} {
+		var buf bytes.Buffer
+		require.NoError(t, r.Fragment(&buf, "en", name, fragments[name]))
+		require.Regexp(t, `^\s*<[a-z]+ id="`+name+`"`, buf.String(), name)
+	}
+	var buf bytes.Buffer
+	require.NoError(t, r.Fragment(&buf, "en", "now-playing", fragments["now-playing"]))
+	require.Regexp(t, `^\s*<div id="now-playing-main-cave"`, buf.String())
+}
+
+// Every message ID a template names exists in the default language; IDs
+// built at run time are listed here.
+func TestTemplateMessageIDsExist(t *testing.T) {
+	t.Parallel()
+	_, b := renderer(t)
+	literal := regexp.MustCompile(`\b(?:t|tn) "([a-z0-9_.]+)"`)
+	var ids []string
+	err := fs.WalkDir(views.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		src, err := fs.ReadFile(views.FS, p)
+		if err != nil {
+			return err
+		}
+		for _, m := range literal.FindAllStringSubmatch(string(src), -1) {
+			ids = append(ids, m[1])
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	for _, k := range events.Kinds() {
+		ids = append(ids, "event.kind."+string(k))
+	}
+	for _, k := range db.AllArtistLinksKindValues() {
+		ids = append(ids, "artist.link."+string(k))
+	}
+	require.Greater(t, len(ids), 50)
+	for _, id := range ids {
+		require.True(t, b.Has("en", id), "message %q is missing from locales/en.json", id)
+	}
+}

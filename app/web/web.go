@@ -1,0 +1,98 @@
+// Package web is the HTTP face of TDC: Fiber routes, handlers that parse,
+// call a service and render, and the middleware around them.
+package web
+
+import (
+	"database/sql"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v3"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/dreamerscave/tdc/app/artists"
+	"github.com/dreamerscave/tdc/app/blog"
+	"github.com/dreamerscave/tdc/app/config"
+	"github.com/dreamerscave/tdc/app/events"
+	"github.com/dreamerscave/tdc/app/i18n"
+	"github.com/dreamerscave/tdc/app/locations"
+	"github.com/dreamerscave/tdc/app/nowplaying"
+	"github.com/dreamerscave/tdc/app/render"
+	"github.com/dreamerscave/tdc/app/static"
+)
+
+// Deps is everything the web layer needs; main builds each piece.
+type Deps struct {
+	Config     config.Config
+	Log        *slog.Logger
+	DB         *sql.DB
+	Redis      redis.UniversalClient
+	Bundle     *i18n.Bundle
+	Views      *render.Renderer
+	Assets     *static.Assets
+	Events     *events.Service
+	Locations  *locations.Service
+	Artists    *artists.Service
+	Blog       *blog.Service
+	NowPlaying *nowplaying.Service
+	Registry   *prometheus.Registry
+	Now        func() time.Time
+}
+
+// Server is the web layer: the Fiber app and the page cache behind it.
+type Server struct {
+	App *fiber.App
+
+	Deps
+	cache   *pageCache
+	metrics *metrics
+	zones   *zoneSet
+}
+
+// New builds the Fiber app with every route and middleware, the same for
+// `tdc serve` and for tests.
+func New(d Deps) (*Server, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	s := &Server{
+		Deps:  d,
+		cache: newPageCache(d.Config.PageCacheTTL, 4096, d.Now),
+		zones: newZoneSet(d.Config.ClubZone, d.Config.ClubZoneLabel),
+	}
+	m, err := newMetrics(d.Registry, d.DB)
+	if err != nil {
+		return nil, err
+	}
+	s.metrics = m
+	app := fiber.New(fiber.Config{
+		AppName:        "tdc",
+		Immutable:      true,
+		BodyLimit:      d.Config.BodyLimit,
+		ReadBufferSize: d.Config.ReadHeaderBudget,
+		ReadTimeout:    30 * time.Second,
+		WriteTimeout:   30 * time.Second,
+		IdleTimeout:    120 * time.Second,
+		ErrorHandler:   s.handleError,
+		TrustProxy:     len(d.Config.TrustedProxies) > 0,
+		TrustProxyConfig: fiber.TrustProxyConfig{
+			Proxies: d.Config.TrustedProxies,
+		},
+		ProxyHeader: proxyHeader(d.Config.TrustedProxies),
+	})
+	s.App = app
+	s.routes(app)
+	return s, nil
+}
+
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
+}
+
+// Invalidate drops every cached page; the live layer calls it when a
+// service publishes a change.
+func (s *Server) Invalidate() { s.cache.Invalidate() }

@@ -1,0 +1,84 @@
+package web
+
+import (
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/dreamerscave/tdc/app/i18n"
+)
+
+// offeredZones are the zones offered in the footer; any other valid IANA
+// name still works through ?tz=.
+func offeredZones() []string {
+	return []string{
+		"UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Sao_Paulo",
+		"Europe/London", "Europe/Lisbon", "Europe/Berlin", "Europe/Paris", "Europe/Athens", "Europe/Moscow",
+		"Africa/Johannesburg", "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo",
+		"Australia/Sydney", "Pacific/Auckland",
+	}
+}
+
+// zoneSet resolves zone names from visitors. Loaded zones are kept: there
+// are a few hundred IANA names at most, and LoadLocation reads from disk.
+type zoneSet struct {
+	club   i18n.Zone
+	mu     sync.RWMutex
+	loaded map[string]i18n.Zone
+}
+
+func newZoneSet(club *time.Location, label string) *zoneSet {
+	return &zoneSet{club: i18n.Zone{Loc: club, Label: label}, loaded: map[string]i18n.Zone{}}
+}
+
+// lookup returns the zone named name. The club's zone keeps its label.
+// Empty or unknown names report false.
+func (z *zoneSet) lookup(name string) (i18n.Zone, bool) {
+	if name == "" || len(name) > 64 {
+		return i18n.Zone{}, false
+	}
+	if name == z.club.Name() {
+		return z.club, true
+	}
+	z.mu.RLock()
+	zone, ok := z.loaded[name]
+	z.mu.RUnlock()
+	if ok {
+		return zone, true
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "Local" {
+		return i18n.Zone{}, false
+	}
+	zone = i18n.Zone{Loc: loc}
+	z.mu.Lock()
+	z.loaded[name] = zone
+	z.mu.Unlock()
+	return zone, true
+}
+
+// zoneChoice is one option of the footer's zone form.
+type zoneChoice struct {
+	Value, Label string
+	Selected     bool
+}
+
+func (z *zoneSet) choices(current i18n.Zone, now time.Time) []zoneChoice {
+	out := []zoneChoice{{Value: z.club.Name(), Label: z.club.Label + " (" + z.club.Name() + ")", Selected: current.Name() == z.club.Name()}}
+	names := offeredZones()
+	if current.Name() != z.club.Name() && !slices.Contains(names, current.Name()) {
+		names = append([]string{current.Name()}, names...)
+	}
+	for _, name := range names {
+		zone, ok := z.lookup(name)
+		if !ok {
+			continue
+		}
+		label := name
+		if abbr := zone.Abbrev(now); abbr != "" && abbr != name {
+			label = name + " (" + abbr + ")"
+		}
+		out = append(out, zoneChoice{Value: name, Label: label, Selected: current.Name() == name})
+	}
+	return out
+}
