@@ -88,7 +88,7 @@ func TestPlanShape(t *testing.T) {
 				require.True(t, j == 0 || s.start.Equal(e.lineup[j-1].end), "%s: sets follow each other", e.slug)
 			}
 		}
-		require.Equal(t, drafts, 3)
+		require.Equal(t, 3, drafts)
 		require.Equal(t, 2*untranslated, noGerman)
 	}
 }

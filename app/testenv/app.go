@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/dreamerscave/tdc/app/config"
 	"github.com/dreamerscave/tdc/app/seed"
 	"github.com/dreamerscave/tdc/app/site"
@@ -67,6 +69,25 @@ func AppWith(t testing.TB, cfg config.Config) *web.Server {
 	now := Seeded(t)
 	rdb, prefix := Redis(t)
 	cfg.RedisKeyPrefix = prefix
+	srv, err := site.Build(cfg, DB(t), rdb, Logger(t), func() time.Time { return now })
+	if err != nil {
+		t.Fatalf("testenv: build app: %v", err)
+	}
+	return srv
+}
+
+// AppWithRedis is AppWith over a Redis at redisURL that need not answer,
+// for tests of what happens when Redis is down.
+func AppWithRedis(t testing.TB, cfg config.Config, redisURL string) *web.Server {
+	t.Helper()
+	now := Seeded(t)
+	opts, err := redis.ParseURL(redisURL)
+	if err != nil {
+		t.Fatalf("testenv: redis url: %v", err)
+	}
+	opts.MaxRetries = -1
+	rdb := redis.NewClient(opts)
+	t.Cleanup(func() { rdb.Close() })
 	srv, err := site.Build(cfg, DB(t), rdb, Logger(t), func() time.Time { return now })
 	if err != nil {
 		t.Fatalf("testenv: build app: %v", err)

@@ -33,6 +33,7 @@ type errorPage struct {
 // flash is the data of the flash fragment.
 type flash struct {
 	Kind, MessageID string
+	Text            string // already translated; wins over MessageID
 }
 
 // handleError is the one place errors become responses: it picks the status,
@@ -87,7 +88,7 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 		// than replacing the element the visitor was working with.
 		c.Set("HX-Retarget", "#flash")
 		c.Set("HX-Reswap", "outerHTML")
-		return s.fragmentOrPlain(c, status, "flash", flash{Kind: "error", MessageID: msgID})
+		return s.fragmentOrPlain(c, status, "flash", flash{Kind: "error", MessageID: msgID, Text: reason})
 	}
 	data := errorPage{
 		Base:   s.base(c, "", c.Path(), url.Values{}, Meta{Title: s.Bundle.T(langOf(c), titleID, nil), NoIndex: true}),

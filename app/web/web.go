@@ -96,3 +96,6 @@ func proxyHeader(trusted []string) string {
 // Invalidate drops every cached page; the live layer calls it when a
 // service publishes a change.
 func (s *Server) Invalidate() { s.cache.Invalidate() }
+
+// RedisPrefix is the prefix of this server's Redis keys and channels.
+func (s *Server) RedisPrefix() string { return s.Config.RedisKeyPrefix }

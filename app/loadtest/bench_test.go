@@ -1,0 +1,284 @@
+package loadtest_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/dreamerscave/tdc/app/loadtest"
+	"github.com/dreamerscave/tdc/app/testenv"
+	"github.com/dreamerscave/tdc/app/web"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// scenario is one route under load.
+type scenario struct {
+	name     string // metric prefix, e.g. events_full
+	path     string
+	header   map[string]string
+	uncached bool // served by the app built with PageCacheTTL=0
+}
+
+// measured is a scenario with what its run measured.
+type measured struct {
+	scenario
+	res loadtest.Result
+}
+
+// partialHeader is what htmx 4 sends when it swaps one element, the only
+// request that gets a fragment instead of the page.
+func partialHeader() map[string]string {
+	return map[string]string{"HX-Request": "true", "HX-Request-Type": "partial"}
+}
+
+// siteScenarios runs /healthz first and again last: the ratios divide by the
+// mean of the two, and how far apart they are shows how steady the machine
+// was during the run.
+func siteScenarios() []scenario {
+	return []scenario{
+		{name: "healthz", path: "/healthz"},
+		{name: "events_full", path: "/events"},
+		{name: "events_partial", path: "/events", header: partialHeader()},
+		{name: "home", path: "/"},
+		{name: "events_filtered", path: "/events?location=main-cave&type=dj_set"},
+		{name: "events_full_uncached", path: "/events", uncached: true},
+		{name: "healthz_again", path: "/healthz"},
+	}
+}
+
+// BenchmarkSite loads the real app, seeded with the demo content, over
+// loopback TCP: each scenario in turn gets TDC_BENCH_CONNS connections
+// (default 50) for TDC_BENCH_DURATION (default 10s) after a short warm-up.
+// One measurement is the whole sequence, so run it with -benchtime=1x;
+// ns/op is then the wall time of that sequence and means nothing else. With
+// more iterations the sequence repeats and the last one is reported; use
+// -count for repeated samples instead.
+//
+// The load generator runs in this process and shares its CPUs with the
+// server (and with MariaDB and Redis, which cached pages don't touch), so
+// absolute numbers understate a dedicated server. Compare the ratios to
+// /healthz, which are measured under the same handicap in the same run.
+func BenchmarkSite(b *testing.B) {
+	conns := envInt(b, "TDC_BENCH_CONNS", 50)
+	dur := envDuration(b, "TDC_BENCH_DURATION", 10*time.Second)
+	warm := min(max(dur/10, 200*time.Millisecond), time.Second)
+
+	cachedURL := serve(b, testenv.App(b))
+	cfg := testenv.Config(b)
+	cfg.PageCacheTTL = 0
+	uncachedURL := serve(b, testenv.AppWith(b, cfg))
+
+	var rows []measured
+	for b.Loop() {
+		rows = rows[:0]
+		for _, sc := range siteScenarios() {
+			base := cachedURL
+			if sc.uncached {
+				base = uncachedURL
+			}
+			lc := loadtest.Config{URL: base + sc.path, Header: sc.header, Conns: conns}
+			lc.Duration = warm
+			if _, err := loadtest.Run(b.Context(), lc); err != nil {
+				b.Fatalf("warm up %s: %v", sc.name, err)
+			}
+			lc.Duration = dur
+			res, err := loadtest.Run(b.Context(), lc)
+			if err != nil {
+				b.Fatalf("%s: %v", sc.name, err)
+			}
+			// Failures are reported, never folded into the numbers.
+			if res.NonOK > 0 || res.Errors > 0 {
+				b.Errorf("%s: %d non-200 (%v) and %d errors (first: %v) of %d requests",
+					sc.name, res.NonOK, res.Statuses, res.Errors, res.FirstError, res.Requests+res.Errors)
+			}
+			rows = append(rows, measured{sc, res})
+		}
+	}
+
+	ceiling := healthzRPS(rows)
+	for _, m := range rows {
+		b.ReportMetric(m.res.RPS, m.name+"_rps")
+		b.ReportMetric(ms(m.res.P50), m.name+"_p50_ms")
+		b.ReportMetric(ms(m.res.P99), m.name+"_p99_ms")
+	}
+	if ceiling > 0 {
+		for _, m := range rows {
+			if m.name == "events_full" || m.name == "events_partial" {
+				b.ReportMetric(m.res.RPS/ceiling, m.name+"_vs_healthz")
+			}
+		}
+	}
+	b.Log("\n" + table(rows, ceiling, conns, dur))
+}
+
+// healthzRPS is the mean rate of the /healthz runs, the ceiling the pages
+// are compared with.
+func healthzRPS(rows []measured) float64 {
+	var sum float64
+	n := 0
+	for _, m := range rows {
+		if m.path == "/healthz" {
+			sum += m.res.RPS
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
+}
+
+// table formats the run as Markdown for the README.
+func table(rows []measured, ceiling float64, conns int, dur time.Duration) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%d connections, %s per route, GOMAXPROCS=%d of %d CPUs; the load generator shares them with the server.\n\n",
+		conns, dur, runtime.GOMAXPROCS(0), runtime.NumCPU())
+	sb.WriteString("| route | req/s | vs /healthz | p50 ms | p90 ms | p99 ms | max ms | body KB | non-200 | errors |\n")
+	sb.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	for _, m := range rows {
+		r := m.res
+		label := "`" + m.path + "`"
+		switch {
+		case m.header != nil:
+			label += " (htmx partial)"
+		case m.uncached:
+			label += " (page cache off)"
+		case m.name == "healthz_again":
+			label += " (again)"
+		}
+		ratio := "-"
+		if ceiling > 0 {
+			ratio = fmt.Sprintf("%.0f %%", 100*r.RPS/ceiling)
+		}
+		kb := 0.0
+		if r.Requests > 0 {
+			kb = float64(r.Bytes) / float64(r.Requests) / 1024
+		}
+		fmt.Fprintf(&sb, "| %s | %.0f | %s | %.2f | %.2f | %.2f | %.1f | %.1f | %d | %d |\n",
+			label, r.RPS, ratio, ms(r.P50), ms(r.P90), ms(r.P99), ms(r.Max), kb, r.NonOK, r.Errors)
+	}
+	return sb.String()
+}
+
+// BenchmarkEventsRender is one /events request through app.Test, with no
+// network, served from a warm page cache and rendered afresh (the app built
+// with PageCacheTTL=0): the difference is what the cache saves a request.
+func BenchmarkEventsRender(b *testing.B) {
+	cached := testenv.App(b)
+	cfg := testenv.Config(b)
+	cfg.PageCacheTTL = 0
+	uncached := testenv.AppWith(b, cfg)
+	apps := []struct {
+		name string
+		srv  *web.Server
+	}{{"cached", cached}, {"uncached", uncached}}
+	shapes := []struct {
+		name   string
+		header map[string]string
+	}{{"full", nil}, {"partial", partialHeader()}}
+	for _, app := range apps {
+		for _, shape := range shapes {
+			b.Run(app.name+"/"+shape.name, func(b *testing.B) {
+				b.ReportAllocs()
+				get(b, app.srv, "/events", shape.header) // fills the cache
+				for b.Loop() {
+					get(b, app.srv, "/events", shape.header)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkHealthz is the same harness on /healthz: the floor that the
+// middleware and app.Test cost every request.
+func BenchmarkHealthz(b *testing.B) {
+	srv := testenv.App(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		get(b, srv, "/healthz", nil)
+	}
+}
+
+// get sends one request through the app in memory and reads the body.
+func get(b *testing.B, srv *web.Server, path string, header map[string]string) {
+	b.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := srv.App.Test(req, fiber.TestConfig{Timeout: 10 * time.Second, FailOnTimeout: true})
+	if err != nil {
+		b.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		b.Fatalf("GET %s: read body: %v", path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		b.Fatalf("GET %s: status %d", path, resp.StatusCode)
+	}
+}
+
+// serve runs srv on a loopback port until the benchmark ends and returns
+// its base URL.
+func serve(b *testing.B, srv *web.Server) string {
+	b.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatalf("listen: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.App.Listener(ln, fiber.ListenConfig{DisableStartupMessage: true}) }()
+	b.Cleanup(func() {
+		// Not b.Context(): it is already cancelled when cleanups run.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.App.ShutdownWithContext(ctx); err != nil {
+			b.Errorf("shutdown: %v", err)
+		}
+		if err := <-done; err != nil {
+			b.Errorf("serve: %v", err)
+		}
+	})
+	return "http://" + ln.Addr().String()
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func envInt(b *testing.B, name string, def int) int {
+	b.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		b.Fatalf("%s=%q: want a positive whole number", name, v)
+	}
+	return n
+}
+
+func envDuration(b *testing.B, name string, def time.Duration) time.Duration {
+	b.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		b.Fatalf("%s=%q: want a positive duration such as 10s", name, v)
+	}
+	return d
+}

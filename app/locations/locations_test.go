@@ -1,0 +1,55 @@
+package locations_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dreamerscave/tdc/app/apperr"
+	"github.com/dreamerscave/tdc/app/locations"
+	"github.com/dreamerscave/tdc/app/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+func TestListAndGet(t *testing.T) {
+	t.Parallel()
+	testenv.Seeded(t)
+	svc := locations.New(testenv.DB(t), "en")
+	all, err := svc.List(t.Context(), "de")
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(all), 3)
+	themes := map[locations.Theme]bool{}
+	for _, l := range all {
+		require.NotEmpty(t, l.Name)
+		require.True(t, l.Theme.Valid(), l.Slug)
+		themes[l.Theme] = true
+	}
+	require.Equal(t, len(all), len(themes), "every venue has its own theme")
+
+	l, err := svc.Get(t.Context(), "de", "main-cave")
+	require.NoError(t, err)
+	require.True(t, l.Translated)
+	_, err = svc.Get(t.Context(), "en", "<script>")
+	require.ErrorIs(t, err, apperr.ErrNotFound)
+}
+
+func TestThemeValid(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		theme locations.Theme
+		want  bool
+	}{
+		{"hex", locations.Theme{"#000000", "#111111", "#ffffff", "#AbCdEf"}, true},
+		{"short hex", locations.Theme{"#000", "#111111", "#ffffff", "#abcdef"}, false},
+		{"css injection", locations.Theme{"#000000;background:url(x)", "#111111", "#ffffff", "#abcdef"}, false},
+		{"named colour", locations.Theme{"red", "#111111", "#ffffff", "#abcdef"}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tc.want, tc.theme.Valid())
+		})
+	}
+}

@@ -1,0 +1,154 @@
+package web_test
+
+import (
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v3"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dreamerscave/tdc/app/testenv"
+	"github.com/dreamerscave/tdc/app/web"
+)
+
+// Bad filter values answer 400 with a reason, or fall back to safe
+// defaults; never a 500, never an unbounded query, always escaped.
+func TestProgrammeBadInput(t *testing.T) {
+	t.Parallel()
+	srv := testenv.App(t)
+	long := strings.Repeat("x", 5*1024)
+	cases := []struct {
+		name   string
+		query  string
+		status int
+		reason string // text expected in the page, if any
+	}{
+		{"unknown location", "location=atlantis", 400, "There is no such venue."},
+		{"unknown artist", "artist=nobody-at-all", 400, "There is no such artist."},
+		{"unknown type", "type=rave", 400, "There is no such event type."},
+		{"invalid date", "from=2026-13-45", 400, "Enter a date as YYYY-MM-DD."},
+		{"date garbage", "to=yesterday", 400, "Enter a date as YYYY-MM-DD."},
+		{"reversed range", "from=2026-12-10&to=2026-12-01", 400, "The end date must not be before the start date."},
+		{"range too long", "from=2026-01-01&to=2029-01-01", 400, "Choose at most"},
+		{"page not a number", "page=abc", 400, "The page must be a whole number."},
+		{"page float", "page=1.5", 400, "The page must be a whole number."},
+		{"page negative clamps", "page=-1", 200, ""},
+		{"page zero clamps", "page=0", 200, ""},
+		{"page huge clamps", "page=99999999", 200, ""},
+		{"page overflow clamps", "page=999999999999999999999999", 200, ""},
+		{"per-page huge clamps", "per_page=100000", 200, ""},
+		{"per-page negative", "per_page=-5", 200, ""},
+		{"html in location", "location=" + url.QueryEscape(`<script>alert(1)</script>`), 400, "There is no such venue."},
+		{"sql in artist", "artist=" + url.QueryEscape(`' OR 1=1 --`), 400, "There is no such artist."},
+		{"sql in type", "type=" + url.QueryEscape(`dj_set' OR '1'='1`), 400, "There is no such event type."},
+		{"html in date", "from=" + url.QueryEscape(`"><img src=x onerror=alert(1)>`), 400, "Enter a date"},
+		{"malformed escape", "location=%zz", 400, ""},
+		{"5 KB query", "location=" + long, 400, "too long"},
+		{"unknown parameters ignored", "utm_source=x&foo=<b>", 200, ""},
+		{"repeated parameter", "location=main-cave&location=atlantis", 200, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			for _, opts := range [][]reqOpt{nil, {partial}} {
+				res := get(t, srv, "/events?"+tc.query, opts...)
+				require.Equal(t, tc.status, res.StatusCode, res.Body)
+				require.NotContains(t, res.Body, "<script>alert(1)</script>")
+				require.NotContains(t, res.Body, `<img src=x`)
+				if tc.reason != "" {
+					require.Contains(t, res.Body, tc.reason)
+				}
+				if tc.status == 200 {
+					// Clamped pages still show a bounded list.
+					require.LessOrEqual(t, res.Doc.Find(".event-card").Length(), 50)
+				}
+			}
+		})
+	}
+}
+
+// A bad filter re-renders the form with what was typed, escaped, and the
+// error beside its field; the htmx fragment carries the error too.
+func TestProgrammeBadInputKeepsForm(t *testing.T) {
+	t.Parallel()
+	srv := testenv.App(t)
+	res := get(t, srv, "/events?from=nope&location=main-cave")
+	require.Equal(t, http.StatusBadRequest, res.StatusCode)
+	require.Equal(t, "nope", res.Doc.Find("#f-from").AttrOr("value", ""))
+	require.Equal(t, "true", res.Doc.Find("#f-from").AttrOr("aria-invalid", ""))
+	require.Equal(t, "Enter a date as YYYY-MM-DD.", strings.TrimSpace(res.Doc.Find("#f-from-error").Text()))
+	require.Equal(t, "main-cave", res.Doc.Find("#f-location option[selected]").AttrOr("value", ""))
+
+	part := get(t, srv, "/events?from=nope&lang=de", partial)
+	require.Equal(t, http.StatusBadRequest, part.StatusCode)
+	require.Equal(t, 1, part.Doc.Find("#event-list .alert--error").Length())
+	require.Contains(t, part.Body, "Gib ein Datum als JJJJ-MM-TT ein.")
+}
+
+func TestOtherBadInput(t *testing.T) {
+	t.Parallel()
+	srv := testenv.App(t)
+	cases := []struct {
+		name, target string
+		status       int
+	}{
+		{"blog page not a number", "/blog?page=x", 400},
+		{"blog page huge clamps", "/blog?page=99999999", 200},
+		{"blog category page negative", "/blog/category/news?page=-3", 200},
+		{"slug with html", "/events/" + url.PathEscape("<script>alert(1)</script>"), 404},
+		{"slug with sql", "/artists/" + url.PathEscape("' OR '1'='1"), 404},
+		{"very long slug", "/locations/" + strings.Repeat("a", 3000), 404},
+		{"unicode slug", "/blog/" + url.PathEscape("ünïcødé-💥"), 404},
+		{"long query anywhere", "/?q=" + strings.Repeat("y", 5000), 400},
+		{"hostile lang", "/?lang=" + url.QueryEscape(`"><script>alert(1)</script>`), 200},
+		{"hostile tz", "/?tz=" + url.QueryEscape(`../../etc/passwd`), 200},
+		{"hostile accept-language", "/", 200},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := get(t, srv, tc.target, header("Accept-Language", strings.Repeat("de-DE;q=0.9,", 200)))
+			require.Equal(t, tc.status, res.StatusCode, tc.target)
+			require.NotContains(t, res.Body, "<script>alert(1)</script>")
+			require.Contains(t, res.Header.Get("Content-Type"), "text/html")
+		})
+	}
+}
+
+// Limits are enforced by the server itself, so this test talks to a real
+// listener rather than app.Test.
+func TestHeaderAndBodyLimits(t *testing.T) {
+	t.Parallel()
+	cfg := testenv.Config(t)
+	base := serve(t, testenv.AppWith(t, cfg))
+
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/", nil)
+	require.NoError(t, err)
+	req.Header.Set("X-Filler", strings.Repeat("z", cfg.ReadHeaderBudget+1024))
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusRequestHeaderFieldsTooLarge, res.StatusCode)
+
+	big := strings.NewReader(strings.Repeat("b", cfg.BodyLimit+1))
+	req, err = http.NewRequestWithContext(t.Context(), http.MethodPost, base+"/events", big)
+	require.NoError(t, err)
+	res, err = http.DefaultClient.Do(req)
+	if err == nil { // the server may also just close the connection
+		res.Body.Close()
+		require.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
+	}
+}
+
+// serve runs srv on a loopback port until the test ends and returns its URL.
+func serve(t *testing.T, srv *web.Server) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go srv.App.Listener(ln, fiber.ListenConfig{DisableStartupMessage: true})
+	t.Cleanup(func() { srv.App.Shutdown() })
+	return "http://" + ln.Addr().String()
+}

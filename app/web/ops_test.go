@@ -1,0 +1,157 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dreamerscave/tdc/app/live"
+	"github.com/dreamerscave/tdc/app/testenv"
+)
+
+func TestHealthReadyMetrics(t *testing.T) {
+	t.Parallel()
+	srv := testenv.App(t)
+	require.Equal(t, "ok", get(t, srv, "/healthz").Body)
+	require.Equal(t, "ok", get(t, srv, "/readyz").Body)
+	get(t, srv, "/events")
+	get(t, srv, "/nope")
+	m := get(t, srv, "/metrics")
+	require.Equal(t, http.StatusOK, m.StatusCode)
+	require.Contains(t, m.Body, `tdc_http_requests_total{method="GET",route="/events",status="200"}`)
+	require.Contains(t, m.Body, `tdc_http_requests_total{method="GET",route="unmatched",status="404"}`)
+	require.Contains(t, m.Body, `tdc_http_request_duration_seconds_bucket{method="GET",route="/events"`)
+	for _, series := range []string{"go_sql_max_open_connections", "go_sql_in_use_connections", "go_goroutines"} {
+		require.True(t, strings.Contains(m.Body, series), "missing %s", series)
+	}
+}
+
+func TestReadyzFailsWithoutRedis(t *testing.T) {
+	t.Parallel()
+	cfg := testenv.Config(t)
+	srv := testenv.AppWith(t, cfg)
+	require.Equal(t, http.StatusOK, get(t, srv, "/readyz").StatusCode)
+	// A server whose Redis is gone is alive but not ready.
+	broken := testenv.AppWithRedis(t, cfg, "redis://127.0.0.1:1/0")
+	require.Equal(t, http.StatusOK, get(t, broken, "/healthz").StatusCode)
+	res := get(t, broken, "/readyz")
+	require.Equal(t, http.StatusServiceUnavailable, res.StatusCode)
+	require.Equal(t, "redis unavailable", res.Body)
+}
+
+func TestRequestIDAndSecurityHeaders(t *testing.T) {
+	t.Parallel()
+	srv := testenv.App(t)
+	res := get(t, srv, "/")
+	require.NotEmpty(t, res.Header.Get("X-Request-ID"))
+	require.Equal(t, "nosniff", res.Header.Get("X-Content-Type-Options"))
+	require.Contains(t, res.Header.Get("Content-Security-Policy"), "default-src 'self'")
+	again := get(t, srv, "/", header("X-Request-ID", "abc-123"))
+	require.Equal(t, "abc-123", again.Header.Get("X-Request-ID"))
+}
+
+func TestPageCache(t *testing.T) {
+	t.Parallel()
+	srv := testenv.App(t)
+	first := get(t, srv, "/events", header("Accept-Encoding", "gzip"))
+	require.Equal(t, "gzip", first.Header.Get("Content-Encoding"))
+	etag := first.Header.Get("ETag")
+	require.NotEmpty(t, etag)
+	second := get(t, srv, "/events")
+	require.Empty(t, second.Header.Get("Content-Encoding"))
+	require.Equal(t, first.Body, second.Body, "the same bytes, compressed or not")
+	require.Equal(t, http.StatusNotModified, get(t, srv, "/events", header("If-None-Match", etag)).StatusCode)
+
+	// Languages, zones and shapes never share an entry.
+	de := get(t, srv, "/events?lang=de")
+	require.NotEqual(t, first.Body, de.Body)
+	part := get(t, srv, "/events", partial)
+	require.NotEqual(t, first.Body, part.Body)
+	// Junk parameters do not split the cache: the canonical query is the key.
+	require.Equal(t, etag, get(t, srv, "/events?utm_source=x").Header.Get("ETag"))
+}
+
+// A change published by any instance reaches every instance's cache.
+func TestChangeInvalidatesCache(t *testing.T) {
+	t.Parallel()
+	cfg := testenv.Config(t)
+	srv := testenv.AppWith(t, cfg)
+	rdb, _ := testenv.Redis(t)
+	bus := live.NewBus(rdb, srv.RedisPrefix(), testenv.Logger(t))
+	subscribed := make(chan struct{}, 1)
+	invalidated := make(chan struct{}, 8)
+	go bus.Listen(t.Context(), func(c live.Change) {
+		srv.Invalidate()
+		switch c.Topic {
+		case live.TopicAll: // sent once the subscription stands
+			subscribed <- struct{}{}
+		case live.TopicEvents:
+			invalidated <- struct{}{}
+		}
+	})
+	<-subscribed
+	before := get(t, srv, "/events").Header.Get("ETag")
+	// Change the data behind the page, then publish as a service would.
+	_, err := testenv.DB(t).ExecContext(t.Context(), `UPDATE event_translations SET title = CONCAT(title, ' (moved)')
+		WHERE lang = 'en' AND event_id = (SELECT id FROM events WHERE published ORDER BY ABS(TIMESTAMPDIFF(SECOND, starts_at, ?)) LIMIT 1)`, testenv.Seeded(t))
+	require.NoError(t, err)
+	require.Equal(t, before, get(t, srv, "/events").Header.Get("ETag"), "still cached")
+	require.Eventually(t, func() bool {
+		_ = bus.Changed(t.Context(), live.TopicEvents, 0)
+		select {
+		case <-invalidated:
+			return true
+		case <-time.After(100 * time.Millisecond):
+			return false
+		}
+	}, 5*time.Second, 10*time.Millisecond)
+	after := get(t, srv, "/events")
+	require.NotEqual(t, before, after.Header.Get("ETag"))
+	require.Contains(t, after.Body, "(moved)")
+}
+
+func TestCalendarFeeds(t *testing.T) {
+	t.Parallel()
+	srv := testenv.App(t)
+	s := findSlugs(t)
+	for _, path := range []string{"/calendar.ics", "/locations/main-cave/calendar.ics", "/artists/" + s.artist + "/calendar.ics", "/events/" + s.event + "/calendar.ics"} {
+		res := get(t, srv, path)
+		require.Equal(t, http.StatusOK, res.StatusCode, path)
+		require.Equal(t, "text/calendar; charset=utf-8", res.Header.Get("Content-Type"))
+		body := res.Body
+		require.True(t, strings.HasPrefix(body, "BEGIN:VCALENDAR\r\n"), path)
+		require.Contains(t, body, "VERSION:2.0\r\n")
+		require.Contains(t, body, "PRODID:")
+		require.Contains(t, body, "BEGIN:VEVENT\r\n")
+		require.Equal(t, strings.Count(body, "BEGIN:VEVENT"), strings.Count(body, "DTSTAMP:"), "every event has a DTSTAMP")
+		require.Equal(t, strings.Count(body, "BEGIN:VEVENT"), strings.Count(body, "\r\nUID:"), "and a UID")
+		for _, line := range strings.Split(body, "\r\n") {
+			require.LessOrEqual(t, len(line), 75, "lines fold at 75 octets: %q", line)
+			require.NotContains(t, line, "\n", "only CRLF line ends")
+		}
+		require.Regexp(t, `DTSTART:\d{8}T\d{6}Z`, body, "times in UTC")
+	}
+	// Drafts never reach a feed.
+	res := get(t, srv, "/calendar.ics")
+	var draft string
+	require.NoError(t, testenv.DB(t).QueryRowContext(t.Context(), `SELECT slug FROM events WHERE NOT published LIMIT 1`).Scan(&draft))
+	require.NotContains(t, res.Body, draft)
+}
+
+func TestAssetsAreFingerprintedAndImmutable(t *testing.T) {
+	t.Parallel()
+	srv := testenv.App(t)
+	page := get(t, srv, "/")
+	css := page.Doc.Find(`link[rel="stylesheet"]`).AttrOr("href", "")
+	js := page.Doc.Find(`script[src]`).AttrOr("src", "")
+	require.Regexp(t, `^/assets/css/site\.[0-9a-f]{10}\.css$`, css)
+	require.Regexp(t, `^/assets/vendor/htmx/htmx\.min\.[0-9a-f]{10}\.js$`, js)
+	res := get(t, srv, css, header("Accept-Encoding", "br, gzip"))
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, res.Header.Get("Cache-Control"), "immutable")
+	require.Equal(t, "br", res.Header.Get("Content-Encoding"))
+	require.Equal(t, http.StatusNotFound, get(t, srv, "/assets/css/site.css").StatusCode)
+}
