@@ -41,18 +41,18 @@ Configuration: TDC_* environment variables, also read from ./.env; see README.md
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], envLookup(), os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "tdc:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	cfg, err := config.Load(envLookup())
+	cfg, err := config.Load(getenv)
 	if err != nil {
 		return err
 	}

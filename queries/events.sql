@@ -1,6 +1,7 @@
 -- name: EventList :many
 -- The programme: published events overlapping [range_start, range_end), with
--- optional venue, kind and artist filters, in start order.
+-- optional venue, kind and artist filters, in start order. starts_from
+-- keeps only events that start at or after it ("what is next").
 SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at,
        d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr,
        l.slug AS location_slug, l.theme_accent AS location_accent,
@@ -18,6 +19,7 @@ WHERE e.published = TRUE
   AND (sqlc.narg(artist_slug) IS NULL OR EXISTS (
         SELECT 1 FROM event_artists ea JOIN artists a ON a.id = ea.artist_id
         WHERE ea.event_id = e.id AND a.slug = sqlc.narg(artist_slug)))
+  AND (sqlc.narg(starts_from) IS NULL OR e.starts_at >= sqlc.narg(starts_from))
 ORDER BY e.starts_at, e.id
 LIMIT ? OFFSET ?;
 
@@ -92,20 +94,3 @@ ON DUPLICATE KEY UPDATE title = VALUES(title), summary = VALUES(summary), descri
 -- name: EventArtistInsert :exec
 INSERT INTO event_artists (event_id, artist_id, position, set_starts_at, set_ends_at)
 VALUES (?, ?, ?, ?, ?);
-
--- name: EventListStartingBetween :many
--- What is next: published events starting in [range_start, range_end).
-SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at,
-       d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr,
-       l.slug AS location_slug, l.theme_accent AS location_accent,
-       ld.name AS location_name, lt.name AS location_name_tr
-FROM events e
-JOIN event_translations d ON d.event_id = e.id AND d.lang = sqlc.arg(default_lang)
-LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = sqlc.arg(lang)
-JOIN locations l ON l.id = e.location_id
-JOIN location_translations ld ON ld.location_id = l.id AND ld.lang = sqlc.arg(default_lang)
-LEFT JOIN location_translations lt ON lt.location_id = l.id AND lt.lang = sqlc.arg(lang)
-WHERE e.published = TRUE
-  AND e.starts_at >= sqlc.arg(range_start) AND e.starts_at < sqlc.arg(range_end)
-ORDER BY e.starts_at, e.id
-LIMIT ?;

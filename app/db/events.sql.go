@@ -274,6 +274,7 @@ WHERE e.published = TRUE
   AND (? IS NULL OR EXISTS (
         SELECT 1 FROM event_artists ea JOIN artists a ON a.id = ea.artist_id
         WHERE ea.event_id = e.id AND a.slug = ?))
+  AND (? IS NULL OR e.starts_at >= ?)
 ORDER BY e.starts_at, e.id
 LIMIT ? OFFSET ?
 `
@@ -286,6 +287,7 @@ type EventListParams struct {
 	LocationSlug sql.NullString
 	Kind         NullEventsKind
 	ArtistSlug   sql.NullString
+	StartsFrom   sql.NullTime
 	Limit        int32
 	Offset       int32
 }
@@ -308,7 +310,8 @@ type EventListRow struct {
 }
 
 // The programme: published events overlapping [range_start, range_end), with
-// optional venue, kind and artist filters, in start order.
+// optional venue, kind and artist filters, in start order. starts_from
+// keeps only events that start at or after it ("what is next").
 func (q *Queries) EventList(ctx context.Context, arg EventListParams) ([]EventListRow, error) {
 	rows, err := q.db.QueryContext(ctx, eventList,
 		arg.DefaultLang,
@@ -323,6 +326,8 @@ func (q *Queries) EventList(ctx context.Context, arg EventListParams) ([]EventLi
 		arg.Kind,
 		arg.ArtistSlug,
 		arg.ArtistSlug,
+		arg.StartsFrom,
+		arg.StartsFrom,
 		arg.Limit,
 		arg.Offset,
 	)
@@ -430,95 +435,6 @@ func (q *Queries) EventListPast(ctx context.Context, arg EventListPastParams) ([
 	items := []EventListPastRow{}
 	for rows.Next() {
 		var i EventListPastRow
-		if err := rows.Scan(
-			&i.ID,
-			&i.Slug,
-			&i.Kind,
-			&i.StartsAt,
-			&i.EndsAt,
-			&i.UpdatedAt,
-			&i.Title,
-			&i.Summary,
-			&i.TitleTr,
-			&i.SummaryTr,
-			&i.LocationSlug,
-			&i.LocationAccent,
-			&i.LocationName,
-			&i.LocationNameTr,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const eventListStartingBetween = `-- name: EventListStartingBetween :many
-SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at,
-       d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr,
-       l.slug AS location_slug, l.theme_accent AS location_accent,
-       ld.name AS location_name, lt.name AS location_name_tr
-FROM events e
-JOIN event_translations d ON d.event_id = e.id AND d.lang = ?
-LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = ?
-JOIN locations l ON l.id = e.location_id
-JOIN location_translations ld ON ld.location_id = l.id AND ld.lang = ?
-LEFT JOIN location_translations lt ON lt.location_id = l.id AND lt.lang = ?
-WHERE e.published = TRUE
-  AND e.starts_at >= ? AND e.starts_at < ?
-ORDER BY e.starts_at, e.id
-LIMIT ?
-`
-
-type EventListStartingBetweenParams struct {
-	DefaultLang string
-	Lang        string
-	RangeStart  time.Time
-	RangeEnd    time.Time
-	Limit       int32
-}
-
-type EventListStartingBetweenRow struct {
-	ID             int64
-	Slug           string
-	Kind           EventsKind
-	StartsAt       time.Time
-	EndsAt         time.Time
-	UpdatedAt      time.Time
-	Title          string
-	Summary        string
-	TitleTr        sql.NullString
-	SummaryTr      sql.NullString
-	LocationSlug   string
-	LocationAccent string
-	LocationName   string
-	LocationNameTr sql.NullString
-}
-
-// What is next: published events starting in [range_start, range_end).
-func (q *Queries) EventListStartingBetween(ctx context.Context, arg EventListStartingBetweenParams) ([]EventListStartingBetweenRow, error) {
-	rows, err := q.db.QueryContext(ctx, eventListStartingBetween,
-		arg.DefaultLang,
-		arg.Lang,
-		arg.DefaultLang,
-		arg.Lang,
-		arg.RangeStart,
-		arg.RangeEnd,
-		arg.Limit,
-	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []EventListStartingBetweenRow{}
-	for rows.Next() {
-		var i EventListStartingBetweenRow
 		if err := rows.Scan(
 			&i.ID,
 			&i.Slug,

@@ -46,3 +46,41 @@ func TestMigrationsUpDownUp(t *testing.T) {
 		WHERE table_schema = DATABASE() AND (engine <> 'InnoDB' OR table_collation NOT LIKE 'utf8mb4%')`).Scan(&odd))
 	require.Zero(t, odd)
 }
+
+// Instances starting together take turns: concurrent MigrateUp calls all
+// succeed and leave one applied set.
+func TestMigrateUpConcurrently(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dsn, sqlDB, err := testenv.NewDatabase(ctx, "race")
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		sqlDB.Close()
+		require.NoError(t, testenv.DropDatabase(dsn))
+	})
+	p, err := db.Migrator(sqlDB)
+	require.NoError(t, err)
+	_, err = p.DownTo(ctx, 0)
+	require.NoError(t, err)
+
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			other, err := db.Open(ctx, dsn, 4)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer other.Close()
+			errs <- db.MigrateUp(ctx, other)
+		}()
+	}
+	for range 4 {
+		require.NoError(t, <-errs)
+	}
+	var applied int
+	require.NoError(t, sqlDB.QueryRowContext(ctx, `SELECT COUNT(*) FROM goose_db_version WHERE version_id > 0 AND is_applied`).Scan(&applied))
+	files, err := p.Status(ctx)
+	require.NoError(t, err)
+	require.Equal(t, len(files), applied)
+}

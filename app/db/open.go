@@ -100,12 +100,27 @@ func Migrator(sqlDB *sql.DB) (*goose.Provider, error) {
 	return p, nil
 }
 
-// MigrateUp applies every pending migration.
+// MigrateUp applies every pending migration. Instances starting together
+// take turns through a MySQL named lock, so each migration runs once.
 func MigrateUp(ctx context.Context, sqlDB *sql.DB) error {
 	p, err := Migrator(sqlDB)
 	if err != nil {
 		return err
 	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("db: migrate: %w", err)
+	}
+	defer conn.Close()
+	var got sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(CONCAT('tdc_migrate:', DATABASE()), 120)").Scan(&got); err != nil {
+		return fmt.Errorf("db: migrate lock: %w", err)
+	}
+	if got.Int64 != 1 {
+		return errors.New("db: migrate: another instance held the migration lock for 2 minutes")
+	}
+	// The lock lives as long as this connection; release it explicitly anyway.
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(CONCAT('tdc_migrate:', DATABASE()))") //nolint:errcheck
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("db: migrate up: %w", err)
 	}

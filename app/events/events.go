@@ -135,10 +135,7 @@ func (s *Service) List(ctx context.Context, lang string, f Filter) (Page, error)
 	if err != nil {
 		return Page{}, fmt.Errorf("events: list: %w", err)
 	}
-	p.Events = make([]Summary, len(rows))
-	for i, r := range rows {
-		p.Events[i] = summary(r)
-	}
+	p.Events = summaries(rows)
 	if err := s.attachLineups(ctx, lang, p.Events); err != nil {
 		return Page{}, err
 	}
@@ -229,27 +226,21 @@ func (s *Service) HappeningNow(ctx context.Context, lang string, limit int) ([]S
 	if err != nil {
 		return nil, fmt.Errorf("events: happening now: %w", err)
 	}
-	out := make([]Summary, len(rows))
-	for i, r := range rows {
-		out[i] = summary(r)
-	}
+	out := summaries(rows)
 	return out, s.attachLineups(ctx, lang, out)
 }
 
 // Next lists the next published events to start within the coming weeks.
 func (s *Service) Next(ctx context.Context, lang string, limit int) ([]Summary, error) {
 	now := s.now()
-	rows, err := s.q.EventListStartingBetween(ctx, db.EventListStartingBetweenParams{
+	rows, err := s.q.EventList(ctx, db.EventListParams{
 		DefaultLang: s.defLang, Lang: lang, RangeStart: now, RangeEnd: now.Add(60 * 24 * time.Hour),
-		Limit: int32(limit),
+		StartsFrom: sql.NullTime{Time: now, Valid: true}, Limit: int32(limit),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("events: next: %w", err)
 	}
-	out := make([]Summary, len(rows))
-	for i, r := range rows {
-		out[i] = summary(db.EventListRow(r))
-	}
+	out := summaries(rows)
 	return out, s.attachLineups(ctx, lang, out)
 }
 
@@ -264,7 +255,7 @@ func (s *Service) Past(ctx context.Context, lang string, location, artist string
 	}
 	out := make([]Summary, len(rows))
 	for i, r := range rows {
-		out[i] = summary(db.EventListRow(r))
+		out[i] = summary(db.EventListRow(r)) // same columns, another query
 	}
 	return out, s.attachLineups(ctx, lang, out)
 }
@@ -296,6 +287,14 @@ func (s *Service) attachLineups(ctx context.Context, lang string, evs []Summary)
 	return nil
 }
 
+func summaries(rows []db.EventListRow) []Summary {
+	out := make([]Summary, len(rows))
+	for i, r := range rows {
+		out[i] = summary(r)
+	}
+	return out
+}
+
 func summary(r db.EventListRow) Summary {
 	return Summary{
 		ID: r.ID, Slug: r.Slug, Kind: Kind(r.Kind),
@@ -323,9 +322,6 @@ func (s *Service) Calendar(ctx context.Context, lang, location, artist string) (
 	if err != nil {
 		return nil, fmt.Errorf("events: calendar: %w", err)
 	}
-	out := make([]Summary, len(rows))
-	for i, r := range rows {
-		out[i] = summary(r)
-	}
+	out := summaries(rows)
 	return out, s.attachLineups(ctx, lang, out)
 }

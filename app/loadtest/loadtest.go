@@ -64,6 +64,9 @@ type Result struct {
 	P90        time.Duration
 	P99        time.Duration
 	Max        time.Duration
+	// Latencies holds every response's latency, sorted, so runs can be
+	// merged without averaging percentiles (which means nothing).
+	Latencies []time.Duration
 }
 
 // OK is the number of 200 responses.
@@ -121,20 +124,58 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			res.Statuses[code] += c
 		}
 	}
-	res.Requests = len(all)
-	res.NonOK = res.Requests - res.Statuses[fasthttp.StatusOK]
-	if elapsed > 0 {
-		res.RPS = float64(res.OK()) / elapsed.Seconds()
-	}
 	slices.Sort(all)
-	res.P50, res.P90, res.P99 = percentile(all, 0.50), percentile(all, 0.90), percentile(all, 0.99)
-	if len(all) > 0 {
-		res.Max = all[len(all)-1]
-	}
+	res.Latencies = all
+	res.summarize()
 	if err := ctx.Err(); err != nil {
 		return res, fmt.Errorf("loadtest: %s: stopped early: %w", cfg.URL, err)
 	}
 	return res, nil
+}
+
+// Merge combines runs of the same scenario into one result, as if their
+// time had been one run: rates over the summed elapsed time, percentiles
+// over all samples. Running a scenario in rounds interleaved with others
+// and merging them spreads a noisy neighbour's load over every scenario
+// alike, where back-to-back runs would hand it to whichever ran then.
+func Merge(runs ...Result) Result {
+	res := Result{Statuses: map[int]int{}}
+	n := 0
+	for _, r := range runs {
+		n += len(r.Latencies)
+	}
+	res.Latencies = make([]time.Duration, 0, n)
+	for _, r := range runs {
+		res.Errors += r.Errors
+		res.Bytes += r.Bytes
+		res.Elapsed += r.Elapsed
+		if res.FirstError == nil {
+			res.FirstError = r.FirstError
+		}
+		for code, c := range r.Statuses {
+			res.Statuses[code] += c
+		}
+		res.Latencies = append(res.Latencies, r.Latencies...)
+	}
+	slices.Sort(res.Latencies)
+	res.summarize()
+	return res
+}
+
+// summarize derives the counts, rate and percentiles from Statuses,
+// Elapsed and the sorted Latencies.
+func (r *Result) summarize() {
+	r.Requests = len(r.Latencies)
+	r.NonOK = r.Requests - r.Statuses[fasthttp.StatusOK]
+	r.RPS = 0
+	if r.Elapsed > 0 {
+		r.RPS = float64(r.OK()) / r.Elapsed.Seconds()
+	}
+	r.P50, r.P90, r.P99 = percentile(r.Latencies, 0.50), percentile(r.Latencies, 0.90), percentile(r.Latencies, 0.99)
+	r.Max = 0
+	if len(r.Latencies) > 0 {
+		r.Max = r.Latencies[len(r.Latencies)-1]
+	}
 }
 
 // checkConfig fills defaults and returns the host:port to dial.

@@ -141,3 +141,20 @@ func TestPercentile(t *testing.T) {
 		})
 	}
 }
+
+func TestMerge(t *testing.T) {
+	t.Parallel()
+	ok := Result{Statuses: map[int]int{http.StatusOK: 2}, Latencies: []time.Duration{1, 3}, Elapsed: time.Second, Bytes: 10}
+	failed := Result{Statuses: map[int]int{http.StatusInternalServerError: 1}, Latencies: []time.Duration{2}, Elapsed: time.Second, Errors: 1}
+	got := Merge(ok, failed)
+	require.Equal(t, 3, got.Requests)
+	require.Equal(t, 1, got.NonOK)
+	require.Equal(t, 1, got.Errors)
+	require.Equal(t, int64(10), got.Bytes)
+	require.Equal(t, 2*time.Second, got.Elapsed)
+	require.InDelta(t, 1.0, got.RPS, 1e-9, "two 200s over two seconds")
+	require.Equal(t, []time.Duration{1, 2, 3}, got.Latencies)
+	require.Equal(t, time.Duration(2), got.P50)
+	require.Equal(t, time.Duration(3), got.Max)
+	require.Equal(t, map[int]int{http.StatusOK: 2, http.StatusInternalServerError: 1}, got.Statuses)
+}

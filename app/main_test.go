@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dreamerscave/tdc/app/testenv"
+)
+
+// TestMain doubles as the tdc binary: with TDC_TEST_EXEC_MAIN=1 the test
+// binary runs main, so the signal test drives a real process.
+func TestMain(m *testing.M) {
+	if os.Getenv("TDC_TEST_EXEC_MAIN") == "1" {
+		main()
+		return
+	}
+	testenv.Main(m)
+}
+
+func env(kv map[string]string) func(string) string {
+	return func(k string) string { return kv[k] }
+}
+
+func TestCommands(t *testing.T) {
+	t.Parallel()
+	dsn := testenv.DSN(t)
+	e := env(map[string]string{"TDC_DATABASE_DSN": dsn, "TDC_REDIS_URL": testenv.RedisURL(), "TDC_REDIS_PREFIX": "tdc_test_main:"})
+	var out bytes.Buffer
+	require.NoError(t, run(t.Context(), []string{"migrate", "status"}, e, &out, io.Discard))
+	require.Contains(t, out.String(), "00001_media.sql")
+	require.NotContains(t, out.String(), "pending")
+
+	out.Reset()
+	require.NoError(t, run(t.Context(), []string{"seed", "--if-empty"}, e, &out, io.Discard))
+	require.Contains(t, out.String(), "demo content loaded")
+	out.Reset()
+	require.NoError(t, run(t.Context(), []string{"seed", "--if-empty"}, e, &out, io.Discard))
+	require.Contains(t, out.String(), "not seeding")
+
+	err := run(t.Context(), []string{"seed"}, e, io.Discard, io.Discard)
+	require.Error(t, err, "seeding twice would duplicate content; it fails and writes nothing")
+
+	require.ErrorContains(t, run(t.Context(), []string{"migrate", "sideways"}, e, io.Discard, io.Discard), "unknown direction")
+	require.ErrorContains(t, run(t.Context(), []string{"dance"}, e, io.Discard, io.Discard), "unknown command")
+	out.Reset()
+	require.NoError(t, run(t.Context(), []string{"help"}, e, &out, io.Discard))
+	require.Contains(t, out.String(), "usage: tdc")
+}
+
+func TestBadConfigNamesTheVariable(t *testing.T) {
+	t.Parallel()
+	err := run(t.Context(), []string{"serve"}, env(map[string]string{"TDC_ADDR": "nonsense"}), io.Discard, io.Discard)
+	require.ErrorContains(t, err, "TDC_ADDR")
+}
+
+// SIGTERM stops accepting connections, lets the request in flight finish,
+// and exits 0.
+func TestServeShutsDownGracefullyOnSIGTERM(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "serve")
+	cmd.Env = append(os.Environ(),
+		"TDC_TEST_EXEC_MAIN=1",
+		"TDC_DATABASE_DSN="+testenv.DSN(t),
+		"TDC_REDIS_URL="+testenv.RedisURL(),
+		"TDC_REDIS_PREFIX=tdc_test_sigterm:",
+		"TDC_ADDR="+addr,
+		"TDC_BASE_URL=http://"+addr,
+		"TDC_LOG_FORMAT=json",
+	)
+	logs := &syncBuffer{}
+	cmd.Stderr = logs
+	cmd.Stdout = io.Discard
+	require.NoError(t, cmd.Start())
+
+	require.Eventually(t, func() bool {
+		res, err := http.Get("http://" + addr + "/healthz")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == http.StatusOK
+	}, 30*time.Second, 50*time.Millisecond, "server did not come up: %s", logs)
+
+	// A request half sent when the signal arrives...
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "GET /healthz HTTP/1.1\r\nHost: %s\r\n", addr)
+	require.NoError(t, err)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "shutting down") }, 10*time.Second, 20*time.Millisecond)
+
+	// ...is still answered once it is complete.
+	_, err = fmt.Fprint(conn, "\r\n")
+	require.NoError(t, err)
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	res.Body.Close()
+
+	require.NoError(t, cmd.Wait(), logs.String())
+	require.Contains(t, logs.String(), `"msg":"stopped"`)
+	// New connections are refused once it is gone.
+	_, err = net.DialTimeout("tcp", addr, time.Second)
+	require.Error(t, err)
+}
+
+// syncBuffer is a bytes.Buffer safe to read while the process writes to it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
