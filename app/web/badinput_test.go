@@ -3,6 +3,7 @@ package web_test
 import (
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -151,4 +152,17 @@ func serve(t *testing.T, srv *web.Server) string {
 	go srv.App.Listener(ln, fiber.ListenConfig{DisableStartupMessage: true})
 	t.Cleanup(func() { srv.App.Shutdown() })
 	return "http://" + ln.Addr().String()
+}
+
+func TestWritesToPagesAreRefused(t *testing.T) {
+	t.Parallel()
+	srv := testenv.App(t)
+	for _, method := range []string{http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch} {
+		req := httptest.NewRequest(method, "/events", strings.NewReader("title=x"))
+		res, err := srv.App.Test(req)
+		require.NoError(t, err)
+		res.Body.Close()
+		require.Equal(t, http.StatusMethodNotAllowed, res.StatusCode, method)
+		require.Equal(t, "GET, HEAD", res.Header.Get("Allow"))
+	}
 }

@@ -39,6 +39,11 @@ func (s *Server) routes(app *fiber.App) {
 	// Anything else is the translated 404 page.
 	site.Use(func(c fiber.Ctx) error {
 		c.Locals(localRoute, "unmatched")
+		if m := c.Method(); m != fiber.MethodGet && m != fiber.MethodHead {
+			// Every public page is read-only; writes come with the back office.
+			c.Set(fiber.HeaderAllow, "GET, HEAD")
+			return fiber.ErrMethodNotAllowed
+		}
 		return fiber.ErrNotFound
 	})
 }
