@@ -6,7 +6,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/dreamerscave/tdc/app/apperr"
@@ -29,6 +31,22 @@ func (t Theme) Valid() bool {
 		}
 	}
 	return true
+}
+
+// Light reports whether the background is light (relative luminance above
+// one half), for choosing light browser controls. Call it on a valid theme.
+func (t Theme) Light() bool {
+	var rgb [3]float64
+	for i := range rgb {
+		v, _ := strconv.ParseUint(t.Background[1+2*i:3+2*i], 16, 8)
+		c := float64(v) / 255
+		if c <= 0.04045 {
+			rgb[i] = c / 12.92
+		} else {
+			rgb[i] = math.Pow((c+0.055)/1.055, 2.4)
+		}
+	}
+	return 0.2126*rgb[0]+0.7152*rgb[1]+0.0722*rgb[2] > 0.5
 }
 
 // Location is a venue.

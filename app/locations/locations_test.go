@@ -53,3 +53,10 @@ func TestThemeValid(t *testing.T) {
 		})
 	}
 }
+
+func TestThemeLight(t *testing.T) {
+	t.Parallel()
+	require.True(t, locations.Theme{Background: "#eef6ff"}.Light())
+	require.False(t, locations.Theme{Background: "#0d0b1a"}.Light())
+	require.False(t, locations.Theme{Background: "#808080"}.Light())
+}

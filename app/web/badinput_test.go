@@ -83,6 +83,11 @@ func TestProgrammeBadInputKeepsForm(t *testing.T) {
 	require.Equal(t, "Enter a date as YYYY-MM-DD.", strings.TrimSpace(res.Doc.Find("#f-from-error").Text()))
 	require.Equal(t, "main-cave", res.Doc.Find("#f-location option[selected]").AttrOr("value", ""))
 
+	unknown := get(t, srv, "/events?location=atlantis&artist=nobody")
+	require.Equal(t, "true", unknown.Doc.Find("#f-location").AttrOr("aria-invalid", ""))
+	require.Equal(t, "There is no such venue.", strings.TrimSpace(unknown.Doc.Find("#f-location-error").Text()))
+	require.Equal(t, "There is no such artist.", strings.TrimSpace(unknown.Doc.Find("#f-artist-error").Text()))
+
 	part := get(t, srv, "/events?from=nope&lang=de", partial)
 	require.Equal(t, http.StatusBadRequest, part.StatusCode)
 	require.Equal(t, 1, part.Doc.Find("#event-list .alert--error").Length())

@@ -54,7 +54,8 @@ func (s *Server) locationShow(c fiber.Ctx) error {
 			d.Venue.Track = &t
 		}
 		if loc.Theme.Valid() {
-			d.Theme = &themeVars{loc.Theme.Background, loc.Theme.Surface, loc.Theme.Text, loc.Theme.Accent}
+			t := loc.Theme
+			d.Theme = &themeVars{Background: t.Background, Surface: t.Surface, Text: t.Text, Accent: t.Accent, Light: t.Light()}
 		}
 		now := s.Now()
 		upcoming, err := s.Events.List(c, lang, events.Filter{

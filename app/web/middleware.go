@@ -73,12 +73,14 @@ func (s *Server) logger(c fiber.Ctx) *slog.Logger {
 	return s.Log
 }
 
-// securityHeaders sets headers every response should carry.
+// securityHeaders sets headers every response should carry. Style
+// attributes are allowed (not <style> blocks): venue themes arrive as custom
+// properties in style="", and only validated #rrggbb values are put there.
 func (s *Server) securityHeaders(c fiber.Ctx) error {
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	c.Set("X-Frame-Options", "SAMEORIGIN")
-	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
+	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https:; style-src 'self'; style-src-attr 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
 	return c.Next()
 }
 

@@ -43,8 +43,12 @@ type langLink struct {
 
 type queryParam struct{ Name, Value string }
 
-// themeVars are a venue's colours for the layout's style attribute.
-type themeVars struct{ Background, Surface, Text, Accent string }
+// themeVars are a venue's colours for the layout's style attribute. Light
+// says the background is light, so browser controls switch to light too.
+type themeVars struct {
+	Background, Surface, Text, Accent string
+	Light                             bool
+}
 
 // base builds the Base for a page at path whose meaningful query is q (the
 // canonical filter, never the raw query string, so junk parameters neither

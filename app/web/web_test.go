@@ -135,6 +135,8 @@ func TestPagesFullAndPartial(t *testing.T) {
 				require.Equal(t, 1, full.Doc.Find("main#main").Length())
 				require.Equal(t, 1, full.Doc.Find("h1").Length(), "one h1 per page")
 				require.Equal(t, 1, full.Doc.Find("header.site-header nav").First().Length())
+				// No Go value printed raw where text belongs (a struct shows as {...}).
+				require.NotRegexp(t, `\{\d+ `, full.Doc.Find("main").Text())
 				if p.fragment == "" {
 					return
 				}
