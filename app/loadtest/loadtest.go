@@ -238,16 +238,31 @@ func (w *worker) run(ctx context.Context, cfg Config, deadline time.Time, budget
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
 	defer fasthttp.ReleaseResponse(resp)
+	// Keep this worker's body buffer across requests. Otherwise it goes back
+	// to fasthttp's shared pool each time, and that pool sizes itself from
+	// recent traffic: after a run of tiny /healthz answers it drops large
+	// buffers, and the next scenario lost about a quarter of its rate to
+	// regrowing one per response. The server in the same process shares
+	// that pool, so the loss depended on which scenario ran before.
+	resp.KeepBodyBuffer = true
 	req.SetRequestURI(cfg.URL)
 	req.Header.SetMethod(fasthttp.MethodGet)
 	for k, v := range cfg.Header {
 		req.Header.Set(k, v)
 	}
 	w.statuses = map[int]int{}
-	// Room for a typical run up front, so growing the slice rarely lands
-	// inside a measured request.
-	w.latencies = make([]time.Duration, 0, min(budget, 1<<16))
-	for sent := 0; sent < budget && ctx.Err() == nil; sent++ {
+	// A few seconds' worth up front, so the slice seldom grows (and copies)
+	// while the server is under load.
+	w.latencies = make([]time.Duration, 0, min(budget, 4096))
+	done := ctx.Done()
+	for range budget {
+		// A non-blocking receive, unlike ctx.Err, takes no lock that all
+		// the workers would contend on between requests.
+		select {
+		case <-done:
+			return
+		default:
+		}
 		start := time.Now()
 		if !start.Before(deadline) {
 			return

@@ -28,17 +28,25 @@ type pageCache struct {
 	entries map[string]*cacheEntry
 	gen     uint64
 	flight  singleflight.Group
+	gzips   sync.Pool
 }
 
 type cacheEntry struct {
-	body, gz []byte
-	etag     string
-	expires  time.Time
-	gen      uint64
+	body    []byte
+	etag    string
+	expires time.Time
+	gen     uint64
+	// gz is compressed on the first request that accepts gzip, so a page
+	// nobody fetches compressed costs no compression.
+	gzOnce sync.Once
+	gz     []byte
+	pool   *sync.Pool
 }
 
 func newPageCache(ttl time.Duration, max int, now func() time.Time) *pageCache {
-	return &pageCache{ttl: ttl, max: max, now: now, entries: map[string]*cacheEntry{}}
+	p := &pageCache{ttl: ttl, max: max, now: now, entries: map[string]*cacheEntry{}}
+	p.gzips.New = func() any { return gzip.NewWriter(nil) }
+	return p
 }
 
 // Invalidate drops every entry.
@@ -65,7 +73,7 @@ func (p *pageCache) get(c fiber.Ctx, key string, render func() ([]byte, error)) 
 		if err != nil {
 			return nil, err
 		}
-		e := newEntry(body, now.Add(p.ttl), gen)
+		e := p.newEntry(body, now.Add(p.ttl), gen)
 		if p.ttl > 0 {
 			p.store(key, e)
 		}
@@ -97,17 +105,27 @@ func (p *pageCache) store(key string, e *cacheEntry) {
 	p.entries[key] = e
 }
 
-func newEntry(body []byte, expires time.Time, gen uint64) *cacheEntry {
+func (p *pageCache) newEntry(body []byte, expires time.Time, gen uint64) *cacheEntry {
 	sum := sha256.Sum256(body)
-	e := &cacheEntry{body: body, etag: `"` + hex.EncodeToString(sum[:8]) + `"`, expires: expires, gen: gen}
-	if len(body) > 1024 {
+	return &cacheEntry{body: body, etag: `"` + hex.EncodeToString(sum[:8]) + `"`, expires: expires, gen: gen, pool: &p.gzips}
+}
+
+// gzipped returns the compressed body, or nil for bodies too small to gain.
+func (e *cacheEntry) gzipped() []byte {
+	e.gzOnce.Do(func() {
+		if len(e.body) < 1024 {
+			return
+		}
+		// A gzip.Writer holds ~800 KB of state: reuse them.
+		zw := e.pool.Get().(*gzip.Writer)
+		defer e.pool.Put(zw)
 		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		zw.Write(body)
+		zw.Reset(&buf)
+		zw.Write(e.body)
 		zw.Close()
 		e.gz = buf.Bytes()
-	}
-	return e
+	})
+	return e.gz
 }
 
 // write sends the entry: 304 when the client has it, gzip when accepted.
@@ -117,9 +135,11 @@ func (e *cacheEntry) write(c fiber.Ctx) error {
 	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" && strings.Contains(inm, e.etag) {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
-	if e.gz != nil && acceptsGzip(c.Get(fiber.HeaderAcceptEncoding)) {
-		c.Set(fiber.HeaderContentEncoding, "gzip")
-		return c.Status(fiber.StatusOK).Send(e.gz)
+	if acceptsGzip(c.Get(fiber.HeaderAcceptEncoding)) {
+		if gz := e.gzipped(); gz != nil {
+			c.Set(fiber.HeaderContentEncoding, "gzip")
+			return c.Status(fiber.StatusOK).Send(gz)
+		}
 	}
 	return c.Status(fiber.StatusOK).Send(e.body)
 }
