@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+	_ "time/tzdata" // zones work on hosts without a zoneinfo database
 
 	"github.com/gofiber/fiber/v3"
 	"github.com/joho/godotenv"

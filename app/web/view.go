@@ -120,11 +120,18 @@ func (s *Server) render(c fiber.Ctx, page, fragment string, data any) ([]byte, e
 	return buf.Bytes(), err
 }
 
-// send writes an HTML body with the headers every page response carries.
-func send(c fiber.Ctx, status int, body []byte) error {
+// pageHeaders are what every HTML response carries. Vary keeps shared
+// caches from serving a fragment for a page; no-cache makes browsers
+// revalidate (cheap, with the ETag) so a change shows on the next visit.
+func pageHeaders(c fiber.Ctx) {
 	c.Vary("HX-Request", "HX-Request-Type")
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-cache")
+}
+
+// send writes an HTML body that is not cached, e.g. a form with errors.
+func send(c fiber.Ctx, status int, body []byte) error {
+	pageHeaders(c)
 	return c.Status(status).Send(body)
 }
 
@@ -156,8 +163,6 @@ func (s *Server) cachedPage(c fiber.Ctx, key, page, fragment string, load func()
 	if err != nil {
 		return err
 	}
-	c.Vary("HX-Request", "HX-Request-Type")
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	c.Set(fiber.HeaderCacheControl, "no-cache")
+	pageHeaders(c)
 	return e.write(c)
 }
