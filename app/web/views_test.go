@@ -82,6 +82,8 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 		"event-card":        map[string]any{"E": sum, "Zone": zone, "Now": now},
 		"post-card":         map[string]any{"P": post, "Zone": zone},
 		"pager":             pg,
+		"event-grid":        map[string]any{"Events": []events.Summary{sum}, "Zone": zone, "Now": now, "Compact": true},
+		"day":               map[string]any{"D": day, "Zone": zone, "Now": now},
 		"base":              nil, // the layout, rendered through every page
 	}
 	return pages, fragments
