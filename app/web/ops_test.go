@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"database/sql"
 	"net/http"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dreamerscave/tdc/app/live"
+	"github.com/dreamerscave/tdc/app/site"
 	"github.com/dreamerscave/tdc/app/testenv"
 )
 
@@ -154,4 +156,27 @@ func TestAssetsAreFingerprintedAndImmutable(t *testing.T) {
 	require.Contains(t, res.Header.Get("Cache-Control"), "immutable")
 	require.Equal(t, "br", res.Header.Get("Content-Encoding"))
 	require.Equal(t, http.StatusNotFound, get(t, srv, "/assets/css/site.css").StatusCode)
+}
+
+// When the database fails, visitors get the translated 500 page (and htmx a
+// flash message), never a stack trace or a blank page.
+func TestServerErrorPage(t *testing.T) {
+	t.Parallel()
+	sqlDB, err := sql.Open("mysql", testenv.DSN(t))
+	require.NoError(t, err)
+	sqlDB.Close() // every query now fails
+	rdb, _ := testenv.Redis(t)
+	srv, err := site.Build(testenv.Config(t), sqlDB, rdb, testenv.Logger(t), time.Now)
+	require.NoError(t, err)
+
+	res := get(t, srv, "/events")
+	require.Equal(t, http.StatusInternalServerError, res.StatusCode)
+	require.Equal(t, "Something broke", strings.TrimSpace(res.Doc.Find("h1").Text()))
+	require.NotContains(t, res.Body, "sql: database is closed")
+	de := get(t, srv, "/events?lang=de")
+	require.Equal(t, "Etwas ist kaputtgegangen", strings.TrimSpace(de.Doc.Find("h1").Text()))
+	part := get(t, srv, "/events", partial)
+	require.Equal(t, http.StatusInternalServerError, part.StatusCode)
+	require.Equal(t, 1, part.Doc.Find("#flash .alert").Length())
+	require.Equal(t, http.StatusServiceUnavailable, get(t, srv, "/readyz").StatusCode)
 }
