@@ -108,16 +108,16 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// openDB creates the configured database if needed and connects to it.
-func openDB(ctx context.Context, cfg config.Config) (*sql.DB, error) {
-	if err := db.CreateDatabase(ctx, cfg.DatabaseDSN); err != nil {
-		return nil, fmt.Errorf("%w (is MariaDB running? `go tool task services` starts it)", err)
+// openDB connects to the configured database. create says to create it
+// first when missing: only commands that migrate do, since a production
+// user that only reads and writes rows may not create databases.
+func openDB(ctx context.Context, cfg config.Config, create bool) (*sql.DB, error) {
+	if create {
+		if err := db.CreateDatabase(ctx, cfg.DatabaseDSN); err != nil {
+			return nil, fmt.Errorf("%w (is MariaDB running? `go tool task services` starts it)", err)
+		}
 	}
-	sqlDB, err := db.Open(ctx, cfg.DatabaseDSN, cfg.DBMaxOpenConns)
-	if err != nil {
-		return nil, err
-	}
-	return sqlDB, nil
+	return db.Open(ctx, cfg.DatabaseDSN, cfg.DBMaxOpenConns)
 }
 
 func openRedis(ctx context.Context, cfg config.Config) (*redis.Client, error) {
@@ -136,13 +136,13 @@ func openRedis(ctx context.Context, cfg config.Config) (*redis.Client, error) {
 }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrateFirst bool, stdout io.Writer) error {
-	conn, err := openDB(ctx, cfg)
+	conn, err := openDB(ctx, cfg, migrateFirst)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
 	if migrateFirst {
-		if err := db.MigrateUp(ctx, conn); err != nil {
+		if _, err := db.MigrateUp(ctx, conn); err != nil {
 			return err
 		}
 	}
@@ -157,8 +157,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrateFirs
 		return err
 	}
 	// Every instance drops its page cache when any instance reports a change.
-	bus := live.NewBus(rdb, cfg.RedisKeyPrefix, log)
-	go bus.Listen(ctx, func(live.Change) { srv.Invalidate() })
+	go srv.FollowChanges(ctx, live.NewBus(rdb, cfg.RedisKeyPrefix, log))
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -191,7 +190,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrateFirs
 }
 
 func migrate(ctx context.Context, cfg config.Config, dir string, stdout io.Writer) error {
-	conn, err := openDB(ctx, cfg)
+	conn, err := openDB(ctx, cfg, dir == "up")
 	if err != nil {
 		return err
 	}
@@ -202,12 +201,12 @@ func migrate(ctx context.Context, cfg config.Config, dir string, stdout io.Write
 	}
 	switch dir {
 	case "up":
-		res, err := p.Up(ctx)
+		res, err := db.MigrateUp(ctx, conn) // takes the lock instances share
 		for _, r := range res {
 			fmt.Fprintf(stdout, "applied %s (%s)\n", r.Source.Path, r.Duration.Round(time.Millisecond))
 		}
 		if err != nil {
-			return fmt.Errorf("migrate up: %w", err)
+			return err
 		}
 		if len(res) == 0 {
 			fmt.Fprintln(stdout, "database is up to date")
@@ -237,12 +236,12 @@ func migrate(ctx context.Context, cfg config.Config, dir string, stdout io.Write
 }
 
 func seedDemo(ctx context.Context, cfg config.Config, log *slog.Logger, ifEmpty bool, stdout io.Writer) error {
-	conn, err := openDB(ctx, cfg)
+	conn, err := openDB(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if err := db.MigrateUp(ctx, conn); err != nil {
+	if _, err := db.MigrateUp(ctx, conn); err != nil {
 		return err
 	}
 	now := time.Now().UTC()

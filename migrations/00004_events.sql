@@ -24,7 +24,9 @@ CREATE TABLE events (
     KEY events_published_ends (published, ends_at),
     CONSTRAINT events_location FOREIGN KEY (location_id) REFERENCES locations (id),
     CONSTRAINT events_cover FOREIGN KEY (cover_media_id) REFERENCES media (id) ON DELETE SET NULL,
-    CONSTRAINT events_time_order CHECK (ends_at > starts_at)
+    CONSTRAINT events_time_order CHECK (ends_at > starts_at),
+    -- The programme query relies on it to bound its index range.
+    CONSTRAINT events_at_most_a_week CHECK (ends_at <= starts_at + INTERVAL 7 DAY)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE event_translations (

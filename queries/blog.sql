@@ -15,8 +15,10 @@ ORDER BY p.publish_at DESC, p.id DESC
 LIMIT ? OFFSET ?;
 
 -- name: BlogPostCount :one
+-- The same rows as BlogPostList: those with a default-language text.
 SELECT COUNT(*)
 FROM blog_posts p
+JOIN blog_post_translations d ON d.post_id = p.id AND d.lang = sqlc.arg(default_lang)
 WHERE p.status IN ('published', 'scheduled') AND p.publish_at <= sqlc.arg(now)
   AND (sqlc.narg(category_slug) IS NULL OR EXISTS (
         SELECT 1 FROM blog_post_categories pc JOIN blog_categories c ON c.id = pc.category_id

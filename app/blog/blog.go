@@ -97,7 +97,7 @@ func (s *Service) List(ctx context.Context, lang, category string, page, perPage
 	}
 	perPage = min(perPage, maxPerPage)
 	now := sql.NullTime{Time: s.now(), Valid: true}
-	total, err := s.q.BlogPostCount(ctx, db.BlogPostCountParams{Now: now, CategorySlug: db.NullString(category)})
+	total, err := s.q.BlogPostCount(ctx, db.BlogPostCountParams{DefaultLang: s.defLang, Now: now, CategorySlug: db.NullString(category)})
 	if err != nil {
 		return Page{}, fmt.Errorf("blog: count: %w", err)
 	}

@@ -184,6 +184,7 @@ func (q *Queries) BlogPostCategoryInsert(ctx context.Context, arg BlogPostCatego
 const blogPostCount = `-- name: BlogPostCount :one
 SELECT COUNT(*)
 FROM blog_posts p
+JOIN blog_post_translations d ON d.post_id = p.id AND d.lang = ?
 WHERE p.status IN ('published', 'scheduled') AND p.publish_at <= ?
   AND (? IS NULL OR EXISTS (
         SELECT 1 FROM blog_post_categories pc JOIN blog_categories c ON c.id = pc.category_id
@@ -191,12 +192,19 @@ WHERE p.status IN ('published', 'scheduled') AND p.publish_at <= ?
 `
 
 type BlogPostCountParams struct {
+	DefaultLang  string
 	Now          sql.NullTime
 	CategorySlug sql.NullString
 }
 
+// The same rows as BlogPostList: those with a default-language text.
 func (q *Queries) BlogPostCount(ctx context.Context, arg BlogPostCountParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, blogPostCount, arg.Now, arg.CategorySlug, arg.CategorySlug)
+	row := q.db.QueryRowContext(ctx, blogPostCount,
+		arg.DefaultLang,
+		arg.Now,
+		arg.CategorySlug,
+		arg.CategorySlug,
+	)
 	var count int64
 	err := row.Scan(&count)
 	return count, err

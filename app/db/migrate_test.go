@@ -72,7 +72,8 @@ func TestMigrateUpConcurrently(t *testing.T) {
 				return
 			}
 			defer other.Close()
-			errs <- db.MigrateUp(ctx, other)
+			_, err = db.MigrateUp(ctx, other)
+			errs <- err
 		}()
 	}
 	for range 4 {

@@ -102,27 +102,31 @@ func Migrator(sqlDB *sql.DB) (*goose.Provider, error) {
 
 // MigrateUp applies every pending migration. Instances starting together
 // take turns through a MySQL named lock, so each migration runs once.
-func MigrateUp(ctx context.Context, sqlDB *sql.DB) error {
+func MigrateUp(ctx context.Context, sqlDB *sql.DB) ([]*goose.MigrationResult, error) {
 	p, err := Migrator(sqlDB)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	conn, err := sqlDB.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("db: migrate: %w", err)
+		return nil, fmt.Errorf("db: migrate: %w", err)
 	}
 	defer conn.Close()
+	// Lock names are server-wide and at most 64 characters: hash the
+	// database name in, so two databases on one server never wait on each other.
+	const lock = "CONCAT('tdc_migrate:', LEFT(SHA1(DATABASE()), 20))"
 	var got sql.NullInt64
-	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(CONCAT('tdc_migrate:', DATABASE()), 120)").Scan(&got); err != nil {
-		return fmt.Errorf("db: migrate lock: %w", err)
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK("+lock+", 120)").Scan(&got); err != nil {
+		return nil, fmt.Errorf("db: migrate lock: %w", err)
 	}
 	if got.Int64 != 1 {
-		return errors.New("db: migrate: another instance held the migration lock for 2 minutes")
+		return nil, errors.New("db: migrate: another instance held the migration lock for 2 minutes")
 	}
 	// The lock lives as long as this connection; release it explicitly anyway.
-	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(CONCAT('tdc_migrate:', DATABASE()))") //nolint:errcheck
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("db: migrate up: %w", err)
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK("+lock+")") //nolint:errcheck
+	res, err := p.Up(ctx)
+	if err != nil {
+		return res, fmt.Errorf("db: migrate up: %w", err)
 	}
-	return nil
+	return res, nil
 }

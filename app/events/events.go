@@ -17,12 +17,13 @@ type Kind string
 
 // The kinds of event; their labels are the messages "event.kind.<kind>".
 const (
-	KindLive   Kind = "live"
-	KindDJSet  Kind = "dj_set"
-	KindParty  Kind = "party"
-	KindTalk   Kind = "talk"
-	KindOther  Kind = "other"
-	maxPerPage      = 50
+	KindLive  Kind = "live"
+	KindDJSet Kind = "dj_set"
+	KindParty Kind = "party"
+	KindTalk  Kind = "talk"
+	KindOther Kind = "other"
+	// MaxPerPage bounds a page of the programme.
+	MaxPerPage = 50
 	// DefaultPerPage is the programme's page size when none is asked for.
 	DefaultPerPage = 20
 	// maxRange bounds a date filter so no request scans years of rows.
@@ -118,7 +119,7 @@ func (s *Service) List(ctx context.Context, lang string, f Filter) (Page, error)
 		return Page{}, err
 	}
 	total, err := s.q.EventCount(ctx, db.EventCountParams{
-		RangeStart: f.From, RangeEnd: f.To,
+		DefaultLang: s.defLang, RangeStart: f.From, RangeEnd: f.To,
 		LocationSlug: db.NullString(f.Location), Kind: nullKind(f.Kind), ArtistSlug: db.NullString(f.Artist),
 	})
 	if err != nil {
@@ -182,8 +183,23 @@ func (s *Service) normalize(ctx context.Context, f Filter) (Filter, error) {
 	if f.PerPage <= 0 {
 		f.PerPage = DefaultPerPage
 	}
-	f.PerPage = min(f.PerPage, maxPerPage)
+	f.PerPage = min(f.PerPage, MaxPerPage)
 	return f, inv.Err()
+}
+
+// DayRange turns the days a visitor picked (midnights in their zone, zero
+// when not picked) into a Filter's From and To: the range starts at the
+// first day (or now) and includes the whole last day; with no last day it
+// runs a year. AddDate keeps calendar days right across DST changes.
+func (s *Service) DayRange(first, last time.Time) (from, to time.Time) {
+	from = first
+	if from.IsZero() {
+		from = s.now()
+	}
+	if last.IsZero() {
+		return from, from.AddDate(0, 0, 366)
+	}
+	return from, last.AddDate(0, 0, 1)
 }
 
 // Get returns the published event with slug, or apperr.ErrNotFound.

@@ -225,3 +225,20 @@ func TestNowNextPast(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"EN past", "EN running", "EN soon", "EN later"}, titles(feed))
 }
+
+// The schema refuses what the queries rely on never happening.
+func TestSchemaRefusesImpossibleEvents(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	sqlDB := testenv.DB(t)
+	var locID int64
+	require.NoError(t, sqlDB.QueryRowContext(t.Context(), `SELECT id FROM locations WHERE slug = ?`, b.venue).Scan(&locID))
+	q := db.New(sqlDB)
+	for name, hours := range map[string]int{"ends before it starts": -1, "longer than a week": 8 * 24} {
+		_, err := q.EventInsert(t.Context(), db.EventInsertParams{
+			Slug: fmt.Sprint("bad-", hours, "-", b.venue), Kind: db.EventsKindOther, LocationID: locID,
+			StartsAt: b.now, EndsAt: b.now.Add(time.Duration(hours) * time.Hour), Published: true,
+		})
+		require.Error(t, err, name)
+	}
+}

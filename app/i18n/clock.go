@@ -59,23 +59,25 @@ func (b *Bundle) When(lang string, t time.Time, z Zone) string {
 	})
 }
 
-// Span formats a start and end: "Fri 4 Dec, 9:00 PM – 11:00 PM SLT", naming
-// the end's day too when it falls on another day in that zone.
+// Span formats a start and end: "Fri 4 Dec, 9:00 PM – 11:00 PM SLT". It
+// names the end's day when that is another day in the zone (unless the
+// night simply runs into the early morning), and names each time's zone
+// when a DST change falls between them ("23:00 CET–05:00 CEST").
 func (b *Bundle) Span(lang string, start, end time.Time, z Zone) string {
 	s, e := start.In(z.location()), end.In(z.location())
-	id := "format.span.same_day"
-	if s.YearDay() != e.YearDay() || s.Year() != e.Year() {
-		// Past midnight but ending in the early morning still reads as one night.
-		if e.Sub(s) < 12*time.Hour && e.Hour() < 8 {
-			id = "format.span.same_day"
-		} else {
-			id = "format.span.other_day"
-		}
+	startTime, endTime, zone := b.Clock(lang, s, z), b.Clock(lang, e, z), z.Abbrev(e)
+	if za := z.Abbrev(s); za != zone {
+		startTime, endTime, zone = startTime+" "+za, endTime+" "+zone, ""
 	}
-	return b.T(lang, id, map[string]any{
-		"Date": b.Date(lang, s, z), "Start": b.Clock(lang, s, z),
-		"EndDate": b.Date(lang, e, z), "End": b.Clock(lang, e, z), "Zone": z.Abbrev(s),
-	})
+	id := "format.span.same_day"
+	otherDay := s.YearDay() != e.YearDay() || s.Year() != e.Year()
+	if otherDay && (e.Sub(s) >= 12*time.Hour || e.Hour() >= 8) {
+		id = "format.span.other_day"
+	}
+	return strings.TrimSpace(b.T(lang, id, map[string]any{
+		"Date": b.Date(lang, s, z), "Start": startTime,
+		"EndDate": b.Date(lang, e, z), "End": endTime, "Zone": zone,
+	}))
 }
 
 func (b *Bundle) dateWith(lang, id string, t time.Time) string {

@@ -93,3 +93,23 @@ func TestTimeFormatsSayTheirZone(t *testing.T) {
 	long := b.Span("en", start, start.Add(30*time.Hour), club)
 	require.Equal(t, "Fri Dec 4, 9:00 PM – Sun Dec 6, 3:00 AM SLT", long)
 }
+
+// A span across a DST change names each end's zone; the club's own label
+// stays one.
+func TestSpanAcrossDST(t *testing.T) {
+	t.Parallel()
+	b := bundle(t)
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	require.NoError(t, err)
+	ny, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
+	la, err := time.LoadLocation("America/Los_Angeles")
+	require.NoError(t, err)
+	// Europe springs forward on 2026-03-29 at 02:00 CET.
+	start := time.Date(2026, 3, 28, 22, 0, 0, 0, time.UTC) // 23:00 CET
+	require.Equal(t, "Sa. 28. März, 23:00 CET–05:00 CEST", b.Span("de", start, start.Add(5*time.Hour), i18n.Zone{Loc: berlin}))
+	// New York falls back on 2026-11-01 at 02:00 EDT.
+	start = time.Date(2026, 11, 1, 3, 0, 0, 0, time.UTC) // 11:00 PM EDT
+	require.Equal(t, "Sat Oct 31, 11:00 PM EDT – 3:00 AM EST", b.Span("en", start, start.Add(5*time.Hour), i18n.Zone{Loc: ny}))
+	require.Equal(t, "Sat Oct 31, 8:00 PM – 1:00 AM SLT", b.Span("en", start, start.Add(5*time.Hour), i18n.Zone{Loc: la, Label: "SLT"}))
+}

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -56,30 +55,16 @@ func (b *Bus) Changed(ctx context.Context, topic string, id int64) error {
 	return nil
 }
 
-// Listen calls fn for each change until ctx ends, resubscribing after a
-// Redis outage. After each (re)subscription it calls fn with TopicAll,
-// since changes published while it was away were missed.
+// Listen calls fn for each change until ctx ends. Each time the
+// subscription (re)starts, after the first connect or after go-redis has
+// reconnected following an outage, it calls fn with TopicAll first: changes
+// published while it was away were missed.
 func (b *Bus) Listen(ctx context.Context, fn func(Change)) {
-	for ctx.Err() == nil {
-		b.listenOnce(ctx, fn)
-		select {
-		case <-ctx.Done():
-		case <-time.After(time.Second):
-		}
-	}
-}
-
-func (b *Bus) listenOnce(ctx context.Context, fn func(Change)) {
 	sub := b.rdb.Subscribe(ctx, b.channel)
 	defer sub.Close()
-	if _, err := sub.Receive(ctx); err != nil {
-		if ctx.Err() == nil {
-			b.log.Warn("live: subscribe", slog.Any("error", err))
-		}
-		return
-	}
-	fn(Change{Topic: TopicAll})
-	ch := sub.Channel()
+	// go-redis reconnects and resubscribes on its own; the subscription
+	// confirmations it then delivers are how we learn that it did.
+	ch := sub.ChannelWithSubscriptions()
 	for {
 		select {
 		case <-ctx.Done():
@@ -88,12 +73,19 @@ func (b *Bus) listenOnce(ctx context.Context, fn func(Change)) {
 			if !ok {
 				return
 			}
-			var c Change
-			if err := json.Unmarshal([]byte(m.Payload), &c); err != nil || c.Topic == "" {
-				b.log.Warn("live: bad change message", slog.String("payload", m.Payload))
-				continue
+			switch m := m.(type) {
+			case *redis.Subscription:
+				if m.Kind == "subscribe" {
+					fn(Change{Topic: TopicAll})
+				}
+			case *redis.Message:
+				var c Change
+				if err := json.Unmarshal([]byte(m.Payload), &c); err != nil || c.Topic == "" {
+					b.log.Warn("live: bad change message", slog.String("payload", m.Payload))
+					continue
+				}
+				fn(c)
 			}
-			fn(c)
 		}
 	}
 }

@@ -1,9 +1,11 @@
 package live_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dreamerscave/tdc/app/live"
@@ -37,4 +39,48 @@ func TestChangesReachListeners(t *testing.T) {
 	require.NoError(t, bus.Changed(t.Context(), live.TopicEvents, 0))
 	require.Equal(t, live.TopicEvents, (<-got).Topic)
 	require.Empty(t, got)
+}
+
+// After Redis drops the connection, the listener comes back by itself and
+// says so with TopicAll, so caches and screens resync.
+func TestListenerResyncsAfterReconnect(t *testing.T) {
+	t.Parallel()
+	admin, prefix := testenv.Redis(t)
+	// A client with a name of its own, so the test can find and kill just
+	// its connection and no other test's.
+	opts, err := redis.ParseURL(testenv.RedisURL())
+	require.NoError(t, err)
+	opts.ClientName = strings.ReplaceAll(prefix, ":", "-") + "listener"
+	rdb := redis.NewClient(opts)
+	t.Cleanup(func() { rdb.Close() })
+	bus := live.NewBus(rdb, prefix, testenv.Logger(t))
+	got := make(chan live.Change, 8)
+	go bus.Listen(t.Context(), func(c live.Change) { got <- c })
+	require.Equal(t, live.TopicAll, (<-got).Topic)
+
+	list, err := admin.ClientList(t.Context()).Result()
+	require.NoError(t, err)
+	var id string
+	for _, line := range strings.Split(list, "\n") {
+		if strings.Contains(line, " name="+opts.ClientName+" ") {
+			id = strings.TrimPrefix(strings.Fields(line)[0], "id=")
+		}
+	}
+	require.NotEmpty(t, id, "listener connection not found")
+	require.NoError(t, admin.Do(t.Context(), "CLIENT", "KILL", "ID", id).Err())
+	select {
+	case c := <-got:
+		require.Equal(t, live.TopicAll, c.Topic, "resubscribed and told the listener")
+	case <-time.After(10 * time.Second):
+		t.Fatal("listener did not resubscribe")
+	}
+	require.NoError(t, bus.Changed(t.Context(), live.TopicEvents, 0))
+	require.Eventually(t, func() bool {
+		select {
+		case c := <-got:
+			return c.Topic == live.TopicEvents
+		default:
+			return false
+		}
+	}, 10*time.Second, 10*time.Millisecond)
 }

@@ -43,6 +43,16 @@ func Funcs(b *i18n.Bundle, lang string, asset func(string) string) template.Func
 			return ""
 		},
 		"dict": dict,
+		// teleport allows the in-world links html/template would refuse
+		// (secondlife:// is not one of its safe schemes) and web links.
+		"teleport": func(u string) template.URL {
+			for _, scheme := range []string{"secondlife://", "https://", "http://"} {
+				if strings.HasPrefix(strings.ToLower(u), scheme) && !strings.ContainsAny(u, "\"'<> \t\r\n") {
+					return template.URL(u) //nolint:gosec // scheme checked above
+				}
+			}
+			return ""
+		},
 		// cssvar sets one custom property to a validated #rrggbb colour.
 		"cssvar": func(name, colour string) template.CSS {
 			if !hexColour.MatchString(colour) || !cssName.MatchString(name) {

@@ -33,31 +33,48 @@ const cacheForever = "public, max-age=31536000, immutable"
 // hashLen hex digits of sha256 name a version: 40 bits, plenty for a few files.
 const hashLen = 10
 
-// contentTypes pins the types we serve so they do not depend on the host's
+// knownType pins the types we serve so they do not depend on the host's
 // /etc/mime.types; other extensions fall back to the mime package.
-var contentTypes = map[string]string{
-	".css":   "text/css; charset=utf-8",
-	".js":    "text/javascript; charset=utf-8",
-	".mjs":   "text/javascript; charset=utf-8",
-	".json":  "application/json",
-	".map":   "application/json",
-	".svg":   "image/svg+xml",
-	".txt":   "text/plain; charset=utf-8",
-	".png":   "image/png",
-	".jpg":   "image/jpeg",
-	".jpeg":  "image/jpeg",
-	".webp":  "image/webp",
-	".avif":  "image/avif",
-	".gif":   "image/gif",
-	".ico":   "image/x-icon",
-	".woff2": "font/woff2",
-	".woff":  "font/woff",
+func knownType(ext string) (string, bool) {
+	switch ext {
+	case ".css":
+		return "text/css; charset=utf-8", true
+	case ".js", ".mjs":
+		return "text/javascript; charset=utf-8", true
+	case ".json", ".map":
+		return "application/json", true
+	case ".svg":
+		return "image/svg+xml", true
+	case ".txt":
+		return "text/plain; charset=utf-8", true
+	case ".png":
+		return "image/png", true
+	case ".jpg", ".jpeg":
+		return "image/jpeg", true
+	case ".webp":
+		return "image/webp", true
+	case ".avif":
+		return "image/avif", true
+	case ".gif":
+		return "image/gif", true
+	case ".ico":
+		return "image/x-icon", true
+	case ".woff2":
+		return "font/woff2", true
+	case ".woff":
+		return "font/woff", true
+	}
+	return "", false
 }
 
-// compressible lists text formats worth precompressing; images and fonts are
-// compressed already.
-var compressible = map[string]bool{
-	".css": true, ".js": true, ".mjs": true, ".svg": true, ".json": true, ".map": true, ".txt": true,
+// compressible reports text formats worth precompressing; images and fonts
+// are compressed already.
+func compressible(ext string) bool {
+	switch ext {
+	case ".css", ".js", ".mjs", ".svg", ".json", ".map", ".txt":
+		return true
+	}
+	return false
 }
 
 // Assets is the set of files found by New. It is read-only after New returns, so
@@ -134,7 +151,7 @@ func (a *Assets) add(name string, data []byte) error {
 		integrity:   "sha384-" + base64.StdEncoding.EncodeToString(sri[:]),
 		identity:    representation{body: data, etag: `"` + hash + `"`},
 	}
-	if compressible[ext] {
+	if compressible(ext) {
 		gz, err := gzipBest(data)
 		if err != nil {
 			return fmt.Errorf("%s: gzip: %w", name, err)
@@ -169,7 +186,7 @@ func gzipBest(data []byte) ([]byte, error) {
 }
 
 func contentType(ext string, data []byte) string {
-	if ct, ok := contentTypes[strings.ToLower(ext)]; ok {
+	if ct, ok := knownType(strings.ToLower(ext)); ok {
 		return ct
 	}
 	if ct := mime.TypeByExtension(ext); ct != "" {

@@ -87,7 +87,7 @@ func NewDatabase(ctx context.Context, label string) (string, *sql.DB, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	if err := db.MigrateUp(ctx, sqlDB); err != nil {
+	if _, err := db.MigrateUp(ctx, sqlDB); err != nil {
 		sqlDB.Close()
 		dropDatabase(dsn)
 		return "", nil, err

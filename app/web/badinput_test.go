@@ -38,8 +38,8 @@ func TestProgrammeBadInput(t *testing.T) {
 		{"page float", "page=1.5", 400, "The page must be a whole number."},
 		{"page negative clamps", "page=-1", 200, ""},
 		{"page zero clamps", "page=0", 200, ""},
-		{"page huge clamps", "page=99999999", 200, ""},
-		{"page overflow clamps", "page=999999999999999999999999", 200, ""},
+		{"page huge goes to the last page", "page=99999999", 302, ""},
+		{"page overflow goes to the last page", "page=999999999999999999999999", 302, ""},
 		{"per-page huge clamps", "per_page=100000", 200, ""},
 		{"per-page negative", "per_page=-5", 200, ""},
 		{"html in location", "location=" + url.QueryEscape(`<script>alert(1)</script>`), 400, "There is no such venue."},
@@ -65,6 +65,9 @@ func TestProgrammeBadInput(t *testing.T) {
 				if tc.status == 200 {
 					// Clamped pages still show a bounded list.
 					require.LessOrEqual(t, res.Doc.Find(".event-card").Length(), 50)
+				}
+				if tc.status == 302 {
+					require.Regexp(t, `^/events\?page=\d+$`, res.Header.Get("Location"))
 				}
 			}
 		})
@@ -102,7 +105,7 @@ func TestOtherBadInput(t *testing.T) {
 		status       int
 	}{
 		{"blog page not a number", "/blog?page=x", 400},
-		{"blog page huge clamps", "/blog?page=99999999", 200},
+		{"blog page huge goes to the last page", "/blog?page=99999999", 302},
 		{"blog category page negative", "/blog/category/news?page=-3", 200},
 		{"slug with html", "/events/" + url.PathEscape("<script>alert(1)</script>"), 404},
 		{"slug with sql", "/artists/" + url.PathEscape("' OR '1'='1"), 404},
@@ -119,9 +122,30 @@ func TestOtherBadInput(t *testing.T) {
 			res := get(t, srv, tc.target, header("Accept-Language", strings.Repeat("de-DE;q=0.9,", 200)))
 			require.Equal(t, tc.status, res.StatusCode, tc.target)
 			require.NotContains(t, res.Body, "<script>alert(1)</script>")
-			require.Contains(t, res.Header.Get("Content-Type"), "text/html")
+			if tc.status != 302 {
+				require.Contains(t, res.Header.Get("Content-Type"), "text/html")
+			}
 		})
 	}
+}
+
+// Every spelling of a filter lands on one canonical page: the last page
+// for any page past it, one case for slugs, bounded page sizes.
+func TestProgrammeCanonicalURLs(t *testing.T) {
+	t.Parallel()
+	srv := testenv.App(t)
+	far := get(t, srv, "/events?page=99999999&per_page=10")
+	require.Equal(t, http.StatusFound, far.StatusCode)
+	last := get(t, srv, far.Header.Get("Location"))
+	require.Equal(t, http.StatusOK, last.StatusCode)
+	require.Equal(t, "http://localhost:8080"+far.Header.Get("Location"), last.Doc.Find(`link[rel="canonical"]`).AttrOr("href", ""))
+	require.Equal(t, 0, last.Doc.Find(".pager__next").Length(), "it is the last page")
+
+	upper := get(t, srv, "/events?location=MAIN-CAVE")
+	require.Equal(t, http.StatusOK, upper.StatusCode)
+	require.Equal(t, "http://localhost:8080/events?location=main-cave", upper.Doc.Find(`link[rel="canonical"]`).AttrOr("href", ""))
+	huge := get(t, srv, "/events?per_page=100000")
+	require.Equal(t, "http://localhost:8080/events?per_page=50", huge.Doc.Find(`link[rel="canonical"]`).AttrOr("href", ""))
 }
 
 // Limits are enforced by the server itself, so this test talks to a real

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/url"
 
 	"github.com/gofiber/fiber/v3"
@@ -41,7 +42,7 @@ func (s *Server) blogList(c fiber.Ctx, category string) error {
 	if page > 1 {
 		cq.Set("page", itoa(page))
 	}
-	return s.cachedPage(c, "blog:"+path+"?"+cq.Encode(), "blog/index", "post-list", func() (any, error) {
+	err = s.cachedPage(c, "blog:"+path+"?"+cq.Encode(), "blog/index", "post-list", func() (any, error) {
 		lang := langOf(c)
 		meta := Meta{Title: s.Bundle.T(lang, "blog.list.title", nil), Description: s.Bundle.T(lang, "blog.list.lead", nil)}
 		d := blogPage{}
@@ -61,9 +62,20 @@ func (s *Server) blogList(c fiber.Ctx, category string) error {
 		if d.Page, err = s.Blog.List(c, lang, category, page, blog.DefaultPerPage); err != nil {
 			return nil, err
 		}
+		if d.Page.Page < max(page, 1) {
+			return nil, pastLastPage{d.Page.Page}
+		}
 		d.Pager = s.pagerFor(path, cq, d.Page.Page, d.Page.Pages, "post-list")
 		return d, nil
 	})
+	if last, ok := errors.AsType[pastLastPage](err); ok {
+		cq.Del("page")
+		if last.page > 1 {
+			cq.Set("page", itoa(last.page))
+		}
+		return redirectCanonical(c, path, cq)
+	}
+	return err
 }
 
 type postPage struct {

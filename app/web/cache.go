@@ -10,25 +10,28 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/sync/singleflight"
 )
 
 // pageCache keeps rendered public pages in memory: rendering a page costs
 // far more than sending its bytes, and the programme changes rarely. An
-// entry lives until its TTL passes (so "happening now" moves on) or until
-// Invalidate, which the live layer calls when content changes.
+// entry lives until its TTL passes (so "happening now" moves on), until
+// Invalidate (called when content changes), or until it is the least
+// recently used of max entries.
 type pageCache struct {
 	ttl     time.Duration
-	max     int
 	now     func() time.Time
-	mu      sync.RWMutex
-	entries map[string]*cacheEntry
-	gen     uint64
-	flight  singleflight.Group
-	gzips   sync.Pool
+	entries *lru.Cache[string, *cacheEntry]
+	// gen counts invalidations. An entry from an older generation is never
+	// served, even if a render that began before Invalidate stored it.
+	gen    atomic.Uint64
+	flight singleflight.Group
+	gzips  sync.Pool
 }
 
 type cacheEntry struct {
@@ -44,38 +47,39 @@ type cacheEntry struct {
 }
 
 func newPageCache(ttl time.Duration, max int, now func() time.Time) *pageCache {
-	p := &pageCache{ttl: ttl, max: max, now: now, entries: map[string]*cacheEntry{}}
+	entries, err := lru.New[string, *cacheEntry](max)
+	if err != nil {
+		panic(err) // only for max <= 0, a programming error
+	}
+	p := &pageCache{ttl: ttl, now: now, entries: entries}
 	p.gzips.New = func() any { return gzip.NewWriter(nil) }
 	return p
 }
 
 // Invalidate drops every entry.
 func (p *pageCache) Invalidate() {
-	p.mu.Lock()
-	p.gen++
-	clear(p.entries)
-	p.mu.Unlock()
+	p.gen.Add(1)
+	p.entries.Purge()
 }
 
-// get returns the entry for key, calling render once for concurrent misses.
-// Errors are never cached.
-func (p *pageCache) get(c fiber.Ctx, key string, render func() ([]byte, error)) (*cacheEntry, error) {
+// get returns the entry for key, calling render once for concurrent misses
+// of the same generation. Errors are never cached.
+func (p *pageCache) get(key string, render func() ([]byte, error)) (*cacheEntry, error) {
 	now := p.now()
-	p.mu.RLock()
-	e, ok := p.entries[key]
-	gen := p.gen
-	p.mu.RUnlock()
-	if ok && now.Before(e.expires) {
+	gen := p.gen.Load()
+	if e, ok := p.entries.Get(key); ok && e.gen == gen && now.Before(e.expires) {
 		return e, nil
 	}
-	v, err, _ := p.flight.Do(key, func() (any, error) {
+	// A request arriving after Invalidate must not share a render that
+	// started before it, so the generation is part of the flight key.
+	v, err, _ := p.flight.Do(key+"#"+strconv.FormatUint(gen, 10), func() (any, error) {
 		body, err := render()
 		if err != nil {
 			return nil, err
 		}
 		e := p.newEntry(body, now.Add(p.ttl), gen)
-		if p.ttl > 0 {
-			p.store(key, e)
+		if p.ttl > 0 && gen == p.gen.Load() {
+			p.entries.Add(key, e)
 		}
 		return e, nil
 	})
@@ -83,26 +87,6 @@ func (p *pageCache) get(c fiber.Ctx, key string, render func() ([]byte, error)) 
 		return nil, err
 	}
 	return v.(*cacheEntry), nil
-}
-
-func (p *pageCache) store(key string, e *cacheEntry) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if e.gen != p.gen {
-		return // rendered from data that changed meanwhile
-	}
-	if len(p.entries) >= p.max {
-		now := p.now()
-		for k, old := range p.entries {
-			if !now.Before(old.expires) {
-				delete(p.entries, k)
-			}
-		}
-		if len(p.entries) >= p.max {
-			clear(p.entries) // crude, but bounded; keys are canonical, so this is rare
-		}
-	}
-	p.entries[key] = e
 }
 
 func (p *pageCache) newEntry(body []byte, expires time.Time, gen uint64) *cacheEntry {

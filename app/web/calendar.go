@@ -10,14 +10,16 @@ import (
 )
 
 // sendCalendar writes an iCalendar body. Feeds are fetched by calendar
-// clients every hour or so; a short public cache spares the database.
-func (s *Server) sendCalendar(c fiber.Ctx, name, filename string, evs []events.Summary) error {
+// clients every hour or so; a short public cache spares the database, and
+// is safe because a feed depends on its URL alone (see feedLanguage).
+// disposition is "inline" for feeds and "attachment" for a download.
+func (s *Server) sendCalendar(c fiber.Ctx, name, disposition, filename string, evs []events.Summary) error {
 	var buf bytes.Buffer
 	if err := calendar.Write(&buf, calendar.Feed{Name: name, BaseURL: s.Config.BaseURL, Lang: langOf(c)}, evs); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `inline; filename="`+filename+`"`)
+	c.Set(fiber.HeaderContentDisposition, disposition+`; filename="`+filename+`"`)
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	return c.Send(buf.Bytes())
 }
@@ -27,7 +29,7 @@ func (s *Server) clubCalendar(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.sendCalendar(c, s.Bundle.T(langOf(c), "site.name", nil), "dreamers-cave.ics", evs)
+	return s.sendCalendar(c, s.Bundle.T(langOf(c), "site.name", nil), "inline", "dreamers-cave.ics", evs)
 }
 
 func (s *Server) locationCalendar(c fiber.Ctx) error {
@@ -40,7 +42,7 @@ func (s *Server) locationCalendar(c fiber.Ctx) error {
 		return err
 	}
 	name := s.Bundle.T(langOf(c), "calendar.feed.venue", map[string]any{"Venue": loc.Name})
-	return s.sendCalendar(c, name, loc.Slug+".ics", evs)
+	return s.sendCalendar(c, name, "inline", loc.Slug+".ics", evs)
 }
 
 func (s *Server) artistCalendar(c fiber.Ctx) error {
@@ -53,7 +55,7 @@ func (s *Server) artistCalendar(c fiber.Ctx) error {
 		return err
 	}
 	name := s.Bundle.T(langOf(c), "calendar.feed.artist", map[string]any{"Artist": a.Name})
-	return s.sendCalendar(c, name, a.Slug+".ics", evs)
+	return s.sendCalendar(c, name, "inline", a.Slug+".ics", evs)
 }
 
 func (s *Server) eventCalendar(c fiber.Ctx) error {
@@ -61,6 +63,5 @@ func (s *Server) eventCalendar(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+ev.Slug+`.ics"`)
-	return s.sendCalendar(c, ev.Title, ev.Slug+".ics", []events.Summary{ev.Summary})
+	return s.sendCalendar(c, ev.Title, "attachment", ev.Slug+".ics", []events.Summary{ev.Summary})
 }

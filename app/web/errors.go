@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"strings"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -91,7 +92,7 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 		return s.fragmentOrPlain(c, status, "flash", flash{Kind: "error", MessageID: msgID, Text: reason})
 	}
 	data := errorPage{
-		Base:   s.base(c, "", c.Path(), url.Values{}, Meta{Title: s.Bundle.T(langOf(c), titleID, nil), NoIndex: true}),
+		Base:   s.base(c, "", localPath(c.Path()), url.Values{}, Meta{Title: s.Bundle.T(langOf(c), titleID, nil), NoIndex: true}),
 		Status: status, TitleID: titleID, MessageID: msgID, Reason: reason,
 	}
 	body, rerrRender := s.render(c, "errors/error", "", data)
@@ -100,6 +101,15 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 		return c.Status(status).SendString(fiber.ErrInternalServerError.Message)
 	}
 	return send(c, status, body)
+}
+
+// localPath returns p if it is a path on this site. "//host/x" is a
+// protocol-relative URL to another site, so links built from it would leave.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
+		return "/"
+	}
+	return p
 }
 
 func (s *Server) fragmentOrPlain(c fiber.Ctx, status int, name string, data any) error {

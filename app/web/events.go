@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -84,7 +85,7 @@ func parseEventFilter(raw string) (eventFilter, *apperr.Invalid) {
 		To:       strings.TrimSpace(q.Get("to")),
 	}
 	f.Page = intParam(q.Get("page"), "page", inv)
-	f.PerPage = intParam(q.Get("per_page"), "per_page", inv)
+	f.PerPage = min(intParam(q.Get("per_page"), "per_page", inv), events.MaxPerPage)
 	if f.Kind != "" && !events.Kind(f.Kind).Valid() {
 		inv.Add("type", "error.filter.unknown_type", nil)
 	}
@@ -94,7 +95,9 @@ func parseEventFilter(raw string) (eventFilter, *apperr.Invalid) {
 // slugParam keeps a slug only if it could be one; anything else becomes an
 // "unknown" slug that the service rejects with a reason.
 func slugParam(v string) string {
-	v = strings.TrimSpace(v)
+	// Slugs compare case-insensitively in the database; one case keeps one
+	// cache entry per filter.
+	v = strings.ToLower(strings.TrimSpace(v))
 	if len(v) > 150 {
 		return v[:150]
 	}
@@ -134,30 +137,24 @@ func parseDay(v string, z i18n.Zone) (time.Time, bool) {
 func (s *Server) eventsIndex(c fiber.Ctx) error {
 	f, inv := parseEventFilter(string(c.Request().URI().QueryString()))
 	zone := zoneOf(c)
-	sf := events.Filter{Location: f.Location, Artist: f.Artist, Kind: events.Kind(f.Kind), Page: f.Page, PerPage: f.PerPage}
+	var first, last time.Time
 	if f.From != "" {
-		if t, ok := parseDay(f.From, zone); ok {
-			sf.From = t
-		} else {
+		var ok bool
+		if first, ok = parseDay(f.From, zone); !ok {
 			inv.Add("from", "error.filter.bad_date", nil)
 		}
 	}
 	if f.To != "" {
-		if t, ok := parseDay(f.To, zone); ok {
-			sf.To = t.AddDate(0, 0, 1) // "to" includes its whole day
-		} else {
+		var ok bool
+		if last, ok = parseDay(f.To, zone); !ok {
 			inv.Add("to", "error.filter.bad_date", nil)
 		}
-	}
-	if !sf.From.IsZero() && sf.To.IsZero() {
-		sf.To = sf.From.AddDate(0, 0, 366)
-	}
-	if sf.From.IsZero() && !sf.To.IsZero() {
-		sf.From = s.Now()
 	}
 	if inv.Err() != nil {
 		return s.eventsInvalid(c, f, inv)
 	}
+	sf := events.Filter{Location: f.Location, Artist: f.Artist, Kind: events.Kind(f.Kind), Page: f.Page, PerPage: f.PerPage}
+	sf.From, sf.To = s.Events.DayRange(first, last)
 	key := "events?" + f.canonical().Encode()
 	err := s.cachedPage(c, key, "events/index", "event-list", func() (any, error) {
 		lang := langOf(c)
@@ -165,15 +162,13 @@ func (s *Server) eventsIndex(c fiber.Ctx) error {
 		if err != nil {
 			return nil, err
 		}
-		d.Page, err = s.Events.List(c, lang, sf)
-		if err != nil {
+		if d.Page, err = s.Events.List(c, lang, sf); err != nil {
 			return nil, err
 		}
-		from := sf.From
-		if from.IsZero() {
-			from = s.Now()
+		if d.Page.Page < max(f.Page, 1) {
+			return nil, pastLastPage{d.Page.Page}
 		}
-		d.Days = groupByDay(d.Page.Events, zone, from)
+		d.Days = groupByDay(d.Page.Events, zone, sf.From)
 		d.Pager = s.pagerFor("/events", f.canonical(), d.Page.Page, d.Page.Pages, "event-list")
 		return d, nil
 	})
@@ -181,7 +176,23 @@ func (s *Server) eventsIndex(c fiber.Ctx) error {
 		// The service refused the filter (unknown venue, bad range).
 		return s.eventsInvalid(c, f, inv)
 	}
+	if last, ok := errors.AsType[pastLastPage](err); ok {
+		f.Page = last.page
+		return redirectCanonical(c, "/events", f.canonical())
+	}
 	return err
+}
+
+// pastLastPage says a page number was beyond the last page. The handler
+// redirects to the last page rather than rendering (and caching) the same
+// list under every large number.
+type pastLastPage struct{ page int }
+
+func (p pastLastPage) Error() string { return fmt.Sprintf("past the last page (%d)", p.page) }
+
+// redirectCanonical sends the visitor to the canonical form of the URL.
+func redirectCanonical(c fiber.Ctx, path string, q url.Values) error {
+	return c.Redirect().Status(fiber.StatusFound).To(withQuery(path, q))
 }
 
 // eventsInvalid answers a bad filter with 400 and the page, the form showing

@@ -46,6 +46,7 @@ func (s *Server) observe(c fiber.Ctx) error {
 	s.metrics.observe(c.Method(), route, status, elapsed)
 	log.LogAttrs(c, slog.LevelInfo, "request",
 		slog.String("method", c.Method()),
+		slog.String("ip", c.IP()),
 		slog.String("path", c.Path()),
 		slog.String("route", route),
 		slog.Int("status", status),
@@ -116,6 +117,18 @@ func (s *Server) negotiate(c fiber.Ctx) error {
 		zone = z
 	}
 	c.Locals(localZone, zone)
+	return c.Next()
+}
+
+// feedLanguage picks a calendar feed's language from ?lang alone, so the
+// same URL always gives the same feed, whoever fetches it.
+func (s *Server) feedLanguage(c fiber.Ctx) error {
+	lang := s.Bundle.Default()
+	if q := c.Query("lang"); s.Bundle.Supported(q) {
+		lang = q
+	}
+	c.Locals(localLang, lang)
+	c.Locals(localZone, s.zones.club)
 	return c.Next()
 }
 

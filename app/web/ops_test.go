@@ -79,40 +79,26 @@ func TestPageCache(t *testing.T) {
 // A change published by any instance reaches every instance's cache.
 func TestChangeInvalidatesCache(t *testing.T) {
 	t.Parallel()
-	cfg := testenv.Config(t)
-	srv := testenv.AppWith(t, cfg)
+	srv := testenv.App(t)
 	rdb, _ := testenv.Redis(t)
 	bus := live.NewBus(rdb, srv.RedisPrefix(), testenv.Logger(t))
-	subscribed := make(chan struct{}, 1)
-	invalidated := make(chan struct{}, 8)
-	go bus.Listen(t.Context(), func(c live.Change) {
-		srv.Invalidate()
-		switch c.Topic {
-		case live.TopicAll: // sent once the subscription stands
-			subscribed <- struct{}{}
-		case live.TopicEvents:
-			invalidated <- struct{}{}
-		}
-	})
-	<-subscribed
+	go srv.FollowChanges(t.Context(), bus)
+	require.Eventually(t, func() bool {
+		n, err := rdb.PubSubNumSub(t.Context(), srv.RedisPrefix()+"changes").Result()
+		return err == nil && n[srv.RedisPrefix()+"changes"] == 1
+	}, 5*time.Second, 10*time.Millisecond, "listener subscribed")
+
 	before := get(t, srv, "/events").Header.Get("ETag")
 	// Change the data behind the page, then publish as a service would.
 	_, err := testenv.DB(t).ExecContext(t.Context(), `UPDATE event_translations SET title = CONCAT(title, ' (moved)')
 		WHERE lang = 'en' AND event_id = (SELECT id FROM events WHERE published ORDER BY ABS(TIMESTAMPDIFF(SECOND, starts_at, ?)) LIMIT 1)`, testenv.Seeded(t))
 	require.NoError(t, err)
 	require.Equal(t, before, get(t, srv, "/events").Header.Get("ETag"), "still cached")
+	require.NoError(t, bus.Changed(t.Context(), live.TopicEvents, 0))
 	require.Eventually(t, func() bool {
-		_ = bus.Changed(t.Context(), live.TopicEvents, 0)
-		select {
-		case <-invalidated:
-			return true
-		case <-time.After(100 * time.Millisecond):
-			return false
-		}
+		return get(t, srv, "/events").Header.Get("ETag") != before
 	}, 5*time.Second, 10*time.Millisecond)
-	after := get(t, srv, "/events")
-	require.NotEqual(t, before, after.Header.Get("ETag"))
-	require.Contains(t, after.Body, "(moved)")
+	require.Contains(t, get(t, srv, "/events").Body, "(moved)")
 }
 
 func TestCalendarFeeds(t *testing.T) {

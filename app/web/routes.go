@@ -8,33 +8,42 @@ import (
 
 // routes lists every route of the site in one place.
 func (s *Server) routes(app *fiber.App) {
-	app.Use(recover.New())
+	// Every route here is read-only. HEAD is registered explicitly: the
+	// catch-all below would otherwise answer HEAD before Fiber's own HEAD
+	// routes, which it appends at start-up.
+	read := []string{fiber.MethodGet, fiber.MethodHead}
+
 	app.Use(requestid.New())
 	app.Use(s.observe) // logger with the request id, access log, metrics
+	app.Use(recover.New())
 	app.Use(s.securityHeaders)
 
-	app.Get("/healthz", s.healthz)
-	app.Get("/readyz", s.readyz)
-	app.Get("/metrics", s.metricsHandler())
-	app.Get("/assets/*", s.Assets.Handler())
-	app.Get("/favicon.ico", s.favicon)
-	app.Get("/robots.txt", s.robots)
+	app.Add(read, "/healthz", s.healthz)
+	app.Add(read, "/readyz", s.readyz)
+	app.Add(read, "/metrics", s.metricsHandler())
+	app.Add(read, "/assets/*", s.Assets.Handler())
+	app.Add(read, "/favicon.ico", s.favicon)
+	app.Add(read, "/robots.txt", s.robots)
+
+	// Calendar clients send no cookies and may be cached by proxies: a feed's
+	// language comes from its URL alone, and it sets no cookie.
+	feeds := app.Group("", s.limitQuery, s.feedLanguage)
+	feeds.Add(read, "/calendar.ics", s.clubCalendar)
+	feeds.Add(read, "/events/:slug/calendar.ics", s.eventCalendar)
+	feeds.Add(read, "/locations/:slug/calendar.ics", s.locationCalendar)
+	feeds.Add(read, "/artists/:slug/calendar.ics", s.artistCalendar)
 
 	site := app.Group("", s.limitQuery, s.negotiate)
-	site.Get("/", s.home)
-	site.Get("/events", s.eventsIndex)
-	site.Get("/events/:slug", s.eventShow)
-	site.Get("/events/:slug/calendar.ics", s.eventCalendar)
-	site.Get("/calendar.ics", s.clubCalendar)
-	site.Get("/locations", s.locationsIndex)
-	site.Get("/locations/:slug", s.locationShow)
-	site.Get("/locations/:slug/calendar.ics", s.locationCalendar)
-	site.Get("/artists", s.artistsIndex)
-	site.Get("/artists/:slug", s.artistShow)
-	site.Get("/artists/:slug/calendar.ics", s.artistCalendar)
-	site.Get("/blog", s.blogIndex)
-	site.Get("/blog/category/:slug", s.blogCategory)
-	site.Get("/blog/:slug", s.blogShow)
+	site.Add(read, "/", s.home)
+	site.Add(read, "/events", s.eventsIndex)
+	site.Add(read, "/events/:slug", s.eventShow)
+	site.Add(read, "/locations", s.locationsIndex)
+	site.Add(read, "/locations/:slug", s.locationShow)
+	site.Add(read, "/artists", s.artistsIndex)
+	site.Add(read, "/artists/:slug", s.artistShow)
+	site.Add(read, "/blog", s.blogIndex)
+	site.Add(read, "/blog/category/:slug", s.blogCategory)
+	site.Add(read, "/blog/:slug", s.blogShow)
 
 	// Anything else is the translated 404 page.
 	site.Use(func(c fiber.Ctx) error {

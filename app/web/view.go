@@ -120,11 +120,12 @@ func (s *Server) render(c fiber.Ctx, page, fragment string, data any) ([]byte, e
 	return buf.Bytes(), err
 }
 
-// pageHeaders are what every HTML response carries. Vary keeps shared
-// caches from serving a fragment for a page; no-cache makes browsers
-// revalidate (cheap, with the ETag) so a change shows on the next visit.
+// pageHeaders are what every HTML response carries. Vary names what the
+// page depends on besides its URL (the htmx shape, and language and zone,
+// which come from Accept-Language and cookies), so no shared cache mixes
+// them up; no-cache makes browsers revalidate (cheap, with the ETag).
 func pageHeaders(c fiber.Ctx) {
-	c.Vary("HX-Request", "HX-Request-Type")
+	c.Vary("HX-Request", "HX-Request-Type", fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 }
@@ -153,7 +154,7 @@ func (s *Server) cachedPage(c fiber.Ctx, key, page, fragment string, load func()
 		shape = "partial"
 	}
 	full := strings.Join([]string{key, langOf(c), zoneOf(c).Name(), shape}, "|")
-	e, err := s.cache.get(c, full, func() ([]byte, error) {
+	e, err := s.cache.get(full, func() ([]byte, error) {
 		data, err := load()
 		if err != nil {
 			return nil, err

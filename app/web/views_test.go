@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"html/template"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,11 +44,11 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 		Path:        "/events", KeepQuery: []queryParam{{Name: "location", Value: evil}},
 	}
 	theme := locations.Theme{Background: "#101010", Surface: "#202020", Text: "#ffffff", Accent: "#ff00ff"}
-	loc := locations.Location{Slug: "main-cave", Name: "Main " + evil, Tagline: evil, Description: evil, Theme: theme, TeleportURL: "secondlife://x", ListenURL: "http://127.0.0.1:8000/x.mp3", Translated: false}
+	loc := locations.Location{Slug: "main-cave", Name: "Main " + evil, Tagline: evil, Description: evil, Theme: theme, TeleportURL: "secondlife://Dreamers%20Cave/128/128/25", ListenURL: "http://127.0.0.1:8000/x.mp3", Translated: false}
 	act := events.Act{ArtistSlug: "a", ArtistName: "DJ " + evil, Genre: evil, SetStartsAt: now, SetEndsAt: now.Add(time.Hour)}
 	sum := events.Summary{ID: 1, Slug: "ev", Kind: events.KindDJSet, Title: "Night " + evil, Summary: evil, StartsAt: now.Add(-time.Hour), EndsAt: now.Add(2 * time.Hour),
 		Venue: events.Venue{Slug: "main-cave", Name: "Main", Accent: "#b18cff"}, Lineup: []events.Act{act}}
-	ev := events.Event{Summary: sum, Description: evil, Published: true, TeleportURL: "secondlife://x"}
+	ev := events.Event{Summary: sum, Description: evil, Published: true, TeleportURL: "secondlife://Dreamers%20Cave/128/128/25"}
 	track := &nowplaying.Track{LocationSlug: "main-cave", Artist: evil, Title: evil, StartedAt: now}
 	card := venueCard{V: loc, Track: track}
 	post := blog.Summary{ID: 2, Slug: "p", Title: "Post " + evil, Summary: evil, Author: evil, PublishedAt: now, Categories: []blog.Category{{Slug: "news", Name: evil}}}
@@ -119,6 +122,8 @@ func TestEveryTemplateRenders(t *testing.T) {
 			out := buf.String()
 			require.Contains(t, out, "<html lang=\""+lang+"\"", name)
 			require.NotContains(t, out, `<script>alert`, "%s/%s leaks unescaped HTML", lang, name)
+			// ZgotmplZ is html/template refusing a value: a broken link or style.
+			require.NotContains(t, out, "ZgotmplZ", "%s/%s", lang, name)
 		}
 		for name, data := range fragments {
 			if name == "base" {
@@ -127,6 +132,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 			var buf bytes.Buffer
 			require.NoError(t, r.Fragment(&buf, lang, name, data), "%s/%s", lang, name)
 			require.NotContains(t, buf.String(), `<script>alert`, "%s/%s leaks unescaped HTML", lang, name)
+			require.NotContains(t, buf.String(), "ZgotmplZ", "%s/%s", lang, name)
 		}
 	}
 }
@@ -174,6 +180,23 @@ func TestTemplateMessageIDsExist(t *testing.T) {
 	for _, k := range db.AllArtistLinksKindValues() {
 		ids = append(ids, "artist.link."+string(k))
 	}
+	// IDs named in Go code: errors, formats, feed names.
+	goLiteral := regexp.MustCompile(`"((?:error|calendar|format|site|language|events|blog|nav)\.[a-z0-9_]+(?:\.[a-z0-9_]+)*)"`)
+	err = fs.WalkDir(os.DirFS(".."), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") || strings.HasPrefix(p, "db/") || strings.HasPrefix(p, "seed/") {
+			return err
+		}
+		src, err := os.ReadFile(filepath.Join("..", p))
+		if err != nil {
+			return err
+		}
+		for _, m := range goLiteral.FindAllStringSubmatch(string(src), -1) {
+			ids = append(ids, m[1])
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	require.Contains(t, ids, "error.filter.unknown_location", "Go literals were scanned")
 	require.Greater(t, len(ids), 50)
 	for _, id := range ids {
 		require.True(t, b.Has("en", id), "message %q is missing from locales/en.json", id)

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"context"
 	"database/sql"
 	"log/slog"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/dreamerscave/tdc/app/config"
 	"github.com/dreamerscave/tdc/app/events"
 	"github.com/dreamerscave/tdc/app/i18n"
+	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/locations"
 	"github.com/dreamerscave/tdc/app/nowplaying"
 	"github.com/dreamerscave/tdc/app/render"
@@ -67,15 +69,17 @@ func New(d Deps) (*Server, error) {
 	}
 	s.metrics = m
 	app := fiber.New(fiber.Config{
-		AppName:        "tdc",
-		Immutable:      true,
-		BodyLimit:      d.Config.BodyLimit,
-		ReadBufferSize: d.Config.ReadHeaderBudget,
-		ReadTimeout:    30 * time.Second,
-		WriteTimeout:   30 * time.Second,
-		IdleTimeout:    120 * time.Second,
-		ErrorHandler:   s.handleError,
-		TrustProxy:     len(d.Config.TrustedProxies) > 0,
+		AppName: "tdc",
+		// routes.go registers HEAD itself (see read).
+		DisableHeadAutoRegister: true,
+		Immutable:               true,
+		BodyLimit:               d.Config.BodyLimit,
+		ReadBufferSize:          d.Config.ReadHeaderBudget,
+		ReadTimeout:             30 * time.Second,
+		WriteTimeout:            30 * time.Second,
+		IdleTimeout:             120 * time.Second,
+		ErrorHandler:            s.handleError,
+		TrustProxy:              len(d.Config.TrustedProxies) > 0,
 		TrustProxyConfig: fiber.TrustProxyConfig{
 			Proxies: d.Config.TrustedProxies,
 		},
@@ -93,9 +97,16 @@ func proxyHeader(trusted []string) string {
 	return fiber.HeaderXForwardedFor
 }
 
-// Invalidate drops every cached page; the live layer calls it when a
-// service publishes a change.
+// Invalidate drops every cached page.
 func (s *Server) Invalidate() { s.cache.Invalidate() }
+
+// FollowChanges drops the page cache whenever any instance publishes a
+// change, and on every (re)subscription, until ctx ends. Pages show few
+// topics each and change rarely, so clearing everything is simpler than
+// tracking which page shows what, and costs one render per page.
+func (s *Server) FollowChanges(ctx context.Context, bus *live.Bus) {
+	bus.Listen(ctx, func(live.Change) { s.Invalidate() })
+}
 
 // RedisPrefix is the prefix of this server's Redis keys and channels.
 func (s *Server) RedisPrefix() string { return s.Config.RedisKeyPrefix }

@@ -135,6 +135,7 @@ func TestPagesFullAndPartial(t *testing.T) {
 				require.Equal(t, 1, full.Doc.Find("main#main").Length())
 				require.Equal(t, 1, full.Doc.Find("h1").Length(), "one h1 per page")
 				require.Equal(t, 1, full.Doc.Find("header.site-header nav").First().Length())
+				require.NotContains(t, full.Body, "ZgotmplZ", "a value html/template refused")
 				// No Go value printed raw where text belongs (a struct shows as {...}).
 				require.NotRegexp(t, `\{\d+ `, full.Doc.Find("main").Text())
 				if p.fragment == "" {
@@ -261,4 +262,32 @@ func TestPartialErrorGoesToFlash(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, res.StatusCode)
 	require.Equal(t, "#flash", res.Header.Get("HX-Retarget"))
 	require.Equal(t, 1, res.Doc.Find("#flash .alert").Length())
+}
+
+func TestVenuePageIsThemed(t *testing.T) {
+	t.Parallel()
+	srv := testenv.App(t)
+	res := get(t, srv, "/locations/main-cave")
+	body := res.Doc.Find("body")
+	require.True(t, body.HasClass("themed"))
+	require.Regexp(t, `^--bg:#[0-9a-f]{6};--surface:#[0-9a-f]{6};--text:#[0-9a-f]{6};--accent:#[0-9a-f]{6};$`, body.AttrOr("style", ""))
+	require.True(t, strings.HasPrefix(res.Doc.Find(`a.button[href^="secondlife://"]`).AttrOr("href", ""), "secondlife://"), "teleport link survives escaping")
+	require.Equal(t, 1, res.Doc.Find(`[id="now-playing-main-cave"]`).Length())
+}
+
+func TestHeadRequests(t *testing.T) {
+	t.Parallel()
+	srv := testenv.App(t)
+	for _, path := range []string{"/healthz", "/", "/events", "/calendar.ics", "/robots.txt"} {
+		req := httptest.NewRequest(http.MethodHead, path, nil)
+		res, err := srv.App.Test(req)
+		require.NoError(t, err)
+		res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode, path)
+	}
+	req := httptest.NewRequest(http.MethodHead, "/nope", nil)
+	res, err := srv.App.Test(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusNotFound, res.StatusCode)
 }
