@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/url"
 	"strconv"
 	"strings"
@@ -269,6 +270,7 @@ func groupByDay(evs []events.Summary, z i18n.Zone, from time.Time) []dayGroup {
 type eventPage struct {
 	Base
 	Event             events.Event
+	StructuredData    template.JS
 	Paragraphs        []string
 	OtherZone         *i18n.Zone
 	GoogleCalendarURL string
@@ -291,6 +293,7 @@ func (s *Server) eventShow(c fiber.Ctx) error {
 			Event:             ev,
 			Paragraphs:        paragraphs(ev.Description),
 			GoogleCalendarURL: googleCalendarURL(ev, s.absolute("/events/"+ev.Slug)),
+			StructuredData:    s.eventStructuredData(ev, lang),
 		}
 		// A visitor in their own zone also sees the club's time, as a
 		// reference for talking to others at the club.

@@ -37,5 +37,5 @@ func (s *Server) favicon(c fiber.Ctx) error {
 
 func (s *Server) robots(c fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
-	return c.SendString("User-agent: *\nDisallow: /admin/\nDisallow: /api/\n")
+	return c.SendString("User-agent: *\nDisallow: /admin/\nDisallow: /api/\n\nSitemap: " + s.absolute("/sitemap.xml") + "\n")
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"database/sql"
+	"encoding/xml"
 	"net/http"
 	"strings"
 	"testing"
@@ -70,6 +71,10 @@ func TestPageCache(t *testing.T) {
 	// Languages, zones and shapes never share an entry.
 	de := get(t, srv, "/events?lang=de")
 	require.NotEqual(t, first.Body, de.Body)
+	berlin := get(t, srv, "/events", header("Cookie", "tz=Europe/Berlin"))
+	require.NotEqual(t, first.Body, berlin.Body)
+	require.Regexp(t, `CES?T`, berlin.Doc.Find(".event-card__time").First().Text())
+	require.Contains(t, get(t, srv, "/events").Doc.Find(".event-card__time").First().Text(), "SLT", "the club zone's entry is intact")
 	part := get(t, srv, "/events", partial)
 	require.NotEqual(t, first.Body, part.Body)
 	// Junk parameters do not split the cache: the canonical query is the key.
@@ -165,4 +170,35 @@ func TestServerErrorPage(t *testing.T) {
 	require.Equal(t, http.StatusInternalServerError, part.StatusCode)
 	require.Equal(t, 1, part.Doc.Find("#flash .alert").Length())
 	require.Equal(t, http.StatusServiceUnavailable, get(t, srv, "/readyz").StatusCode)
+}
+
+func TestSitemapAndRobots(t *testing.T) {
+	t.Parallel()
+	srv := testenv.App(t)
+	s := findSlugs(t)
+	res := get(t, srv, "/sitemap.xml")
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, res.Header.Get("Content-Type"), "xml")
+	var set struct {
+		URLs []struct {
+			Loc   string `xml:"loc"`
+			Links []struct {
+				Hreflang string `xml:"hreflang,attr"`
+				Href     string `xml:"href,attr"`
+			} `xml:"link"`
+		} `xml:"url"`
+	}
+	require.NoError(t, xml.Unmarshal([]byte(res.Body), &set))
+	locs := map[string]bool{}
+	for _, u := range set.URLs {
+		locs[u.Loc] = true
+		require.Len(t, u.Links, 2, "an alternate per language")
+	}
+	for _, p := range []string{"/", "/events", "/locations/main-cave", "/artists/" + s.artist, "/events/" + s.event, "/blog/" + s.post} {
+		require.True(t, locs["http://localhost:8080"+p], p)
+	}
+	for _, hidden := range draftAndScheduledPosts(t) {
+		require.False(t, locs["http://localhost:8080/blog/"+hidden], hidden)
+	}
+	require.Contains(t, get(t, srv, "/robots.txt").Body, "Sitemap: http://localhost:8080/sitemap.xml")
 }

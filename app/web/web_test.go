@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"compress/gzip"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -290,4 +291,21 @@ func TestHeadRequests(t *testing.T) {
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusNotFound, res.StatusCode)
+}
+
+// Event pages carry schema.org Event data that parses and matches the page.
+func TestEventStructuredData(t *testing.T) {
+	t.Parallel()
+	srv := testenv.App(t)
+	s := findSlugs(t)
+	res := get(t, srv, "/events/"+s.event)
+	raw := res.Doc.Find(`script[type="application/ld+json"]`).Text()
+	var data map[string]any
+	require.NoError(t, json.Unmarshal([]byte(raw), &data), raw)
+	require.Equal(t, "Event", data["@type"])
+	require.Equal(t, strings.TrimSpace(res.Doc.Find("h1").Text()), data["name"])
+	require.Equal(t, "https://schema.org/OnlineEventAttendanceMode", data["eventAttendanceMode"])
+	require.Regexp(t, `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`, data["startDate"])
+	require.Equal(t, "http://localhost:8080/events/"+s.event, data["url"])
+	require.NotEmpty(t, data["performer"])
 }
