@@ -202,3 +202,26 @@ func TestTemplateMessageIDsExist(t *testing.T) {
 		require.True(t, b.Has("en", id), "message %q is missing from locales/en.json", id)
 	}
 }
+
+// Templates hold no words of their own: every text comes from locales/, so
+// no English is left on a German page.
+func TestTemplatesHaveNoLiteralText(t *testing.T) {
+	t.Parallel()
+	actions := regexp.MustCompile(`(?s)\{\{.*?\}\}`)
+	scripts := regexp.MustCompile(`(?s)<script[^>]*>.*?</script>`)
+	tags := regexp.MustCompile(`(?s)<[^>]*>`)
+	word := regexp.MustCompile(`\p{L}{2,}`)
+	err := fs.WalkDir(views.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+			return err
+		}
+		src, err := fs.ReadFile(views.FS, p)
+		if err != nil {
+			return err
+		}
+		text := tags.ReplaceAll(scripts.ReplaceAll(actions.ReplaceAll(src, nil), nil), nil)
+		require.Empty(t, word.FindAll(text, -1), "%s has literal text; use {{t \"...\"}}", p)
+		return nil
+	})
+	require.NoError(t, err)
+}
