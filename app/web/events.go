@@ -157,6 +157,11 @@ func (s *Server) eventsIndex(c fiber.Ctx) error {
 	sf := events.Filter{Location: f.Location, Artist: f.Artist, Kind: events.Kind(f.Kind), Page: f.Page, PerPage: f.PerPage}
 	sf.From, sf.To = s.Events.DayRange(first, last)
 	key := "events?" + f.canonical().Encode()
+	if isPartial(c) {
+		// A submitted filter form sends every field, empty or not; the
+		// address htmx pushes should be the tidy canonical one.
+		c.Set("HX-Push-Url", withQuery("/events", f.canonical()))
+	}
 	err := s.cachedPage(c, key, "events/index", "event-list", func() (any, error) {
 		lang := langOf(c)
 		d, err := s.eventsData(c, f)

@@ -150,6 +150,9 @@ func TestPagesFullAndPartial(t *testing.T) {
 				require.NotContains(t, part.Body, "<html")
 				require.Equal(t, 1, part.Doc.Find("#"+p.fragment).Length(), part.Body)
 
+				if strings.HasPrefix(p.path, "/events?") {
+					require.Equal(t, p.path, part.Header.Get("HX-Push-Url"), "htmx pushes the canonical address")
+				}
 				// Boosted links and history restores say "full": they get the page.
 				boosted := get(t, srv, target, header("HX-Request", "true"), header("HX-Request-Type", "full"))
 				require.Contains(t, boosted.Body, "<html")
