@@ -81,6 +81,10 @@ func (s *Server) securityHeaders(c fiber.Ctx) error {
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	c.Set("X-Frame-Options", "SAMEORIGIN")
+	if s.Config.CookieSecure {
+		// Served over https: browsers should never try plain http again.
+		c.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	}
 	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https:; style-src 'self'; style-src-attr 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
 	return c.Next()
 }

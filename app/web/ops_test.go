@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/xml"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -54,6 +55,18 @@ func TestRequestIDAndSecurityHeaders(t *testing.T) {
 	require.Contains(t, res.Header.Get("Content-Security-Policy"), "default-src 'self'")
 	again := get(t, srv, "/", header("X-Request-ID", "abc-123"))
 	require.Equal(t, "abc-123", again.Header.Get("X-Request-ID"))
+	require.Empty(t, res.Header.Get("Strict-Transport-Security"), "not over plain http")
+
+	cfg := testenv.Config(t)
+	cfg.BaseURL, _ = url.Parse("https://club.example")
+	cfg.CookieSecure = true
+	secure := get(t, testenv.AppWith(t, cfg), "/?lang=de")
+	require.Contains(t, secure.Header.Get("Strict-Transport-Security"), "max-age=")
+	require.NotEmpty(t, secure.Cookies())
+	for _, c := range secure.Cookies() {
+		require.True(t, c.Secure, c.Name)
+		require.True(t, c.HttpOnly, c.Name)
+	}
 }
 
 func TestPageCache(t *testing.T) {
