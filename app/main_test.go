@@ -37,10 +37,7 @@ func env(kv map[string]string) func(string) string {
 func TestCommands(t *testing.T) {
 	t.Parallel()
 	// A database of its own: this test seeds, and seeding is once only.
-	dsn, sqlDB, err := testenv.NewDatabase(t.Context(), "cmd")
-	require.NoError(t, err)
-	sqlDB.Close()
-	t.Cleanup(func() { require.NoError(t, testenv.DropDatabase(dsn)) })
+	dsn, _ := testenv.ScratchDB(t, "cmd")
 	e := env(map[string]string{"TDC_DATABASE_DSN": dsn, "TDC_REDIS_URL": testenv.RedisURL(), "TDC_REDIS_PREFIX": "tdc_test_main:"})
 	var out bytes.Buffer
 	require.NoError(t, run(t.Context(), []string{"migrate", "status"}, e, &out, io.Discard))
@@ -54,7 +51,7 @@ func TestCommands(t *testing.T) {
 	require.NoError(t, run(t.Context(), []string{"seed", "--if-empty"}, e, &out, io.Discard))
 	require.Contains(t, out.String(), "not seeding")
 
-	err = run(t.Context(), []string{"seed"}, e, io.Discard, io.Discard)
+	err := run(t.Context(), []string{"seed"}, e, io.Discard, io.Discard)
 	require.Error(t, err, "seeding twice would duplicate content; it fails and writes nothing")
 
 	require.ErrorContains(t, run(t.Context(), []string{"migrate", "sideways"}, e, io.Discard, io.Discard), "unknown direction")

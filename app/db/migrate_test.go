@@ -14,12 +14,7 @@ import (
 func TestMigrationsUpDownUp(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	dsn, sqlDB, err := testenv.NewDatabase(ctx, "migrate")
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		sqlDB.Close()
-		require.NoError(t, testenv.DropDatabase(dsn))
-	})
+	_, sqlDB := testenv.ScratchDB(t, "migrate")
 
 	p, err := db.Migrator(sqlDB)
 	require.NoError(t, err)
@@ -52,12 +47,7 @@ func TestMigrationsUpDownUp(t *testing.T) {
 func TestMigrateUpConcurrently(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	dsn, sqlDB, err := testenv.NewDatabase(ctx, "race")
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		sqlDB.Close()
-		require.NoError(t, testenv.DropDatabase(dsn))
-	})
+	dsn, sqlDB := testenv.ScratchDB(t, "race")
 	p, err := db.Migrator(sqlDB)
 	require.NoError(t, err)
 	_, err = p.DownTo(ctx, 0)

@@ -55,7 +55,7 @@ func Main(m *testing.M) {
 func DB(t testing.TB) *sql.DB {
 	t.Helper()
 	shared.once.Do(func() {
-		shared.dsn, shared.db, shared.err = NewDatabase(context.Background(), "pkg")
+		shared.dsn, shared.db, shared.err = newDatabase(context.Background(), "pkg")
 	})
 	if shared.err != nil {
 		t.Fatalf("testenv: %v (is MariaDB running? `go tool task services` starts it)", shared.err)
@@ -69,9 +69,9 @@ func DSN(t testing.TB) string {
 	return shared.dsn
 }
 
-// NewDatabase creates and migrates a uniquely named database and returns its
-// DSN and a pool. The caller drops it (see DropDatabase).
-func NewDatabase(ctx context.Context, label string) (string, *sql.DB, error) {
+// newDatabase creates and migrates a uniquely named database and returns its
+// DSN and a pool. The caller drops it (see dropDatabase).
+func newDatabase(ctx context.Context, label string) (string, *sql.DB, error) {
 	cfg, err := db.DSN(ServerDSN())
 	if err != nil {
 		return "", nil, err
@@ -95,8 +95,23 @@ func NewDatabase(ctx context.Context, label string) (string, *sql.DB, error) {
 	return dsn, sqlDB, nil
 }
 
-// DropDatabase drops the database named in dsn.
-func DropDatabase(dsn string) error { return dropDatabase(dsn) }
+// ScratchDB is a database of the test's own, migrated, dropped when the
+// test ends: for tests that change the schema or seed, which the shared
+// package database must not see.
+func ScratchDB(t testing.TB, label string) (string, *sql.DB) {
+	t.Helper()
+	dsn, sqlDB, err := newDatabase(t.Context(), label)
+	if err != nil {
+		t.Fatalf("testenv: scratch database: %v", err)
+	}
+	t.Cleanup(func() {
+		sqlDB.Close()
+		if err := dropDatabase(dsn); err != nil {
+			t.Errorf("testenv: drop scratch database: %v", err)
+		}
+	})
+	return dsn, sqlDB
+}
 
 func dropDatabase(dsn string) error {
 	cfg, err := db.DSN(dsn)

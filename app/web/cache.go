@@ -5,8 +5,6 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
-	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -140,13 +138,4 @@ func acceptsGzip(header string) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys(q url.Values) []string {
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

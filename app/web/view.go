@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -166,4 +167,13 @@ func (s *Server) cachedPage(c fiber.Ctx, key, page, fragment string, load func()
 	}
 	pageHeaders(c)
 	return e.write(c)
+}
+
+func sortedKeys(q url.Values) []string {
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
