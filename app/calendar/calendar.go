@@ -40,7 +40,7 @@ func Write(w io.Writer, f Feed, evs []events.Summary) error {
 		ev.SetStartAt(e.StartsAt.UTC())
 		ev.SetEndAt(e.EndsAt.UTC())
 		ev.SetSummary(e.Title)
-		ev.SetLocation(e.Venue.Name)
+		ev.SetLocation(e.Location.Name)
 		link := f.BaseURL.String() + "/events/" + e.Slug
 		ev.SetURL(link)
 		ev.SetDescription(description(e, link))

@@ -37,7 +37,7 @@ func Kinds() []Kind { return []Kind{KindLive, KindDJSet, KindParty, KindTalk, Ki
 func (k Kind) Valid() bool { return db.EventsKind(k).Valid() }
 
 // Venue is the location an event happens at, as much as a listing needs.
-type Venue struct {
+type Location struct {
 	Slug, Name, Accent string
 }
 
@@ -57,7 +57,7 @@ type Summary struct {
 	StartsAt   time.Time
 	EndsAt     time.Time
 	UpdatedAt  time.Time
-	Venue      Venue
+	Location   Location
 	Lineup     []Act
 	Translated bool // false when the text is the default language's fallback
 }
@@ -216,7 +216,7 @@ func (s *Service) Get(ctx context.Context, lang, slug string) (Event, error) {
 			ID: r.ID, Slug: r.Slug, Kind: Kind(r.Kind),
 			Title: db.Fallback(r.TitleTr, r.Title), Summary: db.Fallback(r.SummaryTr, r.Summary),
 			StartsAt: r.StartsAt, EndsAt: r.EndsAt, UpdatedAt: r.UpdatedAt,
-			Venue:      Venue{Slug: r.LocationSlug, Name: db.Fallback(r.LocationNameTr, r.LocationName), Accent: r.LocationAccent},
+			Location:   Location{Slug: r.LocationSlug, Name: db.Fallback(r.LocationNameTr, r.LocationName), Accent: r.LocationAccent},
 			Translated: r.TitleTr.Valid,
 		},
 		Description: db.Fallback(r.DescriptionTr, r.Description),
@@ -316,7 +316,7 @@ func summary(r db.EventListRow) Summary {
 		ID: r.ID, Slug: r.Slug, Kind: Kind(r.Kind),
 		Title: db.Fallback(r.TitleTr, r.Title), Summary: db.Fallback(r.SummaryTr, r.Summary),
 		StartsAt: r.StartsAt, EndsAt: r.EndsAt, UpdatedAt: r.UpdatedAt,
-		Venue:      Venue{Slug: r.LocationSlug, Name: db.Fallback(r.LocationNameTr, r.LocationName), Accent: r.LocationAccent},
+		Location:   Location{Slug: r.LocationSlug, Name: db.Fallback(r.LocationNameTr, r.LocationName), Accent: r.LocationAccent},
 		Translated: r.TitleTr.Valid,
 	}
 }

@@ -41,7 +41,7 @@ func (s *Server) locationCalendar(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	name := s.Bundle.T(langOf(c), "calendar.feed.venue", map[string]any{"Venue": loc.Name})
+	name := s.Bundle.T(langOf(c), "calendar.feed.location", map[string]any{"Location": loc.Name})
 	return s.sendCalendar(c, name, "inline", loc.Slug+".ics", evs)
 }
 

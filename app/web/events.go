@@ -58,14 +58,14 @@ type pager struct {
 
 type eventsPage struct {
 	Base
-	Filter  eventFilter
-	Errors  map[string]string
-	Page    events.Page
-	Days    []dayGroup
-	Pager   pager
-	Venues  []locations.Location
-	Artists []artists.Summary
-	Kinds   []events.Kind
+	Filter    eventFilter
+	Errors    map[string]string
+	Page      events.Page
+	Days      []dayGroup
+	Pager     pager
+	Locations []locations.Location
+	Artists   []artists.Summary
+	Kinds     []events.Kind
 }
 
 // parseEventFilter reads the programme's query. Malformed values (a page
@@ -217,7 +217,7 @@ func (s *Server) eventsData(c fiber.Ctx, f eventFilter) (eventsPage, error) {
 	meta := Meta{Title: s.Bundle.T(lang, "events.list.title", nil), Description: s.Bundle.T(lang, "events.list.lead", nil)}
 	d := eventsPage{Base: s.base(c, "events", "/events", f.canonical(), meta), Filter: f, Kinds: events.Kinds()}
 	var err error
-	if d.Venues, err = s.Locations.List(c, lang); err != nil {
+	if d.Locations, err = s.Locations.List(c, lang); err != nil {
 		return d, err
 	}
 	if d.Artists, err = s.Artists.List(c, lang); err != nil {
@@ -291,7 +291,7 @@ func (s *Server) eventShow(c fiber.Ctx) error {
 		}
 		meta := Meta{Title: ev.Title, Description: ev.Summary.Summary, Type: "article"}
 		if meta.Description == "" {
-			meta.Description = s.Bundle.Span(lang, ev.StartsAt, ev.EndsAt, zoneOf(c)) + " · " + ev.Venue.Name
+			meta.Description = s.Bundle.Span(lang, ev.StartsAt, ev.EndsAt, zoneOf(c)) + " · " + ev.Location.Name
 		}
 		d := eventPage{
 			Base:              s.base(c, "events", "/events/"+ev.Slug, url.Values{}, meta),
@@ -329,6 +329,6 @@ func googleCalendarURL(ev events.Event, link string) string {
 	q.Set("text", ev.Title)
 	q.Set("dates", ev.StartsAt.UTC().Format(layout)+"/"+ev.EndsAt.UTC().Format(layout))
 	q.Set("details", ev.Summary.Summary+"\n\n"+link)
-	q.Set("location", ev.Venue.Name)
+	q.Set("location", ev.Location.Name)
 	return "https://calendar.google.com/calendar/render?" + q.Encode()
 }

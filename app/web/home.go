@@ -11,9 +11,9 @@ import (
 	"github.com/dreamerscave/tdc/app/nowplaying"
 )
 
-// venueCard is a venue with what plays there, for cards and now-playing.
-type venueCard struct {
-	V     locations.Location
+// locationCard is a venue with what plays there, for cards and now-playing.
+type locationCard struct {
+	L     locations.Location
 	Track *nowplaying.Track
 }
 
@@ -21,7 +21,7 @@ type homePage struct {
 	Base
 	HappeningNow []events.Summary
 	Next         []events.Summary
-	Venues       []venueCard
+	Locations    []locationCard
 	Posts        []blog.Summary
 }
 
@@ -38,7 +38,7 @@ func (s *Server) home(c fiber.Ctx) error {
 		if d.Next, err = s.Events.Next(c, lang, 8); err != nil {
 			return nil, err
 		}
-		if d.Venues, err = s.venueCards(c, lang); err != nil {
+		if d.Locations, err = s.locationCards(c, lang); err != nil {
 			return nil, err
 		}
 		posts, err := s.Blog.List(c, lang, "", 1, 3)
@@ -50,7 +50,7 @@ func (s *Server) home(c fiber.Ctx) error {
 	})
 }
 
-func (s *Server) venueCards(c fiber.Ctx, lang string) ([]venueCard, error) {
+func (s *Server) locationCards(c fiber.Ctx, lang string) ([]locationCard, error) {
 	locs, err := s.Locations.List(c, lang)
 	if err != nil {
 		return nil, err
@@ -59,9 +59,9 @@ func (s *Server) venueCards(c fiber.Ctx, lang string) ([]venueCard, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]venueCard, len(locs))
+	out := make([]locationCard, len(locs))
 	for i, l := range locs {
-		out[i] = venueCard{V: l}
+		out[i] = locationCard{L: l}
 		if t, ok := playing[l.Slug]; ok {
 			out[i].Track = &t
 		}

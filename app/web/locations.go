@@ -11,7 +11,7 @@ import (
 
 type locationsPage struct {
 	Base
-	Venues []venueCard
+	Locations []locationCard
 }
 
 func (s *Server) locationsIndex(c fiber.Ctx) error {
@@ -20,14 +20,14 @@ func (s *Server) locationsIndex(c fiber.Ctx) error {
 		meta := Meta{Title: s.Bundle.T(lang, "locations.list.title", nil), Description: s.Bundle.T(lang, "locations.list.lead", nil)}
 		d := locationsPage{Base: s.base(c, "locations", "/locations", url.Values{}, meta)}
 		var err error
-		d.Venues, err = s.venueCards(c, lang)
+		d.Locations, err = s.locationCards(c, lang)
 		return d, err
 	})
 }
 
 type locationPage struct {
 	Base
-	Venue      venueCard
+	Location   locationCard
 	Paragraphs []string
 	Days       []dayGroup
 	Past       []events.Summary
@@ -47,11 +47,11 @@ func (s *Server) locationShow(c fiber.Ctx) error {
 		}
 		d := locationPage{
 			Base:       s.base(c, "locations", "/locations/"+loc.Slug, url.Values{}, Meta{Title: loc.Name, Description: loc.Tagline}),
-			Venue:      venueCard{V: loc},
+			Location:   locationCard{L: loc},
 			Paragraphs: paragraphs(loc.Description),
 		}
 		if t, ok := playing[loc.Slug]; ok {
-			d.Venue.Track = &t
+			d.Location.Track = &t
 		}
 		if loc.Theme.Valid() {
 			t := loc.Theme

@@ -13,7 +13,7 @@ import (
 // lineup. The club's events happen online, in a virtual world.
 func (s *Server) eventStructuredData(ev events.Event, lang string) template.JS {
 	url := s.absolute("/events/" + ev.Slug)
-	location := map[string]any{"@type": "VirtualLocation", "url": s.absolute("/locations/" + ev.Venue.Slug), "name": ev.Venue.Name}
+	location := map[string]any{"@type": "VirtualLocation", "url": s.absolute("/locations/" + ev.Location.Slug), "name": ev.Location.Name}
 	performers := make([]map[string]any, 0, len(ev.Lineup))
 	for _, a := range ev.Lineup {
 		performers = append(performers, map[string]any{

@@ -47,21 +47,21 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 	loc := locations.Location{Slug: "main-cave", Name: "Main " + evil, Tagline: evil, Description: evil, Theme: theme, TeleportURL: "secondlife://Dreamers%20Cave/128/128/25", ListenURL: "http://127.0.0.1:8000/x.mp3", Translated: false}
 	act := events.Act{ArtistSlug: "a", ArtistName: "DJ " + evil, Genre: evil, SetStartsAt: now, SetEndsAt: now.Add(time.Hour)}
 	sum := events.Summary{ID: 1, Slug: "ev", Kind: events.KindDJSet, Title: "Night " + evil, Summary: evil, StartsAt: now.Add(-time.Hour), EndsAt: now.Add(2 * time.Hour),
-		Venue: events.Venue{Slug: "main-cave", Name: "Main", Accent: "#b18cff"}, Lineup: []events.Act{act}}
+		Location: events.Location{Slug: "main-cave", Name: "Main", Accent: "#b18cff"}, Lineup: []events.Act{act}}
 	ev := events.Event{Summary: sum, Description: evil, Published: true, TeleportURL: "secondlife://Dreamers%20Cave/128/128/25"}
 	track := &nowplaying.Track{LocationSlug: "main-cave", Artist: evil, Title: evil, StartedAt: now}
-	card := venueCard{V: loc, Track: track}
+	card := locationCard{L: loc, Track: track}
 	post := blog.Summary{ID: 2, Slug: "p", Title: "Post " + evil, Summary: evil, Author: evil, PublishedAt: now, Categories: []blog.Category{{Slug: "news", Name: evil}}}
 	pg := pager{Page: 2, Pages: 3, PrevURL: "/events", NextURL: "/events?page=3", Target: "event-list"}
 	day := dayGroup{Key: "2026-12-04", Date: now, Events: []events.Summary{sum}}
 	cat := blog.Category{Slug: "news", Name: evil, Description: evil}
 
 	pages := map[string]any{
-		"home":            homePage{Base: base, HappeningNow: []events.Summary{sum}, Next: []events.Summary{sum}, Venues: []venueCard{card}, Posts: []blog.Summary{post}},
-		"events/index":    eventsPage{Base: base, Filter: eventFilter{Location: evil, From: evil}, Errors: map[string]string{"from": evil}, Page: events.Page{Events: []events.Summary{sum}, Total: 1, Page: 2, Pages: 3}, Days: []dayGroup{day}, Pager: pg, Venues: []locations.Location{loc}, Artists: []artists.Summary{{Slug: "a", Name: evil}}, Kinds: events.Kinds()},
+		"home":            homePage{Base: base, HappeningNow: []events.Summary{sum}, Next: []events.Summary{sum}, Locations: []locationCard{card}, Posts: []blog.Summary{post}},
+		"events/index":    eventsPage{Base: base, Filter: eventFilter{Location: evil, From: evil}, Errors: map[string]string{"from": evil}, Page: events.Page{Events: []events.Summary{sum}, Total: 1, Page: 2, Pages: 3}, Days: []dayGroup{day}, Pager: pg, Locations: []locations.Location{loc}, Artists: []artists.Summary{{Slug: "a", Name: evil}}, Kinds: events.Kinds()},
 		"events/show":     eventPage{Base: base, Event: ev, Paragraphs: []string{evil}, OtherZone: &i18n.Zone{Loc: time.UTC}, GoogleCalendarURL: "https://calendar.example/x"},
-		"locations/index": locationsPage{Base: base, Venues: []venueCard{card, {V: loc}}},
-		"locations/show":  locationPage{Base: base, Venue: card, Paragraphs: []string{evil}, Days: []dayGroup{day}, Past: []events.Summary{sum}},
+		"locations/index": locationsPage{Base: base, Locations: []locationCard{card, {L: loc}}},
+		"locations/show":  locationPage{Base: base, Location: card, Paragraphs: []string{evil}, Days: []dayGroup{day}, Past: []events.Summary{sum}},
 		"artists/index":   artistsPage{Base: base, Artists: []artists.Summary{{Slug: "a", Name: "Ünder " + evil, Genre: evil}}},
 		"artists/show":    artistPage{Base: base, Artist: artists.Artist{Summary: artists.Summary{Slug: "a", Name: evil, Genre: evil}, Bio: evil, Links: []artists.Link{{Kind: "website", URL: "https://example.org"}}}, Paragraphs: []string{evil}, Upcoming: []events.Summary{sum}, Past: []events.Summary{sum}},
 		"blog/index":      blogPage{Base: base, Category: &cat, Categories: []blog.Category{cat}, Page: blog.Page{Posts: []blog.Summary{post}, Page: 1, Pages: 2}, Pager: pg},
@@ -80,8 +80,8 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 		"post-list":         pages["blog/index"],
 		"post-detail":       pages["blog/show"],
 		"flash":             flash{Kind: "error", MessageID: "error.500.message"},
-		"now-playing":       map[string]any{"V": loc, "Track": track, "Zone": zone, "Now": now},
-		"venue-card":        map[string]any{"V": card, "Zone": zone, "Now": now},
+		"now-playing":       map[string]any{"L": loc, "Track": track, "Zone": zone, "Now": now},
+		"location-card":     map[string]any{"L": card, "Zone": zone, "Now": now},
 		"event-card":        map[string]any{"E": sum, "Zone": zone, "Now": now},
 		"post-card":         map[string]any{"P": post, "Zone": zone},
 		"pager":             pg,

@@ -268,7 +268,7 @@ func TestPartialErrorGoesToFlash(t *testing.T) {
 	require.Equal(t, 1, res.Doc.Find("#flash .alert").Length())
 }
 
-func TestVenuePageIsThemed(t *testing.T) {
+func TestLocationPageIsThemed(t *testing.T) {
 	t.Parallel()
 	srv := testenv.App(t)
 	res := get(t, srv, "/locations/main-cave")
