@@ -18,8 +18,6 @@ import (
 	"time"
 	_ "time/tzdata" // zones work on hosts without a zoneinfo database
 
-	"github.com/gofiber/fiber/v3"
-	"github.com/joho/godotenv"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dreamerscave/tdc/app/config"
@@ -42,7 +40,12 @@ Configuration: TDC_* environment variables, also read from ./.env; see README.md
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], envLookup(), os.Stdout, os.Stderr); err != nil {
+	getenv, err := envLookup(".env")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tdc:", err)
+		os.Exit(1)
+	}
+	if err := run(ctx, os.Args[1:], getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "tdc:", err)
 		os.Exit(1)
 	}
@@ -85,19 +88,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 }
 
-// envLookup reads the environment first and .env second, so a variable set
-// by the shell or the service manager wins over the file.
-func envLookup() func(string) string {
-	file, err := godotenv.Read(".env")
+// envLookup reads the environment first and the .env file at path second,
+// so a variable set by the shell or the service manager wins over the file.
+// A malformed line in the file is an error: ignoring it would run with a
+// setting the operator believes is set.
+func envLookup(path string) (func(string) string, error) {
+	file, err := config.ReadDotEnv(path)
 	if err != nil {
-		file = map[string]string{}
+		return nil, err
 	}
 	return func(k string) string {
 		if v, ok := os.LookupEnv(k); ok {
 			return v
 		}
 		return file[k]
-	}
+	}, nil
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -152,7 +157,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrateFirs
 	}
 	defer rdb.Close()
 
-	srv, err := site.Build(cfg, conn, rdb, log, time.Now)
+	// The services are built once; the web app (and later the live hub and
+	// the schedulers) work through them.
+	services := site.NewServices(cfg, conn, rdb, time.Now)
+	reg, err := site.NewRegistry(conn)
+	if err != nil {
+		return err
+	}
+	srv, err := site.Build(cfg, services, reg, log, time.Now)
 	if err != nil {
 		return err
 	}
@@ -168,7 +180,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrateFirs
 
 	errc := make(chan error, 1)
 	go func() {
-		errc <- srv.App.Listener(ln, fiber.ListenConfig{DisableStartupMessage: true})
+		errc <- srv.Serve(ln)
 	}()
 	select {
 	case err := <-errc:

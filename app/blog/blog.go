@@ -7,7 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"strings"
 	"time"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/db"
@@ -75,14 +81,17 @@ func (s *Service) Categories(ctx context.Context, lang string) ([]Category, erro
 	return out, nil
 }
 
-// Category returns the category with slug, or apperr.ErrNotFound.
+// Category returns the category with slug, or apperr.ErrNotFound. Like
+// the database's other slug lookups it ignores case and accents, so the
+// caller can tell a misspelt address from an unknown one.
 func (s *Service) Category(ctx context.Context, lang, slug string) (Category, error) {
 	cats, err := s.Categories(ctx, lang)
 	if err != nil {
 		return Category{}, err
 	}
+	want := foldSlug(slug)
 	for _, c := range cats {
-		if c.Slug == slug {
+		if foldSlug(c.Slug) == want {
 			return c, nil
 		}
 	}
@@ -176,4 +185,15 @@ func (s *Service) attachCategories(ctx context.Context, lang string, posts []Sum
 		posts[i].Categories = append(posts[i].Categories, Category{Slug: r.Slug, Name: db.Fallback(r.NameTr, r.Name)})
 	}
 	return nil
+}
+
+// foldSlug drops case and accents, as the database's utf8mb4_unicode_ci
+// collation does when it compares slugs.
+func foldSlug(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		return strings.ToLower(s)
+	}
+	return strings.ToLower(strings.TrimRight(out, " "))
 }

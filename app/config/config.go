@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,7 +30,9 @@ type Config struct {
 	ClubZoneLabel    string         // TDC_CLUB_TIMEZONE_LABEL
 	MigrateOnStart   bool           // TDC_MIGRATE_ON_START
 	ShutdownTimeout  time.Duration  // TDC_SHUTDOWN_TIMEOUT
+	RequestTimeout   time.Duration  // TDC_REQUEST_TIMEOUT
 	PageCacheTTL     time.Duration  // TDC_PAGE_CACHE_TTL
+	PageCacheMB      int            // TDC_PAGE_CACHE_MB, MiB
 	BodyLimit        int            // TDC_BODY_LIMIT, bytes
 	TrustedProxies   []string       // TDC_TRUSTED_PROXIES
 	LogLevel         slog.Level     // TDC_LOG_LEVEL
@@ -38,55 +41,71 @@ type Config struct {
 	RedisKeyPrefix   string         // TDC_REDIS_PREFIX
 	CookieSecure     bool           // derived: BaseURL is https
 	ReadHeaderBudget int            // TDC_HEADER_LIMIT, bytes of request headers
+	MetricsToken     string         // TDC_METRICS_TOKEN; empty turns /metrics off
 }
 
 // Variable describes one TDC_* variable; the README's table lists the same.
 type Variable struct {
 	Name, Default, Help string
+	Secrecy             Secrecy
 }
+
+// Secrecy says how much of a variable's value errors and logs may show.
+type Secrecy uint8
+
+// The levels of Secrecy. A new secret variable only needs one of these in
+// Variables; bad values and Config.String then keep it out of logs.
+const (
+	Public      Secrecy = iota // shown as it is
+	HasPassword                // a DSN or URL, shown through Redact
+	Hidden                     // a token, never shown
+)
 
 // Variables lists every setting with its default, in README order.
 func Variables() []Variable {
 	return []Variable{
-		{"TDC_ADDR", ":8080", "host:port to listen on"},
-		{"TDC_DATABASE_DSN", "root@tcp(127.0.0.1:3306)/tdc", "go-sql-driver/mysql DSN; parseTime, utf8mb4 and UTC are added"},
-		{"TDC_REDIS_URL", "redis://127.0.0.1:6379/0", "Redis URL for pub/sub, sessions, locks"},
-		{"TDC_REDIS_PREFIX", "tdc:", "prefix of every Redis key and channel"},
-		{"TDC_BASE_URL", "http://localhost:8080", "public URL for links in mail, feeds and screens"},
-		{"TDC_DEFAULT_LANGUAGE", "en", "language of content fallback and of visitors with no preference"},
-		{"TDC_LANGUAGES", "en,de", "offered languages, comma-separated"},
-		{"TDC_CLUB_TIMEZONE", "America/Los_Angeles", "IANA zone the club's times are shown in"},
-		{"TDC_CLUB_TIMEZONE_LABEL", "SLT", "short name shown after club times"},
-		{"TDC_MIGRATE_ON_START", "true", "serve runs pending migrations before listening"},
-		{"TDC_SHUTDOWN_TIMEOUT", "15s", "how long SIGTERM waits for in-flight requests"},
-		{"TDC_PAGE_CACHE_TTL", "30s", "longest a rendered public page is served from memory"},
-		{"TDC_BODY_LIMIT", "1048576", "largest request body in bytes"},
-		{"TDC_HEADER_LIMIT", "16384", "largest request header block in bytes"},
-		{"TDC_TRUSTED_PROXIES", "", "comma-separated proxy IPs/CIDRs whose X-Forwarded-For is believed"},
-		{"TDC_DB_MAX_OPEN_CONNS", "20", "MySQL connection pool size"},
-		{"TDC_LOG_LEVEL", "info", "debug, info, warn or error"},
-		{"TDC_LOG_FORMAT", "text", "text or json"},
+		{"TDC_ADDR", ":8080", "host:port to listen on", Public},
+		{"TDC_DATABASE_DSN", "root@tcp(127.0.0.1:3306)/tdc", "go-sql-driver/mysql DSN; parseTime, utf8mb4 and UTC are added", HasPassword},
+		{"TDC_REDIS_URL", "redis://127.0.0.1:6379/0", "Redis URL for pub/sub, sessions, locks", HasPassword},
+		{"TDC_REDIS_PREFIX", "tdc:", "prefix of every Redis key and channel", Public},
+		{"TDC_BASE_URL", "http://localhost:8080", "public URL for links in mail, feeds and screens", Public},
+		{"TDC_DEFAULT_LANGUAGE", "en", "language of content fallback and of visitors with no preference", Public},
+		{"TDC_LANGUAGES", "en,de", "offered languages, comma-separated", Public},
+		{"TDC_CLUB_TIMEZONE", "America/Los_Angeles", "IANA zone the club's times are shown in", Public},
+		{"TDC_CLUB_TIMEZONE_LABEL", "SLT", "short name shown after club times", Public},
+		{"TDC_MIGRATE_ON_START", "true", "serve runs pending migrations before listening", Public},
+		{"TDC_SHUTDOWN_TIMEOUT", "15s", "how long SIGTERM waits for in-flight requests", Public},
+		{"TDC_REQUEST_TIMEOUT", "5s", "deadline every request carries into services and the database", Public},
+		{"TDC_PAGE_CACHE_TTL", "30s", "longest a rendered public page is served from memory", Public},
+		{"TDC_PAGE_CACHE_MB", "64", "most memory the page cache holds, in MiB", Public},
+		{"TDC_BODY_LIMIT", "1048576", "largest request body in bytes", Public},
+		{"TDC_HEADER_LIMIT", "16384", "largest request header block in bytes", Public},
+		{"TDC_TRUSTED_PROXIES", "", "comma-separated proxy IPs/CIDRs whose X-Forwarded-For is believed", Public},
+		{"TDC_DB_MAX_OPEN_CONNS", "20", "MySQL connection pool size", Public},
+		{"TDC_LOG_LEVEL", "info", "debug, info, warn or error", Public},
+		{"TDC_LOG_FORMAT", "text", "text or json", Public},
+		{"TDC_METRICS_TOKEN", "", "bearer token /metrics asks for; empty turns /metrics off (404)", Hidden},
 	}
 }
 
 // Load reads the configuration through getenv (os.Getenv, or a lookup that
 // also reads .env). Every problem is reported, each naming its variable.
 func Load(getenv func(string) string) (Config, error) {
+	vars := map[string]Variable{}
+	for _, v := range Variables() {
+		vars[v.Name] = v
+	}
 	get := func(name string) string {
 		if v := strings.TrimSpace(getenv(name)); v != "" {
 			return v
 		}
-		for _, v := range Variables() {
-			if v.Name == name {
-				return v.Default
-			}
-		}
-		return ""
+		return vars[name].Default
 	}
 	var c Config
 	var errs []error
+	// bad must not be given parts of a secret value in args.
 	bad := func(name, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s=%q: %s", name, get(name), fmt.Sprintf(format, args...)))
+		errs = append(errs, fmt.Errorf("%s: %s", vars[name].show(get(name)), fmt.Sprintf(format, args...)))
 	}
 
 	c.Addr = get("TDC_ADDR")
@@ -97,8 +116,10 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 
 	c.DatabaseDSN = get("TDC_DATABASE_DSN")
+	// The parser's error may quote the password, so it is not passed on.
 	if cfg, err := mysql.ParseDSN(c.DatabaseDSN); err != nil {
-		bad("TDC_DATABASE_DSN", "not a go-sql-driver/mysql DSN: %v", err)
+		bad("TDC_DATABASE_DSN", "not a go-sql-driver/mysql DSN such as user:password@tcp(host:3306)/tdc "+
+			"(address in parentheses, / before the database, parameters URL-escaped)")
 	} else if cfg.DBName == "" {
 		bad("TDC_DATABASE_DSN", "names no database, e.g. root@tcp(127.0.0.1:3306)/tdc")
 	}
@@ -153,6 +174,7 @@ func Load(getenv func(string) string) (Config, error) {
 		return d
 	}
 	c.ShutdownTimeout = duration("TDC_SHUTDOWN_TIMEOUT", time.Second, 10*time.Minute)
+	c.RequestTimeout = duration("TDC_REQUEST_TIMEOUT", 100*time.Millisecond, 5*time.Minute)
 	c.PageCacheTTL = duration("TDC_PAGE_CACHE_TTL", 0, time.Hour)
 	integer := func(name string, min, max int) int {
 		n, err := strconv.Atoi(get(name))
@@ -164,6 +186,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.BodyLimit = integer("TDC_BODY_LIMIT", 1024, 1<<30)
 	c.ReadHeaderBudget = integer("TDC_HEADER_LIMIT", 1024, 1<<20)
 	c.DBMaxOpenConns = integer("TDC_DB_MAX_OPEN_CONNS", 1, 1000)
+	c.PageCacheMB = integer("TDC_PAGE_CACHE_MB", 1, 65536)
 
 	if v := get("TDC_TRUSTED_PROXIES"); v != "" {
 		for _, p := range strings.Split(v, ",") {
@@ -186,24 +209,19 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("TDC_LOG_FORMAT", "want text or json")
 	}
 
+	c.MetricsToken = get("TDC_METRICS_TOKEN")
+	if c.MetricsToken != "" && !validToken(c.MetricsToken) {
+		bad("TDC_METRICS_TOKEN", "want at least %d printable ASCII characters without spaces, or nothing to turn /metrics off", minTokenLen)
+	}
+
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("config: %w", errors.Join(errs...))
 	}
 	return c, nil
 }
 
-// String shows the configuration with secrets (passwords in DSN and Redis
-// URL) masked, for the start-up log.
+// String shows the configuration with secrets masked, for the start-up log.
 func (c Config) String() string {
-	dsn := c.DatabaseDSN
-	if cfg, err := mysql.ParseDSN(dsn); err == nil && cfg.Passwd != "" {
-		cfg.Passwd = "xxxxx"
-		dsn = cfg.FormatDSN()
-	}
-	redisURL := c.RedisURL
-	if u, err := url.Parse(redisURL); err == nil {
-		redisURL = u.Redacted()
-	}
 	base := ""
 	if c.BaseURL != nil {
 		base = c.BaseURL.String()
@@ -212,6 +230,60 @@ func (c Config) String() string {
 	if c.ClubZone != nil {
 		zone = c.ClubZone.String()
 	}
-	return fmt.Sprintf("addr=%s db=%s redis=%s base_url=%s languages=%s zone=%s(%s) migrate_on_start=%t",
-		c.Addr, dsn, redisURL, base, strings.Join(c.Languages, ","), zone, c.ClubZoneLabel, c.MigrateOnStart)
+	return fmt.Sprintf("addr=%s db=%s redis=%s base_url=%s languages=%s zone=%s(%s) migrate_on_start=%t "+
+		"request_timeout=%s page_cache_mb=%d metrics=%t",
+		c.Addr, Redact(c.DatabaseDSN), Redact(c.RedisURL), base, strings.Join(c.Languages, ","), zone, c.ClubZoneLabel,
+		c.MigrateOnStart, c.RequestTimeout, c.PageCacheMB, c.MetricsToken != "")
+}
+
+// show is how errors name v with its value: NAME="value", NAME="user:xxxxx@…"
+// or only NAME.
+func (v Variable) show(value string) string {
+	switch v.Secrecy {
+	case Public:
+		return fmt.Sprintf("%s=%q", v.Name, value)
+	case HasPassword:
+		return fmt.Sprintf("%s=%q", v.Name, Redact(value))
+	default:
+		return v.Name
+	}
+}
+
+// minTokenLen keeps a metrics token out of reach of guessing.
+const minTokenLen = 16
+
+func validToken(s string) bool {
+	if len(s) < minTokenLen {
+		return false
+	}
+	for i := range len(s) {
+		if s[i] <= ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// urlScheme matches the start of a URL, so Redact looks for the password
+// after "scheme://" and not at the scheme's colon.
+var urlScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+
+// Redact masks the password in a go-sql-driver/mysql DSN
+// (user:password@tcp(host:3306)/db) or a URL (redis://user:password@host/0).
+// It does not parse: the password is whatever lies between the first colon
+// (after "scheme://") and the last "@", which covers passwords holding "@",
+// ":" or "/" and values too malformed to parse, at the price of masking too
+// much when an "@" follows the address.
+func Redact(value string) string {
+	rest := value
+	if m := urlScheme.FindString(value); m != "" {
+		rest = value[len(m):]
+	}
+	colon := strings.IndexByte(rest, ':')
+	at := strings.LastIndexByte(rest, '@')
+	if colon < 0 || at <= colon+1 {
+		return value
+	}
+	head := value[:len(value)-len(rest)+colon+1]
+	return head + "xxxxx" + rest[at:]
 }

@@ -25,7 +25,24 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, "SLT", c.ClubZoneLabel)
 	require.True(t, c.MigrateOnStart)
 	require.Equal(t, 15*time.Second, c.ShutdownTimeout)
+	require.Equal(t, 5*time.Second, c.RequestTimeout)
+	require.Equal(t, 64, c.PageCacheMB)
+	require.Empty(t, c.MetricsToken)
 	require.False(t, c.CookieSecure)
+}
+
+func TestLoadAccepts(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{
+		"TDC_REQUEST_TIMEOUT": "100ms",
+		"TDC_PAGE_CACHE_MB":   "65536",
+		"TDC_METRICS_TOKEN":   "0123456789abcdef",
+	}))
+	require.NoError(t, err)
+	require.Equal(t, 100*time.Millisecond, c.RequestTimeout)
+	require.Equal(t, 65536, c.PageCacheMB)
+	require.Equal(t, "0123456789abcdef", c.MetricsToken)
+	require.NotContains(t, c.String(), "0123456789abcdef")
 }
 
 func TestLoadEveryVariableHasADefaultThatLoads(t *testing.T) {
@@ -54,6 +71,11 @@ func TestLoadRejects(t *testing.T) {
 		{"language garbage", "TDC_LANGUAGES", "en,!!", "TDC_LANGUAGES"},
 		{"bool", "TDC_MIGRATE_ON_START", "maybe", "TDC_MIGRATE_ON_START"},
 		{"duration", "TDC_SHUTDOWN_TIMEOUT", "soon", "TDC_SHUTDOWN_TIMEOUT"},
+		{"request timeout too short", "TDC_REQUEST_TIMEOUT", "99ms", "TDC_REQUEST_TIMEOUT"},
+		{"request timeout too long", "TDC_REQUEST_TIMEOUT", "5m1s", "TDC_REQUEST_TIMEOUT"},
+		{"page cache zero", "TDC_PAGE_CACHE_MB", "0", "TDC_PAGE_CACHE_MB"},
+		{"page cache huge", "TDC_PAGE_CACHE_MB", "65537", "TDC_PAGE_CACHE_MB"},
+		{"metrics token short", "TDC_METRICS_TOKEN", "short", "TDC_METRICS_TOKEN"},
 		{"body limit tiny", "TDC_BODY_LIMIT", "10", "TDC_BODY_LIMIT"},
 		{"proxy", "TDC_TRUSTED_PROXIES", "10.0.0.1,nope", "TDC_TRUSTED_PROXIES"},
 		{"log level", "TDC_LOG_LEVEL", "loud", "TDC_LOG_LEVEL"},
@@ -80,4 +102,89 @@ func TestStringHidesSecrets(t *testing.T) {
 	require.NotContains(t, s, "hunter2")
 	require.NotContains(t, s, "sekrit")
 	require.Contains(t, s, "db:3306")
+}
+
+func TestVariablesMarkSecrets(t *testing.T) {
+	t.Parallel()
+	want := map[string]Secrecy{"TDC_DATABASE_DSN": HasPassword, "TDC_REDIS_URL": HasPassword, "TDC_METRICS_TOKEN": Hidden}
+	for _, v := range Variables() {
+		require.Equal(t, want[v.Name], v.Secrecy, v.Name)
+	}
+}
+
+// TestLoadNeverShowsSecrets feeds values holding a password to Load: the
+// error must name the variable and neither it nor String may show the password.
+func TestLoadNeverShowsSecrets(t *testing.T) {
+	t.Parallel()
+	const pw = "s3cr3t-PW"
+	cases := []struct {
+		name, variable, value string
+		ok                    bool
+	}{
+		{"dsn valid", "TDC_DATABASE_DSN", "tdc:" + pw + "@tcp(db:3306)/tdc", true},
+		{"dsn password with @ and :", "TDC_DATABASE_DSN", "tdc:" + pw + "@:x@tcp(db:3306)/tdc", true},
+		{"dsn password with /", "TDC_DATABASE_DSN", "tdc:" + pw + "/x@tcp(db:3306)/tdc?parseTime=true", true},
+		{"dsn without slash", "TDC_DATABASE_DSN", "tdc:" + pw + "@tcp(db:3306", false},
+		{"dsn address not closed", "TDC_DATABASE_DSN", "tdc:" + pw + "@tcp(db:3306/tdc", false},
+		{"dsn without database", "TDC_DATABASE_DSN", "tdc:" + pw + "@tcp(db:3306)/", false},
+		{"dsn bad parameter", "TDC_DATABASE_DSN", "tdc:" + pw + "@tcp(db:3306)/tdc?parseTime=maybe", false},
+		{"dsn unescaped parameter", "TDC_DATABASE_DSN", "tdc:" + pw + "@tcp(db:3306)/tdc?x=a/b", false},
+		{"dsn bad escape", "TDC_DATABASE_DSN", "tdc:" + pw + "@tcp(db:3306)/tdc?x=%zz", false},
+		{"dsn password only", "TDC_DATABASE_DSN", ":" + pw + "@/", false},
+		{"redis valid", "TDC_REDIS_URL", "redis://tdc:" + pw + "@cache:6379/0", true},
+		{"redis password only", "TDC_REDIS_URL", "redis://:" + pw + "@cache:6379/0", true},
+		{"redis port not a number", "TDC_REDIS_URL", "redis://u:" + pw + "@host:notaport", false},
+		{"redis password with /", "TDC_REDIS_URL", "redis://u:" + pw + "/x@cache:6379", false},
+		{"redis password with #", "TDC_REDIS_URL", "redis://u:" + pw + "#x@cache:6379", false},
+		{"redis wrong scheme", "TDC_REDIS_URL", "http://u:" + pw + "@cache:6379", false},
+		{"redis without host", "TDC_REDIS_URL", "redis://u:" + pw + "@", false},
+		{"redis without scheme", "TDC_REDIS_URL", "u:" + pw + "@cache:6379", false},
+		{"redis bad escape", "TDC_REDIS_URL", "redis://u:" + pw + "%zz@cache:6379/0", false},
+		{"token valid", "TDC_METRICS_TOKEN", pw + "-0123456789", true},
+		{"token short", "TDC_METRICS_TOKEN", pw, false},
+		{"token with space", "TDC_METRICS_TOKEN", pw + " 0123456789", false},
+		{"token with control", "TDC_METRICS_TOKEN", pw + "\x010123456789", false},
+		{"token not ascii", "TDC_METRICS_TOKEN", pw + "-é-0123456789", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := Load(env(map[string]string{tc.variable: tc.value}))
+			if tc.ok {
+				require.NoError(t, err)
+				require.NotContains(t, c.String(), pw)
+				return
+			}
+			require.Error(t, err)
+			require.Contains(t, err.Error(), tc.variable)
+			require.NotContains(t, err.Error(), pw)
+		})
+	}
+}
+
+func TestRedact(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ name, in, want string }{
+		{"dsn", "tdc:pw@tcp(db:3306)/tdc", "tdc:xxxxx@tcp(db:3306)/tdc"},
+		{"dsn without password", "root@tcp(127.0.0.1:3306)/tdc", "root@tcp(127.0.0.1:3306)/tdc"},
+		{"dsn empty password", "root:@tcp(db:3306)/tdc", "root:@tcp(db:3306)/tdc"},
+		{"dsn password with @ and :", "tdc:p@s:s@tcp(db:3306)/tdc", "tdc:xxxxx@tcp(db:3306)/tdc"},
+		{"dsn without slash", "tdc:pw@tcp(db:3306", "tdc:xxxxx@tcp(db:3306"},
+		{"dsn unix socket", "tdc:pw@unix(/run/my:sql.sock)/tdc", "tdc:xxxxx@unix(/run/my:sql.sock)/tdc"},
+		{"dsn without user", "tcp(db:3306)/tdc", "tcp(db:3306)/tdc"},
+		{"url", "redis://u:pw@cache:6379/0", "redis://u:xxxxx@cache:6379/0"},
+		{"url password only", "redis://:pw@cache", "redis://:xxxxx@cache"},
+		{"url without userinfo", "redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"},
+		{"url user only", "redis://u@cache:6379", "redis://u@cache:6379"},
+		{"url bad port", "redis://u:pw@host:notaport", "redis://u:xxxxx@host:notaport"},
+		{"url password with / and @", "rediss://u:p/w@x@cache", "rediss://u:xxxxx@cache"},
+		{"dsn password looking like a scheme", "u:p://w@tcp(db)/tdc", "u:xxxxx@tcp(db)/tdc"},
+		{"empty", "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tc.want, Redact(tc.in))
+		})
+	}
 }

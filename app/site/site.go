@@ -1,5 +1,6 @@
-// Package site assembles the web application from its parts, the same way
-// for `tdc serve` and for tests.
+// Package site assembles the application from its parts, the same way for
+// `tdc serve` and for tests: the services once, then the web app over them
+// (and later the live hub and the schedulers over the same services).
 package site
 
 import (
@@ -16,6 +17,7 @@ import (
 	"github.com/dreamerscave/tdc/app/blog"
 	"github.com/dreamerscave/tdc/app/config"
 	"github.com/dreamerscave/tdc/app/events"
+	"github.com/dreamerscave/tdc/app/health"
 	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/locations"
 	"github.com/dreamerscave/tdc/app/nowplaying"
@@ -27,9 +29,49 @@ import (
 	"github.com/dreamerscave/tdc/views"
 )
 
-// Build wires config, database and Redis into the web server. now is the
-// clock every service reads (time.Now in production).
-func Build(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, log *slog.Logger, now func() time.Time) (*web.Server, error) {
+// Services are the capabilities of the club, each over the database. They
+// are built once per process and shared by everything that serves.
+type Services struct {
+	Events     *events.Service
+	Locations  *locations.Service
+	Artists    *artists.Service
+	Blog       *blog.Service
+	NowPlaying *nowplaying.Service
+	Health     *health.Service
+}
+
+// NewServices builds every service. now is the clock they read (time.Now
+// in production, a fixed instant in tests).
+func NewServices(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, now func() time.Time) Services {
+	def := cfg.DefaultLanguage
+	return Services{
+		Events:     events.New(sqlDB, def, now),
+		Locations:  locations.New(sqlDB, def),
+		Artists:    artists.New(sqlDB, def),
+		Blog:       blog.New(sqlDB, def, now),
+		NowPlaying: nowplaying.New(sqlDB),
+		Health:     health.New(sqlDB, rdb),
+	}
+}
+
+// NewRegistry returns the process's Prometheus registry with the Go runtime,
+// process and database pool collectors; the web app adds its own series.
+func NewRegistry(sqlDB *sql.DB) (*prometheus.Registry, error) {
+	reg := prometheus.NewRegistry()
+	for _, c := range []prometheus.Collector{
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(sqlDB, "tdc"),
+	} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("site: metrics: %w", err)
+		}
+	}
+	return reg, nil
+}
+
+// Build wires the web server over svc. now is the clock the pages read.
+func Build(cfg config.Config, svc Services, reg *prometheus.Registry, log *slog.Logger, now func() time.Time) (*web.Server, error) {
 	bundle, err := i18n.New(locales.FS, cfg.Languages)
 	if err != nil {
 		return nil, err
@@ -42,27 +84,18 @@ func Build(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, log *slo
 	if err != nil {
 		return nil, err
 	}
-	reg := prometheus.NewRegistry()
-	if err := reg.Register(collectors.NewGoCollector()); err != nil {
-		return nil, fmt.Errorf("site: metrics: %w", err)
-	}
-	if err := reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
-		return nil, fmt.Errorf("site: metrics: %w", err)
-	}
-	def := bundle.Default()
 	return web.New(web.Deps{
 		Config:     cfg,
 		Log:        log,
-		DB:         sqlDB,
-		Redis:      rdb,
 		Bundle:     bundle,
 		Views:      renderer,
 		Assets:     files,
-		Events:     events.New(sqlDB, def, now),
-		Locations:  locations.New(sqlDB, def),
-		Artists:    artists.New(sqlDB, def),
-		Blog:       blog.New(sqlDB, def, now),
-		NowPlaying: nowplaying.New(sqlDB),
+		Events:     svc.Events,
+		Locations:  svc.Locations,
+		Artists:    svc.Artists,
+		Blog:       svc.Blog,
+		NowPlaying: svc.NowPlaying,
+		Health:     svc.Health,
 		Registry:   reg,
 		Now:        now,
 	})

@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"database/sql"
 	"io"
 	"log/slog"
 	"os"
@@ -69,11 +70,7 @@ func AppWith(t testing.TB, cfg config.Config) *web.Server {
 	now := Seeded(t)
 	rdb, prefix := Redis(t)
 	cfg.RedisKeyPrefix = prefix
-	srv, err := site.Build(cfg, DB(t), rdb, Logger(t), func() time.Time { return now })
-	if err != nil {
-		t.Fatalf("testenv: build app: %v", err)
-	}
-	return srv
+	return Build(t, cfg, DB(t), rdb, now)
 }
 
 // AppWithRedis is AppWith over a Redis at redisURL that need not answer,
@@ -88,7 +85,19 @@ func AppWithRedis(t testing.TB, cfg config.Config, redisURL string) *web.Server 
 	opts.MaxRetries = -1
 	rdb := redis.NewClient(opts)
 	t.Cleanup(func() { rdb.Close() })
-	srv, err := site.Build(cfg, DB(t), rdb, Logger(t), func() time.Time { return now })
+	return Build(t, cfg, DB(t), rdb, now)
+}
+
+// Build builds the web server as main does (services, metrics registry,
+// web app) over sqlDB and rdb, with the clock fixed at now.
+func Build(t testing.TB, cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, now time.Time) *web.Server {
+	t.Helper()
+	clock := func() time.Time { return now }
+	reg, err := site.NewRegistry(sqlDB)
+	if err != nil {
+		t.Fatalf("testenv: metrics: %v", err)
+	}
+	srv, err := site.Build(cfg, site.NewServices(cfg, sqlDB, rdb, clock), reg, Logger(t), clock)
 	if err != nil {
 		t.Fatalf("testenv: build app: %v", err)
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/url"
 
 	"github.com/gofiber/fiber/v3"
@@ -15,12 +16,12 @@ type artistsPage struct {
 }
 
 func (s *Server) artistsIndex(c fiber.Ctx) error {
-	return s.cachedPage(c, "artists", "artists/index", "artist-list", func() (any, error) {
+	return s.cachedPage(c, "artists", "artists/index", "artist-list", func(ctx context.Context) (any, error) {
 		lang := langOf(c)
 		meta := Meta{Title: s.Bundle.T(lang, "artists.list.title", nil), Description: s.Bundle.T(lang, "artists.list.lead", nil)}
 		d := artistsPage{Base: s.base(c, "artists", "/artists", url.Values{}, meta)}
 		var err error
-		d.Artists, err = s.Artists.List(c, lang)
+		d.Artists, err = s.Artists.List(ctx, lang)
 		return d, err
 	})
 }
@@ -34,11 +35,17 @@ type artistPage struct {
 }
 
 func (s *Server) artistShow(c fiber.Ctx) error {
-	slug := c.Params("slug")
-	return s.cachedPage(c, "artist:"+slug, "artists/show", "artist-detail", func() (any, error) {
+	slug, err := slugParam(c)
+	if err != nil {
+		return err
+	}
+	return s.cachedPage(c, "artist:"+slug, "artists/show", "artist-detail", func(ctx context.Context) (any, error) {
 		lang := langOf(c)
-		a, err := s.Artists.Get(c, lang, slug)
+		a, err := s.Artists.Get(ctx, lang, slug)
 		if err != nil {
+			return nil, err
+		}
+		if err := canonicalSlug(slug, a.Slug, "/artists/"); err != nil {
 			return nil, err
 		}
 		d := artistPage{
@@ -46,12 +53,12 @@ func (s *Server) artistShow(c fiber.Ctx) error {
 			Artist:     a,
 			Paragraphs: paragraphs(a.Bio),
 		}
-		upcoming, err := s.Events.List(c, lang, events.Filter{Artist: a.Slug, PerPage: 20})
+		upcoming, err := s.Events.List(ctx, lang, events.Filter{Artist: a.Slug, PerPage: 20})
 		if err != nil {
 			return nil, err
 		}
 		d.Upcoming = upcoming.Events
-		if d.Past, err = s.Events.Past(c, lang, "", a.Slug, 10); err != nil {
+		if d.Past, err = s.Events.Past(ctx, lang, "", a.Slug, 10); err != nil {
 			return nil, err
 		}
 		return d, nil

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/url"
 
@@ -20,15 +21,21 @@ type blogPage struct {
 
 func (s *Server) blogIndex(c fiber.Ctx) error { return s.blogList(c, "") }
 
-func (s *Server) blogCategory(c fiber.Ctx) error { return s.blogList(c, c.Params("slug")) }
+func (s *Server) blogCategory(c fiber.Ctx) error {
+	slug, err := slugParam(c)
+	if err != nil {
+		return err
+	}
+	return s.blogList(c, slug)
+}
 
 // blogList serves the blog and its category pages, which differ only in
 // the category filter.
 func (s *Server) blogList(c fiber.Ctx, category string) error {
 	inv := apperr.NewInvalid()
-	q, err := url.ParseQuery(string(c.Request().URI().QueryString()))
-	if err != nil {
-		return badRequest("error.request.query_malformed", nil)
+	q, bad := parseQuery(string(c.Request().URI().QueryString()))
+	if bad["page"] {
+		return badRequest("error.request.value_malformed", nil)
 	}
 	page := intParam(q.Get("page"), "page", inv)
 	if inv.Err() != nil {
@@ -42,13 +49,17 @@ func (s *Server) blogList(c fiber.Ctx, category string) error {
 	if page > 1 {
 		cq.Set("page", itoa(page))
 	}
-	err = s.cachedPage(c, "blog:"+path+"?"+cq.Encode(), "blog/index", "post-list", func() (any, error) {
+	c.Vary("HX-Source") // a pager link's swap focuses the list; see swap.go
+	err := s.cachedPage(c, "blog:"+path+"?"+cq.Encode(), "blog/index", "post-list", func(ctx context.Context) (any, error) {
 		lang := langOf(c)
 		meta := Meta{Title: s.Bundle.T(lang, "blog.list.title", nil), Description: s.Bundle.T(lang, "blog.list.lead", nil)}
 		d := blogPage{}
 		if category != "" {
-			cat, err := s.Blog.Category(c, lang, category)
+			cat, err := s.Blog.Category(ctx, lang, category)
 			if err != nil {
+				return nil, err
+			}
+			if err := canonicalSlug(category, cat.Slug, "/blog/category/"); err != nil {
 				return nil, err
 			}
 			d.Category = &cat
@@ -56,10 +67,10 @@ func (s *Server) blogList(c fiber.Ctx, category string) error {
 		}
 		d.Base = s.base(c, "blog", path, cq, meta)
 		var err error
-		if d.Categories, err = s.Blog.Categories(c, lang); err != nil {
+		if d.Categories, err = s.Blog.Categories(ctx, lang); err != nil {
 			return nil, err
 		}
-		if d.Page, err = s.Blog.List(c, lang, category, page, blog.DefaultPerPage); err != nil {
+		if d.Page, err = s.Blog.List(ctx, lang, category, page, blog.DefaultPerPage); err != nil {
 			return nil, err
 		}
 		if d.Page.Page < max(page, 1) {
@@ -84,11 +95,17 @@ type postPage struct {
 }
 
 func (s *Server) blogShow(c fiber.Ctx) error {
-	slug := c.Params("slug")
-	return s.cachedPage(c, "post:"+slug, "blog/show", "post-detail", func() (any, error) {
+	slug, err := slugParam(c)
+	if err != nil {
+		return err
+	}
+	return s.cachedPage(c, "post:"+slug, "blog/show", "post-detail", func(ctx context.Context) (any, error) {
 		lang := langOf(c)
-		p, err := s.Blog.Get(c, lang, slug)
+		p, err := s.Blog.Get(ctx, lang, slug)
 		if err != nil {
+			return nil, err
+		}
+		if err := canonicalSlug(slug, p.Slug, "/blog/"); err != nil {
 			return nil, err
 		}
 		return postPage{

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -34,31 +35,51 @@ func counting(body string, calls *int) func() ([]byte, error) {
 	}
 }
 
+const html = "text/html; charset=utf-8"
+
 func TestCacheExpiresAfterTTL(t *testing.T) {
 	t.Parallel()
 	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	p := newPageCache(30*time.Second, 10, clock.now)
+	p := newPageCache(30*time.Second, 1<<20, clock.now)
 	calls := 0
 	for range 3 {
-		_, err := p.get("k", counting("a", &calls))
+		_, err := p.get("k", html, counting("a", &calls))
 		require.NoError(t, err)
 	}
 	require.Equal(t, 1, calls)
 	clock.advance(31 * time.Second)
-	e, err := p.get("k", counting("b", &calls))
+	e, err := p.get("k", html, counting("b", &calls))
 	require.NoError(t, err)
 	require.Equal(t, 2, calls)
 	require.Equal(t, "b", string(e.body))
 }
 
+// Expired entries are freed, not only skipped: a flood of pages nobody asks
+// for again leaves nothing behind once their TTL has passed.
+func TestCacheFreesExpiredEntries(t *testing.T) {
+	t.Parallel()
+	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	p := newPageCache(30*time.Second, 1<<20, clock.now)
+	for i := range 50 {
+		_, err := p.get(fmt.Sprint("k", i), html, counting("x", new(int)))
+		require.NoError(t, err)
+	}
+	p.entries.CleanUp()
+	require.NotZero(t, p.entries.WeightedSize())
+	clock.advance(time.Minute)
+	p.entries.CleanUp()
+	require.Zero(t, p.entries.EstimatedSize())
+	require.Zero(t, p.entries.WeightedSize())
+}
+
 func TestCacheNeverStoresErrors(t *testing.T) {
 	t.Parallel()
-	p := newPageCache(time.Minute, 10, time.Now)
+	p := newPageCache(time.Minute, 1<<20, time.Now)
 	calls := 0
 	fail := func() ([]byte, error) { calls++; return nil, errors.New("db down") }
-	_, err := p.get("k", fail)
+	_, err := p.get("k", html, fail)
 	require.Error(t, err)
-	_, err = p.get("k", fail)
+	_, err = p.get("k", html, fail)
 	require.Error(t, err)
 	require.Equal(t, 2, calls)
 }
@@ -67,11 +88,11 @@ func TestCacheNeverStoresErrors(t *testing.T) {
 // request that arrives after it.
 func TestCacheInvalidateDuringRender(t *testing.T) {
 	t.Parallel()
-	p := newPageCache(time.Minute, 10, time.Now)
+	p := newPageCache(time.Minute, 1<<20, time.Now)
 	started, release := make(chan struct{}), make(chan struct{})
 	oldDone := make(chan *cacheEntry)
 	go func() {
-		e, _ := p.get("k", func() ([]byte, error) {
+		e, _ := p.get("k", html, func() ([]byte, error) {
 			close(started)
 			<-release
 			return []byte("old"), nil
@@ -80,44 +101,76 @@ func TestCacheInvalidateDuringRender(t *testing.T) {
 	}()
 	<-started
 	p.Invalidate()
-	newer, err := p.get("k", func() ([]byte, error) { return []byte("new"), nil })
+	newer, err := p.get("k", html, func() ([]byte, error) { return []byte("new"), nil })
 	require.NoError(t, err)
 	require.Equal(t, "new", string(newer.body), "a request after Invalidate gets a fresh render")
 	close(release)
 	require.Equal(t, "old", string((<-oldDone).body))
-	again, err := p.get("k", func() ([]byte, error) { return []byte("third"), nil })
+	again, err := p.get("k", html, func() ([]byte, error) { return []byte("third"), nil })
 	require.NoError(t, err)
 	require.Equal(t, "new", string(again.body), "the stale render was not stored")
 }
 
-func TestCacheIsBounded(t *testing.T) {
+// The cache holds at most its budget of bytes, however many distinct keys
+// arrive, and a page in steady use survives a flood of one-off pages.
+func TestCacheIsBoundedByBytes(t *testing.T) {
 	t.Parallel()
-	p := newPageCache(time.Minute, 3, time.Now)
+	const budget = 256 << 10
+	p := newPageCache(time.Minute, budget, time.Now)
+	page := strings.Repeat("x", 8<<10)
 	calls := 0
-	hot := counting("hot", &calls)
-	_, _ = p.get("hot", hot)
-	for i := range 100 {
-		_, _ = p.get(fmt.Sprint("junk", i), counting("x", new(int)))
-		_, _ = p.get("hot", hot) // the page people actually use stays in
+	hot := counting(page, &calls)
+	for i := range 2000 {
+		_, err := p.get(fmt.Sprint("junk", i), html, counting(page, new(int)))
+		require.NoError(t, err)
+		if i%10 == 0 {
+			_, err = p.get("hot", html, hot)
+			require.NoError(t, err)
+		}
 	}
-	require.Equal(t, 3, p.entries.Len())
-	require.Equal(t, 1, calls, "recently used pages survive a flood of other keys")
+	p.entries.CleanUp()
+	require.LessOrEqual(t, p.entries.WeightedSize(), uint64(budget))
+	require.Less(t, p.entries.EstimatedSize(), 2000/10)
+	require.LessOrEqual(t, calls, 3, "the page in use stays in")
 }
 
 func TestCacheGzipsOnce(t *testing.T) {
 	t.Parallel()
-	p := newPageCache(time.Minute, 3, time.Now)
+	p := newPageCache(time.Minute, 1<<20, time.Now)
 	big := make([]byte, 4096)
 	for i := range big {
 		big[i] = 'a' + byte(i%7)
 	}
-	e, err := p.get("k", func() ([]byte, error) { return big, nil })
+	e, err := p.get("k", html, func() ([]byte, error) { return big, nil })
 	require.NoError(t, err)
 	gz := e.gzipped()
 	require.NotEmpty(t, gz)
 	require.Less(t, len(gz), len(big))
 	require.Equal(t, &gz[0], &e.gzipped()[0], "compressed once, then reused")
-	small, err := p.get("s", func() ([]byte, error) { return []byte("tiny"), nil })
+	require.NotEqual(t, e.etag, e.etagGzip(), "two byte sequences, two strong tags")
+	small, err := p.get("s", html, func() ([]byte, error) { return []byte("tiny"), nil })
 	require.NoError(t, err)
 	require.Nil(t, small.gzipped(), "too small to gain from gzip")
+}
+
+func TestETagMatches(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		header string
+		want   bool
+	}{
+		{`"abc"`, true},
+		{`W/"abc"`, true},
+		{`"x", "abc"`, true},
+		{`*`, true},
+		{`"abc-gz"`, false},
+		{`"ab"`, false},
+		{``, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.header, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tc.want, etagMatches(tc.header, `"abc"`))
+		})
+	}
 }

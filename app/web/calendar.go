@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -9,59 +10,92 @@ import (
 	"github.com/dreamerscave/tdc/app/events"
 )
 
-// sendCalendar writes an iCalendar body. Feeds are fetched by calendar
-// clients every hour or so; a short public cache spares the database, and
-// is safe because a feed depends on its URL alone (see feedLanguage).
-// disposition is "inline" for feeds and "attachment" for a download.
-func (s *Server) sendCalendar(c fiber.Ctx, name, disposition, filename string, evs []events.Summary) error {
-	var buf bytes.Buffer
-	if err := calendar.Write(&buf, calendar.Feed{Name: name, BaseURL: s.Config.BaseURL, Lang: langOf(c)}, evs); err != nil {
-		return err
+// Calendar clients fetch feeds every hour or so, and many clients fetch the
+// same feed: each is built once per change or TTL from the page cache, and
+// a short public cache spares even that. It is safe because a feed depends
+// on its URL alone (see feedLanguage).
+
+const calendarType = "text/calendar; charset=utf-8"
+
+// calendarFeed serves one feed from the cache. disposition is "inline" for
+// subscriptions and "attachment" for a single event's download.
+func (s *Server) calendarFeed(c fiber.Ctx, key, disposition, filename string, build func(ctx context.Context) (calendar.Feed, []events.Summary, error)) error {
+	headers := func() {
+		c.Set(fiber.HeaderContentDisposition, disposition+`; filename="`+filename+`"`)
+		c.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	}
-	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, disposition+`; filename="`+filename+`"`)
-	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
-	return c.Send(buf.Bytes())
+	return s.cachedBody(c, key, calendarType, headers, func(ctx context.Context) ([]byte, error) {
+		feed, evs, err := build(ctx)
+		if err != nil {
+			return nil, err
+		}
+		feed.BaseURL, feed.Lang = s.Config.BaseURL, langOf(c)
+		var buf bytes.Buffer
+		if err := calendar.Write(&buf, feed, evs); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	})
 }
 
 func (s *Server) clubCalendar(c fiber.Ctx) error {
-	evs, err := s.Events.Calendar(c, langOf(c), "", "")
-	if err != nil {
-		return err
-	}
-	return s.sendCalendar(c, s.Bundle.T(langOf(c), "site.name", nil), "inline", "dreamers-cave.ics", evs)
+	return s.calendarFeed(c, "calendar", "inline", "dreamers-cave.ics", func(ctx context.Context) (calendar.Feed, []events.Summary, error) {
+		evs, err := s.Events.Calendar(ctx, langOf(c), "", "")
+		return calendar.Feed{Name: s.Bundle.T(langOf(c), "site.name", nil)}, evs, err
+	})
 }
 
 func (s *Server) locationCalendar(c fiber.Ctx) error {
-	loc, err := s.Locations.Get(c, langOf(c), c.Params("slug"))
+	slug, err := slugParam(c)
 	if err != nil {
 		return err
 	}
-	evs, err := s.Events.Calendar(c, langOf(c), loc.Slug, "")
-	if err != nil {
-		return err
-	}
-	name := s.Bundle.T(langOf(c), "calendar.feed.location", map[string]any{"Location": loc.Name})
-	return s.sendCalendar(c, name, "inline", loc.Slug+".ics", evs)
+	return s.calendarFeed(c, "calendar:location:"+slug, "inline", slug+".ics", func(ctx context.Context) (calendar.Feed, []events.Summary, error) {
+		loc, err := s.Locations.Get(ctx, langOf(c), slug)
+		if err != nil {
+			return calendar.Feed{}, nil, err
+		}
+		if loc.Slug != slug { // spelled another way
+			return calendar.Feed{}, nil, movedTo{"/locations/" + loc.Slug + "/calendar.ics"}
+		}
+		evs, err := s.Events.Calendar(ctx, langOf(c), loc.Slug, "")
+		name := s.Bundle.T(langOf(c), "calendar.feed.location", map[string]any{"Location": loc.Name})
+		return calendar.Feed{Name: name}, evs, err
+	})
 }
 
 func (s *Server) artistCalendar(c fiber.Ctx) error {
-	a, err := s.Artists.Get(c, langOf(c), c.Params("slug"))
+	slug, err := slugParam(c)
 	if err != nil {
 		return err
 	}
-	evs, err := s.Events.Calendar(c, langOf(c), "", a.Slug)
-	if err != nil {
-		return err
-	}
-	name := s.Bundle.T(langOf(c), "calendar.feed.artist", map[string]any{"Artist": a.Name})
-	return s.sendCalendar(c, name, "inline", a.Slug+".ics", evs)
+	return s.calendarFeed(c, "calendar:artist:"+slug, "inline", slug+".ics", func(ctx context.Context) (calendar.Feed, []events.Summary, error) {
+		a, err := s.Artists.Get(ctx, langOf(c), slug)
+		if err != nil {
+			return calendar.Feed{}, nil, err
+		}
+		if a.Slug != slug { // spelled another way
+			return calendar.Feed{}, nil, movedTo{"/artists/" + a.Slug + "/calendar.ics"}
+		}
+		evs, err := s.Events.Calendar(ctx, langOf(c), "", a.Slug)
+		name := s.Bundle.T(langOf(c), "calendar.feed.artist", map[string]any{"Artist": a.Name})
+		return calendar.Feed{Name: name}, evs, err
+	})
 }
 
 func (s *Server) eventCalendar(c fiber.Ctx) error {
-	ev, err := s.Events.Get(c, langOf(c), c.Params("slug"))
+	slug, err := slugParam(c)
 	if err != nil {
 		return err
 	}
-	return s.sendCalendar(c, ev.Title, "attachment", ev.Slug+".ics", []events.Summary{ev.Summary})
+	return s.calendarFeed(c, "calendar:event:"+slug, "attachment", slug+".ics", func(ctx context.Context) (calendar.Feed, []events.Summary, error) {
+		ev, err := s.Events.Get(ctx, langOf(c), slug)
+		if err != nil {
+			return calendar.Feed{}, nil, err
+		}
+		if ev.Slug != slug { // spelled another way
+			return calendar.Feed{}, nil, movedTo{"/events/" + ev.Slug + "/calendar.ics"}
+		}
+		return calendar.Feed{Name: ev.Title, Download: true}, []events.Summary{ev.Summary}, nil
+	})
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/url"
@@ -47,6 +48,9 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 	var rerr *requestError
 	var ferr *fiber.Error
 	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		// The request's deadline passed in a service or the database.
+		status = fiber.StatusServiceUnavailable
 	case errors.Is(err, apperr.ErrNotFound):
 		status = fiber.StatusNotFound
 	case errors.Is(err, apperr.ErrForbidden):
@@ -61,6 +65,9 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 		status = ferr.Code
 	}
 	switch {
+	case status == fiber.StatusServiceUnavailable:
+		titleID, msgID = "error.503.title", "error.503.message"
+		c.Set(fiber.HeaderRetryAfter, "5")
 	case status == fiber.StatusNotFound:
 		titleID, msgID = "error.404.title", "error.404.message"
 	case status == fiber.StatusForbidden:
@@ -70,10 +77,14 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 	case status >= 400 && status < 500:
 		titleID, msgID = "error.400.title", "error.400.message"
 	}
+	// Clients' mistakes are not our errors: the access log line says enough.
 	log := s.logger(c)
-	if status >= 500 {
+	switch {
+	case status == fiber.StatusServiceUnavailable:
+		log.Warn("request timed out", slog.Int("status", status), slog.Any("error", err))
+	case status >= 500:
 		log.Error("request failed", slog.Int("status", status), slog.Any("error", err))
-	} else {
+	default:
 		log.Debug("request rejected", slog.Int("status", status), slog.Any("error", err))
 	}
 	if langOf(c) == "" {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -68,45 +69,60 @@ type eventsPage struct {
 	Kinds     []events.Kind
 }
 
-// parseEventFilter reads the programme's query. Malformed values (a page
-// that is no number, a date that is no date) are field errors; numbers out
-// of range are clamped by the service.
+// parseEventFilter reads the programme's query. Malformed values of our
+// parameters (a page that is no number, a date that is no date, a broken
+// escape) are field errors; parameters we do not use are ignored, whatever
+// they hold; numbers out of range fall back to their defaults.
 func parseEventFilter(raw string) (eventFilter, *apperr.Invalid) {
 	inv := apperr.NewInvalid()
-	q, err := url.ParseQuery(raw)
-	if err != nil {
-		inv.Add("query", "error.request.query_malformed", nil)
-		return eventFilter{}, inv
+	q, bad := parseQuery(raw)
+	for _, name := range []string{"location", "type", "artist", "from", "to", "page", "per_page"} {
+		if bad[name] {
+			inv.Add(name, "error.request.value_malformed", nil)
+		}
 	}
 	f := eventFilter{
-		Location: slugParam(q.Get("location")),
+		Location: filterSlug(q.Get("location")),
 		Kind:     strings.TrimSpace(q.Get("type")),
-		Artist:   slugParam(q.Get("artist")),
+		Artist:   filterSlug(q.Get("artist")),
 		From:     strings.TrimSpace(q.Get("from")),
 		To:       strings.TrimSpace(q.Get("to")),
 	}
 	f.Page = intParam(q.Get("page"), "page", inv)
-	f.PerPage = min(intParam(q.Get("per_page"), "per_page", inv), events.MaxPerPage)
+	if f.PerPage = intParam(q.Get("per_page"), "per_page", inv); f.PerPage > events.MaxPerPage {
+		f.PerPage = 0 // the default, like any other page size out of range
+	}
 	if f.Kind != "" && !events.Kind(f.Kind).Valid() {
 		inv.Add("type", "error.filter.unknown_type", nil)
 	}
 	return f, inv
 }
 
-// slugParam keeps a slug only if it could be one; anything else becomes an
-// "unknown" slug that the service rejects with a reason.
-func slugParam(v string) string {
-	// Slugs compare case-insensitively in the database; one case keeps one
-	// cache entry per filter.
+// filterSlug is a slug filter in one case and without padding, cut to the
+// longest slug there is.
+func filterSlug(v string) string {
 	v = strings.ToLower(strings.TrimSpace(v))
-	if len(v) > 150 {
-		return v[:150]
+	if len(v) > maxSlug {
+		v = v[:maxSlug]
 	}
-	return v
+	return strings.ToValidUTF8(v, "")
 }
 
-// intParam parses a positive page number. Huge values clamp, since the
-// service clamps to the last page anyway.
+// plainSlug reports whether v is spelled as slugs are stored (a-z, 0-9,
+// '-'): the database matches such a value only to itself, while one with
+// accents may match a stored slug spelled without them.
+func plainSlug(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; !(b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// intParam parses a positive whole number; 0 means "not given", and so
+// does a number below 1 (the caller's default applies). Huge values clamp
+// to 1<<30 so the page number redirects to the last page.
 func intParam(v, field string, inv *apperr.Invalid) int {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -117,11 +133,13 @@ func intParam(v, field string, inv *apperr.Invalid) int {
 	switch {
 	case errors.As(err, &numErr) && errors.Is(numErr.Err, strconv.ErrRange) && !strings.HasPrefix(v, "-"):
 		return 1 << 30
+	case errors.As(err, &numErr) && errors.Is(numErr.Err, strconv.ErrRange):
+		return 0
 	case err != nil:
 		inv.Add(field, "error.filter.not_a_number", nil)
 		return 0
 	case n < 1:
-		return 1
+		return 0
 	}
 	return min(n, 1<<30)
 }
@@ -154,21 +172,35 @@ func (s *Server) eventsIndex(c fiber.Ctx) error {
 	if inv.Err() != nil {
 		return s.eventsInvalid(c, f, inv)
 	}
+	moved, err := s.resolveFilterSlugs(c.Context(), langOf(c), &f, inv)
+	if err != nil {
+		return err
+	}
+	if inv.Err() != nil {
+		return s.eventsInvalid(c, f, inv)
+	}
+	if moved {
+		c.Locals(localRoute, "redirect")
+		return c.Redirect().Status(fiber.StatusMovedPermanently).To(withQuery("/events", f.canonical()))
+	}
 	sf := events.Filter{Location: f.Location, Artist: f.Artist, Kind: events.Kind(f.Kind), Page: f.Page, PerPage: f.PerPage}
 	sf.From, sf.To = s.Events.DayRange(first, last)
 	key := "events?" + f.canonical().Encode()
+	// Which element asked (HX-Source) picks the history header and, for
+	// the pager, the list's focus; see swap.go.
+	c.Vary("HX-Source")
 	if isPartial(c) {
 		// A submitted filter form sends every field, empty or not; the
-		// address htmx pushes should be the tidy canonical one.
-		c.Set("HX-Push-Url", withQuery("/events", f.canonical()))
+		// address htmx records should be the tidy canonical one.
+		c.Set(historyHeader(c), withQuery("/events", f.canonical()))
 	}
-	err := s.cachedPage(c, key, "events/index", "event-list", func() (any, error) {
+	err = s.cachedPage(c, key, "events/index", "event-list", func(ctx context.Context) (any, error) {
 		lang := langOf(c)
-		d, err := s.eventsData(c, f)
+		d, err := s.eventsData(ctx, c, f)
 		if err != nil {
 			return nil, err
 		}
-		if d.Page, err = s.Events.List(c, lang, sf); err != nil {
+		if d.Page, err = s.Events.List(ctx, lang, sf); err != nil {
 			return nil, err
 		}
 		if d.Page.Page < max(f.Page, 1) {
@@ -189,6 +221,36 @@ func (s *Server) eventsIndex(c fiber.Ctx) error {
 	return err
 }
 
+// resolveFilterSlugs looks up location and artist filters that are not
+// spelled as stored slugs are (accents, say): one the database matches is
+// replaced by its stored slug, and moved reports that the address should
+// change; one it does not match is a field error.
+func (s *Server) resolveFilterSlugs(ctx context.Context, lang string, f *eventFilter, inv *apperr.Invalid) (moved bool, err error) {
+	if f.Location != "" && !plainSlug(f.Location) {
+		loc, err := s.Locations.Get(ctx, lang, f.Location)
+		switch {
+		case errors.Is(err, apperr.ErrNotFound):
+			inv.Add("location", "error.filter.unknown_location", nil)
+		case err != nil:
+			return false, err
+		default:
+			f.Location, moved = loc.Slug, true
+		}
+	}
+	if f.Artist != "" && !plainSlug(f.Artist) {
+		a, err := s.Artists.Get(ctx, lang, f.Artist)
+		switch {
+		case errors.Is(err, apperr.ErrNotFound):
+			inv.Add("artist", "error.filter.unknown_artist", nil)
+		case err != nil:
+			return false, err
+		default:
+			f.Artist, moved = a.Slug, true
+		}
+	}
+	return moved, nil
+}
+
 // pastLastPage says a page number was beyond the last page. The handler
 // redirects to the last page rather than rendering (and caching) the same
 // list under every large number.
@@ -204,7 +266,7 @@ func redirectCanonical(c fiber.Ctx, path string, q url.Values) error {
 // eventsInvalid answers a bad filter with 400 and the page, the form showing
 // what was typed and why it was refused.
 func (s *Server) eventsInvalid(c fiber.Ctx, f eventFilter, inv *apperr.Invalid) error {
-	d, err := s.eventsData(c, f)
+	d, err := s.eventsData(c.Context(), c, f)
 	if err != nil {
 		return err
 	}
@@ -212,15 +274,15 @@ func (s *Server) eventsInvalid(c fiber.Ctx, f eventFilter, inv *apperr.Invalid) 
 	return s.page(c, fiber.StatusBadRequest, "events/index", "event-list", d)
 }
 
-func (s *Server) eventsData(c fiber.Ctx, f eventFilter) (eventsPage, error) {
+func (s *Server) eventsData(ctx context.Context, c fiber.Ctx, f eventFilter) (eventsPage, error) {
 	lang := langOf(c)
 	meta := Meta{Title: s.Bundle.T(lang, "events.list.title", nil), Description: s.Bundle.T(lang, "events.list.lead", nil)}
 	d := eventsPage{Base: s.base(c, "events", "/events", f.canonical(), meta), Filter: f, Kinds: events.Kinds()}
 	var err error
-	if d.Locations, err = s.Locations.List(c, lang); err != nil {
+	if d.Locations, err = s.Locations.List(ctx, lang); err != nil {
 		return d, err
 	}
-	if d.Artists, err = s.Artists.List(c, lang); err != nil {
+	if d.Artists, err = s.Artists.List(ctx, lang); err != nil {
 		return d, err
 	}
 	return d, nil
@@ -282,11 +344,17 @@ type eventPage struct {
 }
 
 func (s *Server) eventShow(c fiber.Ctx) error {
-	slug := c.Params("slug")
-	return s.cachedPage(c, "event:"+slug, "events/show", "event-detail", func() (any, error) {
+	slug, err := slugParam(c)
+	if err != nil {
+		return err
+	}
+	return s.cachedPage(c, "event:"+slug, "events/show", "event-detail", func(ctx context.Context) (any, error) {
 		lang := langOf(c)
-		ev, err := s.Events.Get(c, lang, slug)
+		ev, err := s.Events.Get(ctx, lang, slug)
 		if err != nil {
+			return nil, err
+		}
+		if err := canonicalSlug(slug, ev.Slug, "/events/"); err != nil {
 			return nil, err
 		}
 		meta := Meta{Title: ev.Title, Description: ev.Summary.Summary, Type: "article"}

@@ -2,9 +2,13 @@ package web
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
+
+	"github.com/dreamerscave/tdc/app/health"
 )
 
 // healthz says the process is alive; it touches nothing else, so a slow
@@ -16,19 +20,20 @@ func (s *Server) healthz(c fiber.Ctx) error {
 
 // readyz says whether this instance can serve: MySQL and Redis answer.
 func (s *Server) readyz(c fiber.Ctx) error {
-	ctx, cancel := context.WithTimeout(c, 2*time.Second)
+	ctx, cancel := context.WithTimeout(c.Context(), 2*time.Second)
 	defer cancel()
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	status := fiber.StatusOK
-	body := "ok"
-	if err := s.DB.PingContext(ctx); err != nil {
-		status, body = fiber.StatusServiceUnavailable, "database unavailable"
-		s.logger(c).Warn("readyz: database", "error", err)
-	} else if err := s.Redis.Ping(ctx).Err(); err != nil {
-		status, body = fiber.StatusServiceUnavailable, "redis unavailable"
-		s.logger(c).Warn("readyz: redis", "error", err)
+	err := s.Health.Ready(ctx)
+	switch {
+	case err == nil:
+		return c.SendString("ok")
+	case errors.Is(err, health.ErrDatabase):
+		s.logger(c).Warn("readyz: database", slog.Any("error", err))
+		return c.Status(fiber.StatusServiceUnavailable).SendString("database unavailable")
+	default:
+		s.logger(c).Warn("readyz: redis", slog.Any("error", err))
+		return c.Status(fiber.StatusServiceUnavailable).SendString("redis unavailable")
 	}
-	return c.Status(status).SendString(body)
 }
 
 func (s *Server) favicon(c fiber.Ctx) error {

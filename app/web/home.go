@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/url"
 
 	"github.com/gofiber/fiber/v3"
@@ -26,22 +27,22 @@ type homePage struct {
 }
 
 func (s *Server) home(c fiber.Ctx) error {
-	return s.cachedPage(c, "home", "home", "", func() (any, error) {
+	return s.cachedPage(c, "home", "home", "", func(ctx context.Context) (any, error) {
 		lang := langOf(c)
 		d := homePage{Base: s.base(c, "home", "/", url.Values{}, Meta{
 			Description: s.Bundle.T(lang, "site.description", nil),
 		})}
 		var err error
-		if d.HappeningNow, err = s.Events.HappeningNow(c, lang, 12); err != nil {
+		if d.HappeningNow, err = s.Events.HappeningNow(ctx, lang, 12); err != nil {
 			return nil, err
 		}
-		if d.Next, err = s.Events.Next(c, lang, 8); err != nil {
+		if d.Next, err = s.Events.Next(ctx, lang, 8); err != nil {
 			return nil, err
 		}
-		if d.Locations, err = s.locationCards(c, lang); err != nil {
+		if d.Locations, err = s.locationCards(ctx, lang); err != nil {
 			return nil, err
 		}
-		posts, err := s.Blog.List(c, lang, "", 1, 3)
+		posts, err := s.Blog.List(ctx, lang, "", 1, 3)
 		if err != nil {
 			return nil, err
 		}
@@ -50,12 +51,12 @@ func (s *Server) home(c fiber.Ctx) error {
 	})
 }
 
-func (s *Server) locationCards(c fiber.Ctx, lang string) ([]locationCard, error) {
-	locs, err := s.Locations.List(c, lang)
+func (s *Server) locationCards(ctx context.Context, lang string) ([]locationCard, error) {
+	locs, err := s.Locations.List(ctx, lang)
 	if err != nil {
 		return nil, err
 	}
-	playing, err := s.NowPlaying.ByLocation(c)
+	playing, err := s.NowPlaying.ByLocation(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/url"
 	"time"
 
@@ -15,12 +16,12 @@ type locationsPage struct {
 }
 
 func (s *Server) locationsIndex(c fiber.Ctx) error {
-	return s.cachedPage(c, "locations", "locations/index", "location-list", func() (any, error) {
+	return s.cachedPage(c, "locations", "locations/index", "location-list", func(ctx context.Context) (any, error) {
 		lang := langOf(c)
 		meta := Meta{Title: s.Bundle.T(lang, "locations.list.title", nil), Description: s.Bundle.T(lang, "locations.list.lead", nil)}
 		d := locationsPage{Base: s.base(c, "locations", "/locations", url.Values{}, meta)}
 		var err error
-		d.Locations, err = s.locationCards(c, lang)
+		d.Locations, err = s.locationCards(ctx, lang)
 		return d, err
 	})
 }
@@ -34,14 +35,20 @@ type locationPage struct {
 }
 
 func (s *Server) locationShow(c fiber.Ctx) error {
-	slug := c.Params("slug")
-	return s.cachedPage(c, "location:"+slug, "locations/show", "location-schedule", func() (any, error) {
+	slug, err := slugParam(c)
+	if err != nil {
+		return err
+	}
+	return s.cachedPage(c, "location:"+slug, "locations/show", "location-schedule", func(ctx context.Context) (any, error) {
 		lang := langOf(c)
-		loc, err := s.Locations.Get(c, lang, slug)
+		loc, err := s.Locations.Get(ctx, lang, slug)
 		if err != nil {
 			return nil, err
 		}
-		playing, err := s.NowPlaying.ByLocation(c)
+		if err := canonicalSlug(slug, loc.Slug, "/locations/"); err != nil {
+			return nil, err
+		}
+		playing, err := s.NowPlaying.ByLocation(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -58,14 +65,14 @@ func (s *Server) locationShow(c fiber.Ctx) error {
 			d.Theme = &themeVars{Background: t.Background, Surface: t.Surface, Text: t.Text, Accent: t.Accent, Light: t.Light()}
 		}
 		now := s.Now()
-		upcoming, err := s.Events.List(c, lang, events.Filter{
+		upcoming, err := s.Events.List(ctx, lang, events.Filter{
 			Location: loc.Slug, From: now, To: now.Add(14 * 24 * time.Hour), PerPage: 50,
 		})
 		if err != nil {
 			return nil, err
 		}
 		d.Days = groupByDay(upcoming.Events, zoneOf(c), now)
-		if d.Past, err = s.Events.Past(c, lang, loc.Slug, "", 6); err != nil {
+		if d.Past, err = s.Events.Past(ctx, lang, loc.Slug, "", 6); err != nil {
 			return nil, err
 		}
 		return d, nil

@@ -1,59 +1,118 @@
 package web
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
 	"log/slog"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v3"
-	"github.com/gofiber/fiber/v3/middleware/requestid"
 
 	"github.com/dreamerscave/tdc/app/i18n"
 )
 
 // Locals keys.
 const (
-	localLog   = "log"
-	localLang  = "lang"
-	localZone  = "zone"
-	localRoute = "route"
-	// maxQuery bounds the query string: filters need far less, and a long
-	// one is either a mistake or an attack.
-	maxQuery = 1024
+	localLog       = "log"
+	localLang      = "lang"
+	localZone      = "zone"
+	localRoute     = "route"
+	localRequestID = "request_id"
 	// Cookie lifetime for the language and time zone choices.
 	prefCookieAge = 365 * 24 * 3600
+	// maxRequestID bounds an id taken from a proxy: enough for a UUID or a
+	// trace id, too short to carry a payload into every log line.
+	maxRequestID = 64
 )
 
-// observe gives the request a logger carrying its id (set by the requestid
-// middleware before it), then logs and measures the request once done. It
-// calls the error handler itself so the logged status is the one sent.
+// requestID gives the request its id: a trusted proxy's X-Request-Id when
+// it is short and plain (letters, digits, '-' and '_'), else one of ours.
+// Anyone else's header is ignored, so a client cannot write into our logs.
+func (s *Server) requestID(c fiber.Ctx) error {
+	id := ""
+	if c.IsProxyTrusted() {
+		if v := c.Get(fiber.HeaderXRequestID); validRequestID(v) {
+			id = v
+		}
+	}
+	if id == "" {
+		id = newRequestID()
+	}
+	c.Set(fiber.HeaderXRequestID, id)
+	c.Locals(localRequestID, id)
+	return c.Next()
+}
+
+func validRequestID(v string) bool {
+	if v == "" || len(v) > maxRequestID {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		b := v[i]
+		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-' || b == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// requestIDs are 80 random bits in lower-case base32: short in logs, and
+// safe in a header without quoting.
+var requestIDEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+func newRequestID() string {
+	var b [10]byte
+	rand.Read(b[:])
+	return requestIDEncoding.EncodeToString(b[:])
+}
+
+// observe gives the request a logger carrying its id, then logs and
+// measures the request once done. It calls the error handler itself so the
+// logged status is the one sent.
 func (s *Server) observe(c fiber.Ctx) error {
 	start := time.Now()
-	id := requestid.FromContext(c)
+	id, _ := c.Locals(localRequestID).(string)
 	log := s.Log.With(slog.String("request_id", id))
 	c.Locals(localLog, log)
-	err := c.Next()
-	if err != nil {
+	if err := c.Next(); err != nil {
 		// The error handler writes the response and logs the error once.
 		if herr := c.App().Config().ErrorHandler(c, err); herr != nil {
 			log.Error("error handler failed", slog.Any("error", herr))
 			_ = c.SendStatus(fiber.StatusInternalServerError)
 		}
 	}
-	status := c.Response().StatusCode()
-	route := routeLabel(c)
-	elapsed := time.Since(start)
-	s.metrics.observe(c.Method(), route, status, elapsed)
-	log.LogAttrs(c, slog.LevelInfo, "request",
-		slog.String("method", c.Method()),
-		slog.String("ip", c.IP()),
-		slog.String("path", c.Path()),
-		slog.String("route", route),
-		slog.Int("status", status),
-		slog.Duration("duration", elapsed),
-		slog.Int("bytes", len(c.Response().Body())),
-	)
+	s.logRequest(log, requestLine{
+		method: c.Method(), path: c.Path(), route: routeLabel(c), ip: c.IP(),
+		status: c.Response().StatusCode(), bytes: len(c.Response().Body()), elapsed: time.Since(start),
+	})
 	return nil
+}
+
+// requestLine is what the access log and the metrics record of an answer.
+type requestLine struct {
+	method, path, route, ip string
+	status, bytes           int
+	elapsed                 time.Duration
+}
+
+// logRequest writes the access log line and counts the request. Answers to
+// clients' mistakes log at info: they are not our errors.
+func (s *Server) logRequest(log *slog.Logger, r requestLine) {
+	s.metrics.observe(r.method, r.route, r.status, r.elapsed)
+	log.LogAttrs(context.Background(), slog.LevelInfo, "request",
+		slog.String("method", r.method),
+		slog.String("ip", r.ip),
+		slog.String("path", r.path),
+		slog.String("route", r.route),
+		slog.Int("status", r.status),
+		slog.Duration("duration", r.elapsed),
+		slog.Int("bytes", r.bytes),
+	)
 }
 
 func routeLabel(c fiber.Ctx) string {
@@ -74,35 +133,96 @@ func (s *Server) logger(c fiber.Ctx) *slog.Logger {
 	return s.Log
 }
 
-// securityHeaders sets headers every response should carry. Style
-// attributes are allowed (not <style> blocks): venue themes arrive as custom
-// properties in style="", and only validated #rrggbb values are put there.
-func (s *Server) securityHeaders(c fiber.Ctx) error {
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-	c.Set("X-Frame-Options", "SAMEORIGIN")
-	if s.Config.CookieSecure {
-		// Served over https: browsers should never try plain http again.
-		c.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-	}
-	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https:; style-src 'self'; style-src-attr 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
+// deadline bounds the request's work: services and the database get a
+// context that ends after TDC_REQUEST_TIMEOUT, so a locked table or a slow
+// query costs a visitor a 503, not a connection held for as long as it lasts.
+// Fiber's own context is never cancelled, so handlers pass c.Context().
+func (s *Server) deadline(c fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.Config.RequestTimeout)
+	defer cancel()
+	c.SetContext(ctx)
 	return c.Next()
 }
 
-// limitQuery refuses overlong query strings before any parsing.
-func (s *Server) limitQuery(c fiber.Ctx) error {
-	if n := len(c.Request().URI().QueryString()); n > maxQuery {
-		return badRequest("error.request.query_too_long", map[string]any{"Max": maxQuery})
+// securityHeaders lists the headers every answer carries, pages and
+// refusals alike. Style attributes are allowed (not <style> blocks):
+// location themes arrive as custom properties in style="", and only
+// validated #rrggbb values are put there.
+func securityHeaders(https bool) [][2]string {
+	h := [][2]string{
+		{"X-Content-Type-Options", "nosniff"},
+		{"Referrer-Policy", "strict-origin-when-cross-origin"},
+		{"X-Frame-Options", "SAMEORIGIN"},
+		{"Content-Security-Policy", "default-src 'self'; img-src 'self' data: https:; style-src 'self'; style-src-attr 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'"},
+	}
+	if https {
+		// Served over https: browsers should never try plain http again.
+		h = append(h, [2]string{"Strict-Transport-Security", "max-age=31536000; includeSubDomains"})
+	}
+	return h
+}
+
+func (s *Server) secure(c fiber.Ctx) error {
+	for _, h := range s.security {
+		c.Set(h[0], h[1])
 	}
 	return c.Next()
+}
+
+// canonicalPath sends a path spelled another way (upper case, a trailing
+// or doubled slash) to its one spelling with a permanent redirect, so each
+// page has one address and one cache entry. Every path of the site is
+// lower case; slugs that differ in accents are redirected by their handlers.
+func (s *Server) canonicalPath(c fiber.Ctx) error {
+	p := c.Path()
+	if clean := cleanPath(p); clean != p {
+		c.Locals(localRoute, "redirect")
+		return movedPermanently(c, clean)
+	}
+	return c.Next()
+}
+
+// cleanPath lower-cases p, collapses repeated slashes and drops a trailing
+// one. A path that is not UTF-8 is left for the 404 page.
+func cleanPath(p string) string {
+	if !utf8.ValidString(p) {
+		return p
+	}
+	var b strings.Builder
+	b.Grow(len(p))
+	for i, r := range strings.ToLower(p) {
+		if r == '/' && i > 0 && strings.HasSuffix(b.String(), "/") {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	if len(out) > 1 {
+		out = strings.TrimSuffix(out, "/")
+	}
+	if out == "" {
+		out = "/"
+	}
+	return out
+}
+
+// movedPermanently redirects to path (decoded, starting with one slash),
+// keeping the query string as sent.
+func movedPermanently(c fiber.Ctx, path string) error {
+	loc := (&url.URL{Path: path}).EscapedPath()
+	if q := c.Request().URI().QueryString(); len(q) > 0 {
+		loc += "?" + string(q)
+	}
+	return c.Redirect().Status(fiber.StatusMovedPermanently).To(loc)
 }
 
 // negotiate picks the language and time zone for this request and stores an
-// explicit choice (?lang=, ?tz=) in a cookie.
+// explicit choice (?lang=, ?tz=) in a cookie. Only offered languages and
+// canonical zone names are ever kept: they key the page cache.
 func (s *Server) negotiate(c fiber.Ctx) error {
 	q := c.Query("lang")
 	lang := s.Bundle.Negotiate(q, c.Cookies("lang"), c.Get(fiber.HeaderAcceptLanguage))
-	if q != "" && q == lang {
+	if q != "" && strings.EqualFold(strings.TrimSpace(q), lang) {
 		s.setPref(c, "lang", lang)
 	}
 	c.Locals(localLang, lang)
@@ -128,7 +248,7 @@ func (s *Server) negotiate(c fiber.Ctx) error {
 // same URL always gives the same feed, whoever fetches it.
 func (s *Server) feedLanguage(c fiber.Ctx) error {
 	lang := s.Bundle.Default()
-	if q := c.Query("lang"); s.Bundle.Supported(q) {
+	if q := strings.ToLower(c.Query("lang")); s.Bundle.Supported(q) {
 		lang = q
 	}
 	c.Locals(localLang, lang)

@@ -12,18 +12,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dreamerscave/tdc/app/live"
-	"github.com/dreamerscave/tdc/app/site"
 	"github.com/dreamerscave/tdc/app/testenv"
 )
 
 func TestHealthReadyMetrics(t *testing.T) {
 	t.Parallel()
-	srv := testenv.App(t)
+	cfg := testenv.Config(t)
+	cfg.MetricsToken = "scrape-token-0123456789"
+	srv := testenv.AppWith(t, cfg)
 	require.Equal(t, "ok", get(t, srv, "/healthz").Body)
 	require.Equal(t, "ok", get(t, srv, "/readyz").Body)
 	get(t, srv, "/events")
 	get(t, srv, "/nope")
-	m := get(t, srv, "/metrics")
+	m := get(t, srv, "/metrics", header("Authorization", "Bearer "+cfg.MetricsToken))
 	require.Equal(t, http.StatusOK, m.StatusCode)
 	require.Contains(t, m.Body, `tdc_http_requests_total{method="GET",route="/events",status="200"}`)
 	require.Contains(t, m.Body, `tdc_http_requests_total{method="GET",route="unmatched",status="404"}`)
@@ -54,7 +55,7 @@ func TestRequestIDAndSecurityHeaders(t *testing.T) {
 	require.Equal(t, "nosniff", res.Header.Get("X-Content-Type-Options"))
 	require.Contains(t, res.Header.Get("Content-Security-Policy"), "default-src 'self'")
 	again := get(t, srv, "/", header("X-Request-ID", "abc-123"))
-	require.Equal(t, "abc-123", again.Header.Get("X-Request-ID"))
+	require.NotEqual(t, "abc-123", again.Header.Get("X-Request-ID"), "a client is no trusted proxy")
 	require.Empty(t, res.Header.Get("Strict-Transport-Security"), "not over plain http")
 
 	cfg := testenv.Config(t)
@@ -74,12 +75,16 @@ func TestPageCache(t *testing.T) {
 	srv := testenv.App(t)
 	first := get(t, srv, "/events", header("Accept-Encoding", "gzip"))
 	require.Equal(t, "gzip", first.Header.Get("Content-Encoding"))
-	etag := first.Header.Get("ETag")
-	require.NotEmpty(t, etag)
+	gzTag := first.Header.Get("ETag")
+	require.NotEmpty(t, gzTag)
 	second := get(t, srv, "/events")
 	require.Empty(t, second.Header.Get("Content-Encoding"))
-	require.Equal(t, first.Body, second.Body, "the same bytes, compressed or not")
+	require.Equal(t, first.Body, second.Body, "the same page, compressed or not")
+	etag := second.Header.Get("ETag")
+	require.NotEqual(t, gzTag, etag, "two encodings are two byte sequences: two strong tags")
 	require.Equal(t, http.StatusNotModified, get(t, srv, "/events", header("If-None-Match", etag)).StatusCode)
+	require.Equal(t, http.StatusNotModified, get(t, srv, "/events", header("If-None-Match", gzTag), header("Accept-Encoding", "gzip")).StatusCode)
+	require.Equal(t, http.StatusOK, get(t, srv, "/events", header("If-None-Match", gzTag)).StatusCode, "the gzip tag does not validate the identity body")
 
 	// Languages, zones and shapes never share an entry.
 	de := get(t, srv, "/events?lang=de")
@@ -170,8 +175,7 @@ func TestServerErrorPage(t *testing.T) {
 	require.NoError(t, err)
 	sqlDB.Close() // every query now fails
 	rdb, _ := testenv.Redis(t)
-	srv, err := site.Build(testenv.Config(t), sqlDB, rdb, testenv.Logger(t), time.Now)
-	require.NoError(t, err)
+	srv := testenv.Build(t, testenv.Config(t), sqlDB, rdb, time.Now())
 
 	res := get(t, srv, "/events")
 	require.Equal(t, http.StatusInternalServerError, res.StatusCode)

@@ -3,7 +3,6 @@ package web
 import (
 	"github.com/gofiber/fiber/v3"
 	"github.com/gofiber/fiber/v3/middleware/recover"
-	"github.com/gofiber/fiber/v3/middleware/requestid"
 )
 
 // routes lists every route of the site in one place.
@@ -13,10 +12,11 @@ func (s *Server) routes(app *fiber.App) {
 	// routes, which it appends at start-up.
 	read := []string{fiber.MethodGet, fiber.MethodHead}
 
-	app.Use(requestid.New())
+	app.Use(s.requestID)
 	app.Use(s.observe) // logger with the request id, access log, metrics
 	app.Use(recover.New())
-	app.Use(s.securityHeaders)
+	app.Use(s.secure)
+	app.Use(s.deadline)
 
 	app.Add(read, "/healthz", s.healthz)
 	app.Add(read, "/readyz", s.readyz)
@@ -24,17 +24,18 @@ func (s *Server) routes(app *fiber.App) {
 	app.Add(read, "/assets/*", s.Assets.Handler())
 	app.Add(read, "/favicon.ico", s.favicon)
 	app.Add(read, "/robots.txt", s.robots)
-	app.Add(read, "/sitemap.xml", s.sitemap)
 
 	// Calendar clients send no cookies and may be cached by proxies: a feed's
-	// language comes from its URL alone, and it sets no cookie.
-	feeds := app.Group("", s.limitQuery, s.feedLanguage)
+	// language comes from its URL alone, and it sets no cookie. A group's
+	// middleware runs for every path after it, so these come first.
+	feeds := app.Group("", s.canonicalPath, s.feedLanguage)
+	feeds.Add(read, "/sitemap.xml", s.sitemap)
 	feeds.Add(read, "/calendar.ics", s.clubCalendar)
 	feeds.Add(read, "/events/:slug/calendar.ics", s.eventCalendar)
 	feeds.Add(read, "/locations/:slug/calendar.ics", s.locationCalendar)
 	feeds.Add(read, "/artists/:slug/calendar.ics", s.artistCalendar)
 
-	site := app.Group("", s.limitQuery, s.negotiate)
+	site := app.Group("", s.negotiate)
 	site.Add(read, "/", s.home)
 	site.Add(read, "/events", s.eventsIndex)
 	site.Add(read, "/events/:slug", s.eventShow)

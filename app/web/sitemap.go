@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"encoding/xml"
+	"fmt"
 	"net/url"
 
 	"github.com/gofiber/fiber/v3"
@@ -27,43 +29,50 @@ type sitemapLink struct {
 	Href     string `xml:"href,attr"`
 }
 
-// sitemap lists the public pages: sections, venues, artists, the events a
-// feed carries (a month back to half a year ahead) and every visible post.
+// sitemap lists the public pages: sections, locations, artists, the events
+// a feed carries (a month back to half a year ahead) and every visible post.
+// It is built once per change or TTL, like a page.
 func (s *Server) sitemap(c fiber.Ctx) error {
+	c.Locals(localLang, s.Bundle.Default())
+	headers := func() { c.Set(fiber.HeaderCacheControl, "public, max-age=3600") }
+	return s.cachedBody(c, "sitemap", fiber.MIMEApplicationXMLCharsetUTF8, headers, s.buildSitemap)
+}
+
+func (s *Server) buildSitemap(ctx context.Context) ([]byte, error) {
 	def := s.Bundle.Default()
 	paths := []string{"/", "/events", "/locations", "/artists", "/blog"}
-	locs, err := s.Locations.List(c, def)
+	locs, err := s.Locations.List(ctx, def)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, l := range locs {
 		paths = append(paths, "/locations/"+l.Slug)
 	}
-	as, err := s.Artists.List(c, def)
+	as, err := s.Artists.List(ctx, def)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, a := range as {
 		paths = append(paths, "/artists/"+a.Slug)
 	}
-	evs, err := s.Events.Calendar(c, def, "", "")
+	evs, err := s.Events.Calendar(ctx, def, "", "")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, e := range evs {
 		paths = append(paths, "/events/"+e.Slug)
 	}
-	cats, err := s.Blog.Categories(c, def)
+	cats, err := s.Blog.Categories(ctx, def)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, cat := range cats {
 		paths = append(paths, "/blog/category/"+cat.Slug)
 	}
 	for page := 1; ; page++ {
-		p, err := s.Blog.List(c, def, "", page, 50)
+		p, err := s.Blog.List(ctx, def, "", page, 50)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, post := range p.Posts {
 			paths = append(paths, "/blog/"+post.Slug)
@@ -87,9 +96,7 @@ func (s *Server) sitemap(c fiber.Ctx) error {
 	}
 	out, err := xml.Marshal(set)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("web: sitemap: %w", err)
 	}
-	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationXMLCharsetUTF8)
-	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
-	return c.Send(append([]byte(xml.Header), out...))
+	return append([]byte(xml.Header), out...), nil
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"net/url"
 	"slices"
 	"strings"
@@ -25,6 +26,13 @@ type Base struct {
 	Path        string
 	KeepQuery   []queryParam
 	Theme       *themeVars
+	// OOB is set by render for a partial response: the fragments that
+	// carry it (lang-links, zone-form, event-status) then mark themselves
+	// hx-swap-oob, so htmx swaps them into place beside the main swap.
+	OOB bool
+	// FocusList is set by render when a pager link asked for the list: its
+	// heading gets autofocus, which htmx honours after the swap.
+	FocusList bool
 }
 
 // Meta is the page's title, description and sharing data.
@@ -108,13 +116,15 @@ func isPartial(c fiber.Ctx) bool {
 	return c.Get("HX-Request") == "true" && c.Get("HX-Request-Type") == "partial"
 }
 
-// render renders the page, or only fragment for a partial request, into
-// bytes. The handler names the fragment; a header never picks a template.
+// render renders the page, or for a partial request the fragment and the
+// parts outside it that depend on the same query, out of band (see
+// renderPartial). The handler names the fragment; a header never picks a
+// template, though HX-Source marks the data (swapShape says how).
 func (s *Server) render(c fiber.Ctx, page, fragment string, data any) ([]byte, error) {
 	var buf bytes.Buffer
 	var err error
 	if fragment != "" && isPartial(c) {
-		err = s.Views.Fragment(&buf, langOf(c), fragment, data)
+		err = s.renderPartial(&buf, c, fragment, data)
 	} else {
 		err = s.Views.Page(&buf, langOf(c), page, data)
 	}
@@ -148,24 +158,39 @@ func (s *Server) page(c fiber.Ctx, status int, page, fragment string, data any) 
 
 // cachedPage serves a public page from the page cache, rendering it with
 // load on a miss. key names what the page shows (route and canonical
-// query); language, zone and shape are added here.
-func (s *Server) cachedPage(c fiber.Ctx, key, page, fragment string, load func() (any, error)) error {
+// query); language, zone and shape are added here. load gets the request's
+// deadline, and may return a redirect (movedTo, pastLastPage) instead.
+func (s *Server) cachedPage(c fiber.Ctx, key, page, fragment string, load func(ctx context.Context) (any, error)) error {
 	shape := "full"
 	if fragment != "" && isPartial(c) {
 		shape = "partial"
 	}
 	full := strings.Join([]string{key, langOf(c), zoneOf(c).Name(), shape}, "|")
-	e, err := s.cache.get(full, func() ([]byte, error) {
-		data, err := load()
+	e, err := s.cache.get(full, fiber.MIMETextHTMLCharsetUTF8, func() ([]byte, error) {
+		data, err := load(c.Context())
 		if err != nil {
 			return nil, err
 		}
 		return s.render(c, page, fragment, data)
 	})
 	if err != nil {
-		return err
+		return redirectOr(c, err)
 	}
 	pageHeaders(c)
+	return e.write(c)
+}
+
+// cachedBody serves a feed or another non-HTML answer from the page cache,
+// building it with build on a miss. Like pages, it costs a render once per
+// change or TTL, whatever the request rate.
+// headers sets what only a successful answer carries (a download's name).
+func (s *Server) cachedBody(c fiber.Ctx, key, contentType string, headers func(), build func(ctx context.Context) ([]byte, error)) error {
+	full := strings.Join([]string{key, langOf(c)}, "|")
+	e, err := s.cache.get(full, contentType, func() ([]byte, error) { return build(c.Context()) })
+	if err != nil {
+		return redirectOr(c, err)
+	}
+	headers()
 	return e.write(c)
 }
 

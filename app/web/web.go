@@ -4,18 +4,17 @@ package web
 
 import (
 	"context"
-	"database/sql"
 	"log/slog"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/dreamerscave/tdc/app/artists"
 	"github.com/dreamerscave/tdc/app/blog"
 	"github.com/dreamerscave/tdc/app/config"
 	"github.com/dreamerscave/tdc/app/events"
+	"github.com/dreamerscave/tdc/app/health"
 	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/locations"
@@ -24,12 +23,11 @@ import (
 	"github.com/dreamerscave/tdc/app/static"
 )
 
-// Deps is everything the web layer needs; main builds each piece.
+// Deps is everything the web layer needs; main builds each piece. Handlers
+// reach data only through the services.
 type Deps struct {
 	Config     config.Config
 	Log        *slog.Logger
-	DB         *sql.DB
-	Redis      redis.UniversalClient
 	Bundle     *i18n.Bundle
 	Views      *render.Renderer
 	Assets     *static.Assets
@@ -38,6 +36,7 @@ type Deps struct {
 	Artists    *artists.Service
 	Blog       *blog.Service
 	NowPlaying *nowplaying.Service
+	Health     *health.Service
 	Registry   *prometheus.Registry
 	Now        func() time.Time
 }
@@ -47,9 +46,10 @@ type Server struct {
 	App *fiber.App
 
 	Deps
-	cache   *pageCache
-	metrics *metrics
-	zones   *zoneSet
+	cache    *pageCache
+	metrics  *metrics
+	zones    *zoneSet
+	security [][2]string // headers every answer carries, see securityHeaders
 }
 
 // New builds the Fiber app with every route and middleware, the same for
@@ -59,11 +59,12 @@ func New(d Deps) (*Server, error) {
 		d.Now = time.Now
 	}
 	s := &Server{
-		Deps:  d,
-		cache: newPageCache(d.Config.PageCacheTTL, 4096, d.Now),
-		zones: newZoneSet(d.Config.ClubZone, d.Config.ClubZoneLabel),
+		Deps:     d,
+		cache:    newPageCache(d.Config.PageCacheTTL, int64(d.Config.PageCacheMB)<<20, d.Now),
+		zones:    newZoneSet(d.Config.ClubZone, d.Config.ClubZoneLabel),
+		security: securityHeaders(d.Config.CookieSecure),
 	}
-	m, err := newMetrics(d.Registry, d.DB)
+	m, err := newMetrics(d.Registry)
 	if err != nil {
 		return nil, err
 	}
@@ -73,13 +74,16 @@ func New(d Deps) (*Server, error) {
 		// routes.go registers HEAD itself (see read).
 		DisableHeadAutoRegister: true,
 		Immutable:               true,
-		BodyLimit:               d.Config.BodyLimit,
-		ReadBufferSize:          d.Config.ReadHeaderBudget,
-		ReadTimeout:             30 * time.Second,
-		WriteTimeout:            30 * time.Second,
-		IdleTimeout:             120 * time.Second,
-		ErrorHandler:            s.handleError,
-		TrustProxy:              len(d.Config.TrustedProxies) > 0,
+		// Slugs arrive percent-encoded; decoded, "m%C3%A1in-cave" can be
+		// recognised as a spelling of "main-cave" and redirected.
+		UnescapePath:   true,
+		BodyLimit:      d.Config.BodyLimit,
+		ReadBufferSize: d.Config.ReadHeaderBudget,
+		ReadTimeout:    30 * time.Second,
+		WriteTimeout:   30 * time.Second,
+		IdleTimeout:    120 * time.Second,
+		ErrorHandler:   s.handleError,
+		TrustProxy:     len(d.Config.TrustedProxies) > 0,
 		TrustProxyConfig: fiber.TrustProxyConfig{
 			Proxies: d.Config.TrustedProxies,
 		},
@@ -87,6 +91,7 @@ func New(d Deps) (*Server, error) {
 	})
 	s.App = app
 	s.routes(app)
+	s.guardServer(app)
 	return s, nil
 }
 

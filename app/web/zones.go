@@ -19,8 +19,9 @@ func offeredZones() []string {
 	}
 }
 
-// zoneSet resolves zone names from visitors. Loaded zones are kept: there
-// are a few hundred IANA names at most, and LoadLocation reads from disk.
+// zoneSet resolves zone names from visitors. Only canonical names from Go's
+// tzdata are accepted, so the loaded zones (kept, since LoadLocation reads
+// and parses tzdata) number a few hundred at most, whatever visitors send.
 type zoneSet struct {
 	club   i18n.Zone
 	mu     sync.RWMutex
@@ -31,10 +32,11 @@ func newZoneSet(club *time.Location, label string) *zoneSet {
 	return &zoneSet{club: i18n.Zone{Loc: club, Label: label}, loaded: map[string]i18n.Zone{}}
 }
 
-// lookup returns the zone named name. The club's zone keeps its label.
-// Empty or unknown names report false.
+// lookup returns the zone named name, in any letter case. The club's zone
+// keeps its label. Anything but a tzdata name reports false.
 func (z *zoneSet) lookup(name string) (i18n.Zone, bool) {
-	if name == "" || len(name) > 64 {
+	name, ok := i18n.CanonicalZone(name)
+	if !ok {
 		return i18n.Zone{}, false
 	}
 	if name == z.club.Name() {
@@ -47,7 +49,7 @@ func (z *zoneSet) lookup(name string) (i18n.Zone, bool) {
 		return zone, true
 	}
 	loc, err := time.LoadLocation(name)
-	if err != nil || name == "Local" {
+	if err != nil {
 		return i18n.Zone{}, false
 	}
 	zone = i18n.Zone{Loc: loc}
