@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -65,6 +66,46 @@ func TestBadConfigNamesTheVariable(t *testing.T) {
 	t.Parallel()
 	err := run(t.Context(), []string{"serve"}, env(map[string]string{"TDC_ADDR": "nonsense"}), io.Discard, io.Discard)
 	require.ErrorContains(t, err, "TDC_ADDR")
+}
+
+// A bad value names its variable and never shows a secret.
+func TestBadSecretIsNotEchoed(t *testing.T) {
+	t.Parallel()
+	for _, kv := range []map[string]string{
+		{"TDC_DATABASE_DSN": "tdc:s3cr3t-PW@tcp(db:3306"},
+		{"TDC_REDIS_URL": "redis://:s3cr3t-PW@cache:notaport/0"},
+		{"TDC_METRICS_TOKEN": "s3cr3t-PW"},
+	} {
+		err := run(t.Context(), []string{"serve"}, env(kv), io.Discard, io.Discard)
+		require.Error(t, err)
+		for name := range kv {
+			require.ErrorContains(t, err, name)
+		}
+		require.NotContains(t, err.Error(), "s3cr3t-PW")
+	}
+}
+
+// The .env file is read after the environment, and a malformed line is an
+// error naming the line, not a setting silently dropped.
+func TestEnvFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.env")
+	require.NoError(t, os.WriteFile(good, []byte("# local settings\nTDC_LOG_LEVEL=debug\nexport TDC_TEST_ONLY_VALUE='from file'\n"), 0o600))
+	getenv, err := envLookup(good)
+	require.NoError(t, err)
+	require.Equal(t, "debug", getenv("TDC_LOG_LEVEL"))
+	require.Equal(t, "from file", getenv("TDC_TEST_ONLY_VALUE"))
+
+	bad := filepath.Join(dir, "bad.env")
+	require.NoError(t, os.WriteFile(bad, []byte("TDC_ADDR=:8080\nTDC_DATABASE_DSN root:s3cr3t-PW@tcp(db)/tdc\n"), 0o600))
+	_, err = envLookup(bad)
+	require.ErrorContains(t, err, "line 2")
+	require.NotContains(t, err.Error(), "s3cr3t-PW")
+
+	missing, err := envLookup(filepath.Join(dir, "none.env"))
+	require.NoError(t, err, "no .env file is fine")
+	require.Empty(t, missing("TDC_TEST_ONLY_VALUE"))
 }
 
 // SIGTERM stops accepting connections, lets the request in flight finish,

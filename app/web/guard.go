@@ -49,8 +49,8 @@ func (s *Server) parserRejected(fctx *fasthttp.RequestCtx, err error) {
 	// What the parser understood before it gave up; an unread request line
 	// leaves the method empty, and fasthttp would report GET.
 	method, path := "-", "-"
-	if uri := fctx.Request.Header.RequestURI(); len(uri) > 0 {
-		method, path = string(fctx.Request.Header.Method()), string(fctx.URI().Path())
+	if errors.Is(err, fasthttp.ErrBodyTooLarge) || len(fctx.Request.Header.RawHeaders()) > 0 {
+		method, path = printable(string(fctx.Request.Header.Method()), 32), printable(string(fctx.URI().Path()), 256)
 	}
 	s.refuse(&fctx.Response, status, requestLine{method: method, path: path, ip: fctx.RemoteIP().String()}, start, err)
 }
@@ -76,11 +76,10 @@ func (s *Server) refuse(resp *fasthttp.Response, status int, r requestLine, star
 	}
 	resp.SetBodyString(http.StatusText(status) + "\n")
 	r.route, r.status, r.bytes, r.elapsed = routeRejected, status, len(resp.Body()), time.Since(start)
-	log := s.Log.With(slog.String("request_id", id))
 	if cause != nil {
-		log.Info("request refused by the parser", slog.Int("status", status), slog.String("reason", printable(cause.Error(), 200)))
+		r.reason = printable(cause.Error(), 200)
 	}
-	s.logRequest(log, r)
+	s.logRequest(s.Log.With(slog.String("request_id", id)), r)
 }
 
 // rejectionStatus maps a parser error to the status the client gets.

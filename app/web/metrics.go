@@ -40,6 +40,24 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 	return m, nil
 }
 
+// watchCache exports the page cache's size, which visitor traffic must
+// never push past TDC_PAGE_CACHE_MB.
+func (m *metrics) watchCache(p *pageCache) error {
+	for _, c := range []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "tdc_page_cache_bytes", Help: "Bytes the page cache counts against TDC_PAGE_CACHE_MB.",
+		}, func() float64 { return float64(p.entries.WeightedSize()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "tdc_page_cache_entries", Help: "Pages and feeds held by the page cache.",
+		}, func() float64 { return float64(p.entries.EstimatedSize()) }),
+	} {
+		if err := m.reg.Register(c); err != nil {
+			return fmt.Errorf("web: register cache metrics: %w", err)
+		}
+	}
+	return nil
+}
+
 // observe counts one answer. Every label comes from a closed set (route
 // patterns, methodLabel, status codes), so no visitor can grow the series.
 func (m *metrics) observe(method, route string, status int, d time.Duration) {

@@ -98,13 +98,14 @@ type requestLine struct {
 	method, path, route, ip string
 	status, bytes           int
 	elapsed                 time.Duration
+	reason                  string // why the parser refused it, if it did
 }
 
 // logRequest writes the access log line and counts the request. Answers to
 // clients' mistakes log at info: they are not our errors.
 func (s *Server) logRequest(log *slog.Logger, r requestLine) {
 	s.metrics.observe(r.method, r.route, r.status, r.elapsed)
-	log.LogAttrs(context.Background(), slog.LevelInfo, "request",
+	attrs := []slog.Attr{
 		slog.String("method", r.method),
 		slog.String("ip", r.ip),
 		slog.String("path", r.path),
@@ -112,7 +113,11 @@ func (s *Server) logRequest(log *slog.Logger, r requestLine) {
 		slog.Int("status", r.status),
 		slog.Duration("duration", r.elapsed),
 		slog.Int("bytes", r.bytes),
-	)
+	}
+	if r.reason != "" {
+		attrs = append(attrs, slog.String("reason", r.reason))
+	}
+	log.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs...)
 }
 
 func routeLabel(c fiber.Ctx) string {

@@ -68,6 +68,9 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := m.watchCache(s.cache); err != nil {
+		return nil, err
+	}
 	s.metrics = m
 	app := fiber.New(fiber.Config{
 		AppName: "tdc",
@@ -100,6 +103,13 @@ func proxyHeader(trusted []string) string {
 		return ""
 	}
 	return fiber.HeaderXForwardedFor
+}
+
+// CacheSize reports what the page cache holds: entries, and the bytes it
+// counts against TDC_PAGE_CACHE_MB.
+func (s *Server) CacheSize() (entries int, bytes uint64) {
+	s.cache.entries.CleanUp()
+	return s.cache.entries.EstimatedSize(), s.cache.entries.WeightedSize()
 }
 
 // Invalidate drops every cached page.
