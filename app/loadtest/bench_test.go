@@ -1,15 +1,21 @@
 package loadtest_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,19 +31,50 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
+// load says what a row measures; the table shows it beside each route, so
+// a figure that only a warm cache reaches says so.
+type load string
+
+const (
+	loadCeiling   load = "ceiling"
+	loadWarm      load = "warm cache"
+	loadRepeat    load = "one URL, repeated"
+	loadMiss      load = "distinct URLs, cache misses"
+	loadCoalesced load = "cache off, coalesced"
+)
+
+// target is which of the served apps a scenario loads.
+type target int
+
+const (
+	// cachedApp is the app as configured in production.
+	cachedApp target = iota
+	// missApp is configured the same but serves only the cache-miss mix,
+	// whose entries would otherwise evict the pages the warm rows measure.
+	missApp
+	// uncachedApp is built with PageCacheTTL=0.
+	uncachedApp
+)
+
 // scenario is one route under load.
 type scenario struct {
-	name     string // metric prefix, e.g. events_full
-	path     string
-	header   map[string]string
-	uncached bool // served by the app built with PageCacheTTL=0
+	name   string // metric prefix, e.g. events_full
+	label  string // the table's route column
+	path   string // the one path asked for; empty for the cache-miss list
+	header map[string]string
+	app    target
+	load   load
+	// heavy scenarios render on every request and keep MariaDB and the
+	// collector busy past their own run, so they are measured after the
+	// others, in rounds of their own.
+	heavy bool
 }
 
 // measured is a scenario with its rounds merged, and each round's rate to
 // show how steady the machine was.
 type measured struct {
 	scenario
-	res    loadtest.Result
+	res    loadtest.Summary
 	rounds []float64
 }
 
@@ -51,16 +88,24 @@ func partialHeader() map[string]string {
 // but the middleware, is the ceiling the others are compared with.
 func siteScenarios() []scenario {
 	return []scenario{
-		{name: "healthz", path: "/healthz"},
-		{name: "events_full", path: "/events"},
-		{name: "events_partial", path: "/events", header: partialHeader()},
+		{name: "healthz", label: "`/healthz`", path: "/healthz", load: loadCeiling},
+		{name: "events_full", label: "`/events`", path: "/events", load: loadWarm},
+		{name: "events_partial", label: "`/events` (htmx partial)", path: "/events", header: partialHeader(), load: loadWarm},
 		// Browsers ask for gzip, and the cache keeps a compressed copy.
-		{name: "events_full_gzip", path: "/events", header: map[string]string{"Accept-Encoding": "gzip"}},
-		{name: "home", path: "/"},
-		{name: "events_filtered", path: "/events?location=main-cave&type=dj_set"},
+		{name: "events_full_gzip", label: "`/events` (gzip)", path: "/events", header: map[string]string{"Accept-Encoding": "gzip"}, load: loadWarm},
+		{name: "home", label: "`/`", path: "/", load: loadWarm},
+		{name: "events_filtered", label: "`/events?location=main-cave&type=dj_set`", path: "/events?location=main-cave&type=dj_set", load: loadWarm},
+		// The feeds are measured as they are served, cached or not.
+		{name: "calendar", label: "`/calendar.ics`", path: "/calendar.ics", load: loadRepeat},
+		{name: "location_calendar", label: "`/locations/main-cave/calendar.ics`", path: "/locations/main-cave/calendar.ics", load: loadRepeat},
+		{name: "sitemap", label: "`/sitemap.xml`", path: "/sitemap.xml", load: loadRepeat},
+		// Every request asks for a programme URL no request before it asked
+		// for, so each one renders and is stored.
+		{name: "events_miss", label: "`/events?…` (distinct filters)", app: missApp, load: loadMiss, heavy: true},
 		// Every request renders afresh, as after an Invalidate, except that
-		// concurrent misses still share one render (the cache's singleflight).
-		{name: "events_full_uncached", path: "/events", uncached: true},
+		// concurrent misses for the same page still share one render (the
+		// cache's singleflight): not the cost of a render per request.
+		{name: "events_full_uncached", label: "`/events` (page cache off)", path: "/events", app: uncachedApp, load: loadCoalesced, heavy: true},
 	}
 }
 
@@ -73,14 +118,23 @@ func siteScenarios() []scenario {
 // instead of one a lot, and the ratios stay fair. The table shows each
 // scenario's slowest and fastest round, so the noise is visible.
 //
+// The app is served from this process; the load comes from another one,
+// cmd/loadgen, run once per round and scenario, which prints a summary as
+// JSON. The generator's work (its allocations, its collections) is thus
+// not billed to the server, and the server's memory can be read here.
+// Both processes still share the machine's CPUs with each other and with
+// MariaDB and Redis, so absolute numbers understate a dedicated server:
+// compare the ratios to /healthz, measured under the same handicap in the
+// same run.
+//
+// Besides the warm-cache rows (one URL over and over), the run measures the
+// slow path: the cache-miss mix takes a list of distinct programme URLs in
+// turn (see missPaths), so every request renders afresh, and the server's
+// memory is read after it to show that it stays bounded.
+//
 // One measurement is the whole run, so use -benchtime=1x; ns/op is then the
 // wall time of the run and means nothing else. More iterations repeat the
 // run and report the last; use -count for repeated samples instead.
-//
-// The load generator runs in this process and shares its CPUs with the
-// server (and with MariaDB and Redis, which cached pages don't touch), so
-// absolute numbers understate a dedicated server. Compare the ratios to
-// /healthz, measured under the same handicap in the same run.
 //
 // TDC_BENCH_ONLY, a regular expression, keeps only the scenarios whose
 // names match: a profile of one route is easier to read (the ratios need
@@ -98,11 +152,6 @@ func BenchmarkSite(b *testing.B) {
 	}
 	warm := min(max(round/4, 200*time.Millisecond), time.Second)
 
-	cachedURL := serve(b, testenv.App(b))
-	cfg := testenv.Config(b)
-	cfg.PageCacheTTL = 0
-	uncachedURL := serve(b, testenv.AppWith(b, cfg))
-
 	scenarios := siteScenarios()
 	if only := os.Getenv("TDC_BENCH_ONLY"); only != "" {
 		re, err := regexp.Compile(only)
@@ -111,62 +160,94 @@ func BenchmarkSite(b *testing.B) {
 		}
 		scenarios = slices.DeleteFunc(scenarios, func(sc scenario) bool { return !re.MatchString(sc.name) })
 	}
-	configFor := func(sc scenario, d time.Duration) loadtest.Config {
-		base := cachedURL
-		if sc.uncached {
-			base = uncachedURL
-		}
-		return loadtest.Config{URL: base + sc.path, Header: sc.header, Conns: conns, Duration: d}
+	gen := loadgen{bin: buildLoadgen(b), conns: conns}
+
+	bases := map[target]string{cachedApp: serve(b, testenv.App(b))}
+	cfg := testenv.Config(b)
+	cfg.PageCacheTTL = 0
+	bases[uncachedApp] = serve(b, testenv.AppWith(b, cfg))
+	var miss *missList
+	var missSrv *web.Server
+	if slices.ContainsFunc(scenarios, func(sc scenario) bool { return sc.load == loadMiss }) {
+		// A page cache smaller than the mix's pages, so the run shows
+		// eviction holding it to its budget.
+		missCfg := testenv.Config(b)
+		missCfg.PageCacheMB = missCacheMB
+		missSrv = testenv.AppWith(b, missCfg)
+		bases[missApp] = serve(b, missSrv)
+		start := time.Now()
+		miss = writeMissPaths(b, missURLs)
+		b.Logf("wrote %d programme URLs in %s", miss.n, time.Since(start).Round(time.Millisecond))
 	}
+	measureOnce := func(sc scenario, d time.Duration) loadtest.Summary {
+		res, err := gen.run(b.Context(), bases[sc.app], sc, d, miss)
+		if err != nil {
+			b.Fatalf("%s: %v", sc.name, err)
+		}
+		return res
+	}
+
 	var rows []measured
+	var mem memReport
 	for b.Loop() {
 		// Warm-up fills the page cache and the database pool, and shows
 		// up a route that fails before any time is spent measuring it.
-		for _, sc := range scenarios {
-			res, err := loadtest.Run(b.Context(), configFor(sc, warm))
-			if err != nil {
-				b.Fatalf("warm up %s: %v", sc.name, err)
-			}
-			if res.NonOK > 0 || res.Errors > 0 {
-				b.Fatalf("warm up %s: statuses %v, %d errors (first: %v)", sc.name, res.Statuses, res.Errors, res.FirstError)
+		// The heavy scenarios warm up just before their own rounds, so
+		// that their aftermath doesn't land on the first light ones.
+		warmUp := func(heavy bool) {
+			for _, sc := range scenarios {
+				if sc.heavy != heavy {
+					continue
+				}
+				res := measureOnce(sc, warm)
+				if res.NonOK > 0 || res.Errors > 0 {
+					b.Fatalf("warm up %s: statuses %v, %d errors (first: %s)", sc.name, res.Statuses, res.Errors, res.FirstError)
+				}
 			}
 		}
-		runs := make([][]loadtest.Result, len(scenarios))
+		warmUp(false)
+		runs := make([][]loadtest.Summary, len(scenarios))
 		measure := func(i int) {
 			// Each run starts without the garbage of the one before, so
 			// a heavy scenario doesn't bill its collection to the next.
 			runtime.GC()
-			res, err := loadtest.Run(b.Context(), configFor(scenarios[i], round))
-			if err != nil {
-				b.Fatalf("%s: %v", scenarios[i].name, err)
-			}
-			runs[i] = append(runs[i], res)
+			runs[i] = append(runs[i], measureOnce(scenarios[i], round))
 		}
 		for range rounds {
 			for i, sc := range scenarios {
-				if !sc.uncached {
+				if !sc.heavy {
 					measure(i)
 				}
 			}
 		}
-		// Uncached rendering keeps MariaDB and the collector busy past its
-		// own run, so it goes last, outside the cycle of the others.
+		// FreeOSMemory collects and hands freed pages back, so the RSS
+		// before the mix is not inflated by the URL list built earlier.
+		debug.FreeOSMemory()
+		mem = memReport{before: readMem(b)}
+		warmUp(true)
 		for range rounds {
 			for i, sc := range scenarios {
-				if sc.uncached {
-					measure(i)
+				if !sc.heavy {
+					continue
+				}
+				measure(i)
+				if sc.load == loadMiss {
+					mem.after = mem.after.max(readMem(b))
 				}
 			}
 		}
+		debug.FreeOSMemory()
+		mem.live = readMem(b)
+
 		rows = rows[:0]
 		for i, sc := range scenarios {
-			m := measured{scenario: sc, res: loadtest.Merge(runs[i]...)}
+			m := measured{scenario: sc, res: loadtest.MergeSummaries(runs[i]...)}
 			for _, r := range runs[i] {
 				m.rounds = append(m.rounds, r.RPS)
 			}
 			// Failures are reported, never folded into the numbers.
 			if m.res.NonOK > 0 || m.res.Errors > 0 {
-				b.Errorf("%s: %d non-200 %v and %d errors (first: %v) of %d requests",
+				b.Errorf("%s: %d non-200 %v and %d errors (first: %s) of %d requests",
 					sc.name, m.res.NonOK, m.res.Statuses, m.res.Errors, m.res.FirstError, m.res.Requests+m.res.Errors)
 			}
 			rows = append(rows, m)
@@ -183,11 +264,28 @@ func BenchmarkSite(b *testing.B) {
 		b.ReportMetric(m.res.RPS, m.name+"_rps")
 		b.ReportMetric(ms(m.res.P50), m.name+"_p50_ms")
 		b.ReportMetric(ms(m.res.P99), m.name+"_p99_ms")
-		if ceiling > 0 && (m.name == "events_full" || m.name == "events_partial") {
+		if ceiling > 0 && (m.name == "events_full" || m.name == "events_partial" || m.name == "events_miss") {
 			b.ReportMetric(m.res.RPS/ceiling, m.name+"_vs_healthz")
 		}
 	}
-	md := table(rows, ceiling, conns, dur, rounds)
+	var notes []string
+	if miss != nil {
+		b.ReportMetric(mib(mem.after.heapInuse), "events_miss_heap_inuse_MiB")
+		b.ReportMetric(mib(mem.after.rss), "events_miss_rss_MiB")
+		for _, m := range rows {
+			if m.load == loadMiss {
+				mem.rendered = uint64(m.res.Bytes)
+			}
+		}
+		entries, size := missSrv.CacheSize()
+		notes = append(notes, miss.note(), mem.note(), fmt.Sprintf(
+			"The cache-miss instance runs with TDC_PAGE_CACHE_MB=%d; at the end its page cache held %d pages in %.1f MiB.",
+			missCacheMB, entries, mib(size)))
+		if miss.wrapped() {
+			b.Logf("the cache-miss mix took %d URLs from a list of %d: some repeated", miss.next, miss.n)
+		}
+	}
+	md := table(rows, ceiling, conns, dur, rounds, notes)
 	// The testing package cuts a benchmark's log after ten lines, and
 	// printing to stdout would split the result line that benchstat reads,
 	// so the whole table goes to a file when asked for.
@@ -202,37 +300,156 @@ func BenchmarkSite(b *testing.B) {
 }
 
 // table formats the run as Markdown for the README.
-func table(rows []measured, ceiling float64, conns int, dur time.Duration, rounds int) string {
+func table(rows []measured, ceiling float64, conns int, dur time.Duration, rounds int, notes []string) string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%d connections, %s per route in %d rounds, GOMAXPROCS=%d of %d CPUs shared by server and load generator.\n\n",
+	fmt.Fprintf(&sb, "%d connections, %s per route in %d rounds. The load comes from a separate process (cmd/loadgen); "+
+		"it, the server (GOMAXPROCS=%d), MariaDB and Redis share %d CPUs.\n\n",
 		conns, dur, rounds, runtime.GOMAXPROCS(0), runtime.NumCPU())
-	sb.WriteString("| route | req/s | vs /healthz | rounds req/s | p50 ms | p90 ms | p99 ms | max ms | body KB | non-200 | errors |\n")
-	sb.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	sb.WriteString("| route | load | req/s | vs /healthz | rounds req/s | p50 ms | p90 ms | p99 ms | max ms | body KB | non-200 | errors |\n")
+	sb.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, m := range rows {
 		r := m.res
-		label := "`" + m.path + "`"
-		switch {
-		case m.header["HX-Request"] != "":
-			label += " (htmx partial)"
-		case m.header["Accept-Encoding"] != "":
-			label += " (gzip)"
-		case m.uncached:
-			label += " (page cache off)"
-		}
 		ratio := "-"
-		if ceiling > 0 {
-			ratio = fmt.Sprintf("%.0f %%", 100*r.RPS/ceiling)
+		switch pct := 100 * r.RPS / ceiling; {
+		case ceiling == 0:
+		case pct < 10:
+			ratio = fmt.Sprintf("%.1f %%", pct)
+		default:
+			ratio = fmt.Sprintf("%.0f %%", pct)
 		}
 		kb := 0.0
 		if r.Requests > 0 {
 			kb = float64(r.Bytes) / float64(r.Requests) / 1024
 		}
-		fmt.Fprintf(&sb, "| %s | %.0f | %s | %.0f–%.0f | %.2f | %.2f | %.2f | %.1f | %.1f | %d | %d |\n",
-			label, r.RPS, ratio, slices.Min(m.rounds), slices.Max(m.rounds),
+		fmt.Fprintf(&sb, "| %s | %s | %.0f | %s | %.0f–%.0f | %.2f | %.2f | %.2f | %.1f | %.1f | %d | %d |\n",
+			m.label, m.load, r.RPS, ratio, slices.Min(m.rounds), slices.Max(m.rounds),
 			ms(r.P50), ms(r.P90), ms(r.P99), ms(r.Max), kb, r.NonOK, r.Errors)
+	}
+	sb.WriteString("\n")
+	sb.WriteString("Load: *warm cache* is one URL over and over, served from the page cache after its first request: " +
+		"a figure only a warm cache reaches. *one URL, repeated* is the same for the feeds, whether or not the page cache covers them in this build. " +
+		"*distinct URLs, cache misses* takes a different programme URL for every request, so each one renders and is stored. " +
+		"*cache off, coalesced* is built with PageCacheTTL=0, but concurrent requests for the same page still share one render, " +
+		"so it is not the cost of one render per request.\n\n")
+	sb.WriteString("Percentiles are over all rounds, from merged histograms (the top of the bucket holding the rank, at most 0.8 % above the exact value); max is exact.\n")
+	for _, n := range notes {
+		sb.WriteString("\n" + n + "\n")
 	}
 	return sb.String()
 }
+
+// loadgen runs the load generator, one process per measurement.
+type loadgen struct {
+	bin   string
+	conns int
+}
+
+// buildLoadgen compiles cmd/loadgen into the benchmark's temporary
+// directory and returns its path. The benchmark builds it rather than
+// taking a binary built elsewhere, so the generator always matches the tree
+// under test and `go test -bench` works alone; `go test` puts the go
+// command that runs it first on PATH, and the build (cached after the
+// first) is over before anything is measured.
+func buildLoadgen(b *testing.B) string {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), "loadgen")
+	cmd := exec.CommandContext(b.Context(), "go", "build", "-o", bin, "github.com/dreamerscave/tdc/app/loadtest/cmd/loadgen")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("build loadgen: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// run loads sc on base for d and returns what loadgen measured. The
+// cache-miss scenario continues the URL list where its last run stopped.
+func (g loadgen) run(ctx context.Context, base string, sc scenario, d time.Duration, miss *missList) (loadtest.Summary, error) {
+	args := []string{"-url", base, "-conns", strconv.Itoa(g.conns), "-duration", d.String()}
+	if sc.path != "" {
+		args = append(args, "-path", sc.path)
+	} else {
+		args = append(args, "-paths", miss.file, "-start", strconv.Itoa(miss.next))
+	}
+	for _, k := range slices.Sorted(maps.Keys(sc.header)) {
+		args = append(args, "-H", k+": "+sc.header[k])
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, g.bin, args...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return loadtest.Summary{}, fmt.Errorf("loadgen %s: %w: %s", strings.Join(args, " "), err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	var res loadtest.Summary
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		return loadtest.Summary{}, fmt.Errorf("loadgen %s: read result: %w", strings.Join(args, " "), err)
+	}
+	if sc.path == "" {
+		// Each request took one URL, answered or not.
+		miss.next += res.Requests + res.Errors
+	}
+	return res, nil
+}
+
+// memStat is the server process's memory at one moment. The load
+// generator runs elsewhere, so this is the server's (with the benchmark's
+// small bookkeeping).
+type memStat struct {
+	heapInuse uint64 // runtime.MemStats.HeapInuse
+	rss       uint64 // VmRSS from /proc/self/status; zero where there is none
+}
+
+func (m memStat) max(o memStat) memStat {
+	return memStat{heapInuse: max(m.heapInuse, o.heapInuse), rss: max(m.rss, o.rss)}
+}
+
+// readMem reads the heap in use and the resident set size.
+func readMem(b *testing.B) memStat {
+	b.Helper()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	m := memStat{heapInuse: ms.HeapInuse}
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return m // not Linux: the heap alone
+	}
+	for line := range strings.Lines(string(status)) {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				b.Fatalf("VmRSS %q: %v", line, err)
+			}
+			m.rss = kb << 10
+		}
+	}
+	return m
+}
+
+// missCacheMB is the page cache budget of the cache-miss instance.
+const missCacheMB = 8
+
+// memReport is the server's memory around the cache-miss mix.
+type memReport struct {
+	before memStat // after the light scenarios, before the first miss
+	after  memStat // the largest right after a round of the miss mix
+	live   memStat // after every round and a collection
+	// rendered is the size of the miss mix's response bodies: the pages
+	// the cache was offered, to compare its growth with.
+	rendered uint64
+}
+
+func (m memReport) note() string {
+	rss := func(s memStat) string {
+		if s.rss == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.0f MiB", mib(s.rss))
+	}
+	return fmt.Sprintf("Server memory (the test process, which serves the three app instances and sends no load): "+
+		"before the cache-miss mix, heap in use %.0f MiB and RSS %s; right after its rounds, at most %.0f MiB and %s; "+
+		"after the run and a collection, %.0f MiB and %s. The mix's distinct pages came to %.0f MiB of response bodies.",
+		mib(m.before.heapInuse), rss(m.before), mib(m.after.heapInuse), rss(m.after), mib(m.live.heapInuse), rss(m.live), mib(m.rendered))
+}
+
+func mib(n uint64) float64 { return float64(n) / (1 << 20) }
 
 // BenchmarkEventsRender is one /events request through app.Test, with no
 // network, served from a warm page cache and rendered afresh (the app built

@@ -4,6 +4,11 @@
 // time. It reports throughput and latency percentiles, and counts every
 // failed or non-200 answer instead of dropping it.
 //
+// A run asks for one URL, or takes a list of paths in turn so that every
+// request can ask for a different one (to measure cache misses rather than
+// one warm entry). The loadgen command (cmd/loadgen) runs it as a process
+// of its own and prints a Summary as JSON.
+//
 // It only talks to loopback addresses: it exists to compare routes of our
 // own server within one run, not to load anyone else's.
 package loadtest
@@ -17,6 +22,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -36,10 +42,21 @@ const (
 
 // Config describes one run.
 type Config struct {
-	URL      string            // http URL on a loopback address
-	Header   map[string]string // extra request headers, e.g. HX-Request
-	Conns    int               // concurrent connections, one worker each
-	Duration time.Duration     // how long workers start new requests
+	// URL is an http URL on a loopback address: the one every request asks
+	// for, or with Paths the base (scheme, host, port) they are appended to.
+	URL string
+	// Paths, when set, are paths with their queries ("/events?type=talk"),
+	// each starting with "/". Every request takes the next one through a
+	// counter the workers share, so no two requests of the run ask for the
+	// same path until the list runs out and starts over.
+	Paths []string
+	// PathStart is the index in Paths of the run's first request, so runs
+	// over one list can continue where the previous one stopped: it took
+	// Requests+Errors paths.
+	PathStart int
+	Header    map[string]string // extra request headers, e.g. HX-Request
+	Conns     int               // concurrent connections, one worker each
+	Duration  time.Duration     // how long workers start new requests
 	// MaxRequests bounds the requests of the run (DefaultMaxRequests when
 	// zero): each worker stops after MaxRequests/Conns, and at least one.
 	MaxRequests int
@@ -72,11 +89,16 @@ type Result struct {
 // OK is the number of 200 responses.
 func (r Result) OK() int { return r.Requests - r.NonOK }
 
-// Run loads cfg.URL from cfg.Conns workers for cfg.Duration and reports
-// what it measured. It stops early when ctx is done (returning what was
-// measured so far with ctx's error) or when MaxRequests is reached.
+// Run loads cfg.URL (or cfg.Paths in turn) from cfg.Conns workers for
+// cfg.Duration and reports what it measured. It stops early when ctx is
+// done (returning what was measured so far with ctx's error) or when
+// MaxRequests is reached.
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	addr, err := checkConfig(&cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	tgt, err := newTargets(cfg)
 	if err != nil {
 		return Result{}, err
 	}
@@ -100,7 +122,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			// turn a dropped connection into a slow success; count it instead.
 			MaxIdemponentCallAttempts: 1,
 		}
-		wg.Go(func() { w.run(ctx, cfg, deadline, budget) })
+		wg.Go(func() { w.run(ctx, cfg.Header, tgt, deadline, budget) })
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
@@ -192,6 +214,9 @@ func checkConfig(cfg *Config) (string, error) {
 	if cfg.MaxRequests == 0 {
 		cfg.MaxRequests = DefaultMaxRequests
 	}
+	if cfg.PathStart < 0 {
+		return "", fmt.Errorf("loadtest: path start %d: need zero or more", cfg.PathStart)
+	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
@@ -222,6 +247,51 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// targets are the URLs of a run: one, or a list taken in turn.
+type targets struct {
+	one  string
+	list []string
+	// next counts the paths taken so far; start+next, modulo the list, is
+	// the next one to ask for.
+	next  atomic.Uint64
+	start uint64
+}
+
+// newTargets checks cfg's paths and joins each to the base URL. checkConfig
+// has checked the URL already.
+func newTargets(cfg Config) (*targets, error) {
+	if len(cfg.Paths) == 0 {
+		return &targets{one: cfg.URL}, nil
+	}
+	u, err := url.Parse(cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("loadtest: url: %w", err)
+	}
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("loadtest: url %q: with paths, give only scheme, host and port", cfg.URL)
+	}
+	base := u.Scheme + "://" + u.Host
+	list := make([]string, len(cfg.Paths))
+	for i, p := range cfg.Paths {
+		// "//host/x" would read as another host; the client would still dial
+		// addr, but the Host header and the logs would lie.
+		if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, " \t\r\n#") {
+			return nil, fmt.Errorf("loadtest: path %d %q: want a path (and query) starting with one /", i, p)
+		}
+		list[i] = base + p
+	}
+	return &targets{list: list, start: uint64(cfg.PathStart)}, nil
+}
+
+// take returns the URL of the next request.
+func (t *targets) take() string {
+	if t.list == nil {
+		return t.one
+	}
+	i := t.next.Add(1) - 1
+	return t.list[(t.start+i)%uint64(len(t.list))]
+}
+
 // worker is one connection's loop. Each keeps its own samples so the hot
 // path takes no lock; Run merges them once the workers are done.
 type worker struct {
@@ -233,7 +303,7 @@ type worker struct {
 	bytes     int64
 }
 
-func (w *worker) run(ctx context.Context, cfg Config, deadline time.Time, budget int) {
+func (w *worker) run(ctx context.Context, header map[string]string, tgt *targets, deadline time.Time, budget int) {
 	req := fasthttp.AcquireRequest()
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
@@ -242,12 +312,15 @@ func (w *worker) run(ctx context.Context, cfg Config, deadline time.Time, budget
 	// to fasthttp's shared pool each time, and that pool sizes itself from
 	// recent traffic: after a run of tiny /healthz answers it drops large
 	// buffers, and the next scenario lost about a quarter of its rate to
-	// regrowing one per response. The server in the same process shares
+	// regrowing one per response. A server in the same process shares
 	// that pool, so the loss depended on which scenario ran before.
 	resp.KeepBodyBuffer = true
-	req.SetRequestURI(cfg.URL)
+	rotate := tgt.list != nil
+	if !rotate {
+		req.SetRequestURI(tgt.one)
+	}
 	req.Header.SetMethod(fasthttp.MethodGet)
-	for k, v := range cfg.Header {
+	for k, v := range header {
 		req.Header.Set(k, v)
 	}
 	w.statuses = map[int]int{}
@@ -266,6 +339,11 @@ func (w *worker) run(ctx context.Context, cfg Config, deadline time.Time, budget
 		start := time.Now()
 		if !start.Before(deadline) {
 			return
+		}
+		if rotate {
+			// Taken only for a request that is sent, so Requests+Errors
+			// is the number of paths the run used.
+			req.SetRequestURI(tgt.take())
 		}
 		// Do reads the whole body into resp before returning.
 		err := w.client.Do(req, resp)

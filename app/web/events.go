@@ -83,7 +83,7 @@ func parseEventFilter(raw string) (eventFilter, *apperr.Invalid) {
 	}
 	f := eventFilter{
 		Location: filterSlug(q.Get("location")),
-		Kind:     strings.TrimSpace(q.Get("type")),
+		Kind:     strings.ToLower(strings.TrimSpace(q.Get("type"))),
 		Artist:   filterSlug(q.Get("artist")),
 		From:     strings.TrimSpace(q.Get("from")),
 		To:       strings.TrimSpace(q.Get("to")),
