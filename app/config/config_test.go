@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -187,4 +189,29 @@ func TestRedact(t *testing.T) {
 			require.Equal(t, tc.want, Redact(tc.in))
 		})
 	}
+}
+
+// The README's configuration table lists every variable with its default,
+// in the order Variables gives, so the documentation cannot drift.
+func TestREADMEListsEveryVariable(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	row := regexp.MustCompile("(?m)^\\| `(TDC_[A-Z_]+)` \\| ([^|]*) \\|")
+	var names []string
+	defaults := map[string]string{}
+	for _, m := range row.FindAllStringSubmatch(string(readme), -1) {
+		names = append(names, m[1])
+		defaults[m[1]] = strings.TrimSpace(m[2])
+	}
+	var want []string
+	for _, v := range Variables() {
+		want = append(want, v.Name)
+		shown := "`" + v.Default + "`"
+		if v.Default == "" {
+			shown = "(none)"
+		}
+		require.Equal(t, shown, defaults[v.Name], "README default of %s", v.Name)
+	}
+	require.Equal(t, want, names)
 }
