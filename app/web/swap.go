@@ -23,23 +23,31 @@ const (
 	filterFieldsSource = "div#event-filter-fields"
 )
 
+// The shapes of a response, as swapShape names them.
+const (
+	shapeFull    = "full"          // a whole page
+	shapePartial = "partial"       // the fragment and its out-of-band parts
+	shapePager   = "partial-pager" // the same, the list's heading taking focus
+)
+
 // fromPager reports whether a partial request came from a pager link.
 func fromPager(c fiber.Ctx) bool {
 	return isPartial(c) && strings.HasPrefix(c.Get("HX-Source"), pagerSource)
 }
 
-// swapShape names what a response looks like, for the page cache key:
-// "full" (a page), "partial" (the fragment, plus its out-of-band parts) or
-// "partial-pager" (the same, but the list's heading takes focus). A raw
-// HX-Source must never reach a cache key: these three are all it can make.
+// swapShape names what the response to c looks like: a page, a partial,
+// or a partial for a pager click. It is everything about the request
+// besides route, query, language and zone that render's output depends on,
+// so the page cache must key on it. A raw HX-Source must never reach a
+// cache key: these three values are all it can make.
 func swapShape(c fiber.Ctx, fragment string) string {
 	switch {
 	case fragment == "" || !isPartial(c):
-		return "full"
+		return shapeFull
 	case fromPager(c):
-		return "partial-pager"
+		return shapePager
 	}
-	return "partial"
+	return shapePartial
 }
 
 // historyHeader is the header that tells htmx how to record the canonical
@@ -53,49 +61,48 @@ func historyHeader(c fiber.Ctx) string {
 	return "HX-Push-Url"
 }
 
-// layoutData gives the Base of any page's data, so render can update the
-// layout's own fragments whatever the page.
-func (b Base) layoutData() Base { return b }
-
-// renderPartial renders fragment and, out of band, what the layout and the
-// page show outside it that depends on the same query: the language links,
-// the time-zone form and, for the programme, its status region. The
-// fragments mark themselves hx-swap-oob when their data says OOB.
+// renderPartial renders fragment and, when its swap moves the address (the
+// paged lists, whose partials come with HX-Push-Url or HX-Replace-Url), what
+// the layout and the page show outside it for the same query, out of band:
+// the language links, the time-zone form and, for the programme, its status
+// region. Other partials (a flash message, say) are the fragment alone: their
+// request's address need not be the page's.
 func (s *Server) renderPartial(w io.Writer, c fiber.Ctx, fragment string, data any) error {
 	lang := langOf(c)
-	data = markPartial(data, fromPager(c))
+	// Only what swapShape tells apart may change the output: the cache
+	// keeps one response per shape.
+	data, layout, moves := markPartial(data, swapShape(c, fragment) == shapePager)
 	if err := s.Views.Fragment(w, lang, fragment, data); err != nil {
 		return err
+	}
+	if !moves {
+		return nil
 	}
 	if fragment == "event-list" {
 		if err := s.Views.Fragment(w, lang, "event-status", data); err != nil {
 			return err
 		}
 	}
-	l, ok := data.(interface{ layoutData() Base })
-	if !ok {
-		return nil // e.g. the flash fragment, which has no layout around it
-	}
-	b := l.layoutData()
-	b.OOB = true
 	for _, name := range []string{"lang-links", "zone-form"} {
-		if err := s.Views.Fragment(w, lang, name, b); err != nil {
+		if err := s.Views.Fragment(w, lang, name, layout); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// markPartial sets OOB on the data of the pages with a paged list, and
-// FocusList when a pager link asked for it. Other data is returned as is.
-func markPartial(data any, pager bool) any {
+// markPartial marks the data of a page with a paged list for a partial
+// response, and returns it with its Base: OOB, so its fragments outside the
+// list render out of band, and FocusList when a pager link asked. It
+// reports false, and returns data as is, for any other page.
+func markPartial(data any, pager bool) (any, Base, bool) {
 	switch d := data.(type) {
 	case eventsPage:
 		d.OOB, d.FocusList = true, pager
-		return d
+		return d, d.Base, true
 	case blogPage:
 		d.OOB, d.FocusList = true, pager
-		return d
+		return d, d.Base, true
 	}
-	return data
+	return data, Base{}, false
 }

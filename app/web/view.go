@@ -26,9 +26,9 @@ type Base struct {
 	Path        string
 	KeepQuery   []queryParam
 	Theme       *themeVars
-	// OOB is set by render for a partial response: the fragments that
-	// carry it (lang-links, zone-form, event-status) then mark themselves
-	// hx-swap-oob, so htmx swaps them into place beside the main swap.
+	// OOB is set by render for a paged list's partial response: the
+	// fragments that read it (lang-links, zone-form, event-status) then
+	// mark themselves hx-swap-oob, so htmx swaps them in beside the list.
 	OOB bool
 	// FocusList is set by render when a pager link asked for the list: its
 	// heading gets autofocus, which htmx honours after the swap.
@@ -161,10 +161,7 @@ func (s *Server) page(c fiber.Ctx, status int, page, fragment string, data any) 
 // query); language, zone and shape are added here. load gets the request's
 // deadline, and may return a redirect (movedTo, pastLastPage) instead.
 func (s *Server) cachedPage(c fiber.Ctx, key, page, fragment string, load func(ctx context.Context) (any, error)) error {
-	shape := "full"
-	if fragment != "" && isPartial(c) {
-		shape = "partial"
-	}
+	shape := swapShape(c, fragment)
 	full := strings.Join([]string{key, langOf(c), zoneOf(c).Name(), shape}, "|")
 	e, err := s.cache.get(full, fiber.MIMETextHTMLCharsetUTF8, func() ([]byte, error) {
 		data, err := load(c.Context())

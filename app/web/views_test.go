@@ -80,6 +80,9 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 		"post-list":         pages["blog/index"],
 		"post-detail":       pages["blog/show"],
 		"flash":             flash{Kind: "error", MessageID: "error.500.message"},
+		"lang-links":        base,
+		"zone-form":         base,
+		"event-status":      pages["events/index"],
 		"now-playing":       map[string]any{"L": loc, "Track": track, "Zone": zone, "Now": now},
 		"location-card":     map[string]any{"L": card, "Zone": zone, "Now": now},
 		"event-card":        map[string]any{"E": sum, "Zone": zone, "Now": now},
@@ -143,7 +146,7 @@ func TestFragmentRootIDs(t *testing.T) {
 	t.Parallel()
 	r, _ := renderer(t)
 	_, fragments := sample(t)
-	for _, name := range []string{"happening-now", "next-events", "event-list", "event-detail", "location-list", "location-schedule", "artist-list", "artist-detail", "post-list", "post-detail", "flash"} {
+	for _, name := range []string{"happening-now", "next-events", "event-list", "event-detail", "location-list", "location-schedule", "artist-list", "artist-detail", "post-list", "post-detail", "flash", "lang-links", "zone-form", "event-status"} {
 		var buf bytes.Buffer
 		require.NoError(t, r.Fragment(&buf, "en", name, fragments[name]))
 		require.Regexp(t, `^\s*<[a-z]+ id="`+name+`"`, buf.String(), name)
