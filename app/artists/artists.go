@@ -9,6 +9,7 @@ import (
 
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/db"
+	"github.com/dreamerscave/tdc/app/i18n"
 )
 
 // Summary is an artist as a list shows it.
@@ -16,7 +17,7 @@ type Summary struct {
 	ID    int64
 	Slug  string
 	Name  string
-	Genre string
+	Genre i18n.Text
 }
 
 // Link is one of an artist's pages elsewhere; Kind names the site.
@@ -27,9 +28,8 @@ type Link struct {
 // Artist is one artist with everything the page shows.
 type Artist struct {
 	Summary
-	Bio        string
-	Links      []Link
-	Translated bool
+	Bio   i18n.Text
+	Links []Link
 }
 
 // Service reads artists.
@@ -51,7 +51,7 @@ func (s *Service) List(ctx context.Context, lang string) ([]Summary, error) {
 	}
 	out := make([]Summary, len(rows))
 	for i, r := range rows {
-		out[i] = Summary{ID: r.ID, Slug: r.Slug, Name: r.Name, Genre: db.Fallback(r.GenreTr, r.Genre)}
+		out[i] = Summary{ID: r.ID, Slug: r.Slug, Name: r.Name, Genre: db.Text(r.GenreTr, r.Genre)}
 	}
 	return out, nil
 }
@@ -70,9 +70,8 @@ func (s *Service) Get(ctx context.Context, lang, slug string) (Artist, error) {
 		return Artist{}, fmt.Errorf("artists: links of %q: %w", slug, err)
 	}
 	a := Artist{
-		Summary:    Summary{ID: r.ID, Slug: r.Slug, Name: r.Name, Genre: db.Fallback(r.GenreTr, r.Genre)},
-		Bio:        db.Fallback(r.BioTr, r.Bio),
-		Translated: r.BioTr.Valid,
+		Summary: Summary{ID: r.ID, Slug: r.Slug, Name: r.Name, Genre: db.Text(r.GenreTr, r.Genre)},
+		Bio:     db.Text(r.BioTr, r.Bio),
 	}
 	for _, l := range links {
 		a.Links = append(a.Links, Link{Kind: string(l.Kind), URL: l.Url})

@@ -25,7 +25,7 @@ func TestListAndGet(t *testing.T) {
 
 	a, err := svc.Get(t.Context(), "de", "luma-vesper")
 	require.NoError(t, err)
-	require.True(t, a.Translated)
+	require.False(t, a.Bio.Fallback)
 	require.NotEmpty(t, a.Bio)
 	require.NotEmpty(t, a.Links)
 
@@ -34,7 +34,7 @@ func TestListAndGet(t *testing.T) {
 	require.NoError(t, err)
 	de, err := svc.Get(t.Context(), "de", "pixel-moth")
 	require.NoError(t, err)
-	require.False(t, de.Translated)
+	require.True(t, de.Bio.Fallback)
 	require.Equal(t, en.Bio, de.Bio)
 
 	_, err = svc.Get(t.Context(), "en", "nobody")

@@ -17,6 +17,7 @@ import (
 
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/db"
+	"github.com/dreamerscave/tdc/app/i18n"
 )
 
 const (
@@ -27,26 +28,28 @@ const (
 
 // Category is a blog category.
 type Category struct {
-	Slug, Name, Description string
+	Slug              string
+	Name, Description i18n.Text
 }
 
 // Summary is a post as a list shows it.
 type Summary struct {
 	ID          int64
 	Slug        string
-	Title       string
-	Summary     string
+	Title       i18n.Text
+	Summary     i18n.Text
 	Author      string
 	PublishedAt time.Time
 	UpdatedAt   time.Time
 	Categories  []Category
-	Translated  bool
 }
 
 // Post is a post with its rendered, sanitised body.
 type Post struct {
 	Summary
 	Body template.HTML
+	// BodyFallback says the body is the default language's.
+	BodyFallback bool
 }
 
 // Page is one page of posts.
@@ -76,7 +79,7 @@ func (s *Service) Categories(ctx context.Context, lang string) ([]Category, erro
 	}
 	out := make([]Category, len(rows))
 	for i, r := range rows {
-		out[i] = Category{Slug: r.Slug, Name: db.Fallback(r.NameTr, r.Name), Description: db.Fallback(r.DescriptionTr, r.Description)}
+		out[i] = Category{Slug: r.Slug, Name: db.Text(r.NameTr, r.Name), Description: db.Text(r.DescriptionTr, r.Description)}
 	}
 	return out, nil
 }
@@ -122,8 +125,8 @@ func (s *Service) List(ctx context.Context, lang, category string, page, perPage
 	p.Posts = make([]Summary, len(rows))
 	for i, r := range rows {
 		p.Posts[i] = Summary{
-			ID: r.ID, Slug: r.Slug, Title: db.Fallback(r.TitleTr, r.Title), Summary: db.Fallback(r.SummaryTr, r.Summary),
-			Author: r.AuthorName, PublishedAt: r.PublishAt.Time, UpdatedAt: r.UpdatedAt, Translated: r.TitleTr.Valid,
+			ID: r.ID, Slug: r.Slug, Title: db.Text(r.TitleTr, r.Title), Summary: db.Text(r.SummaryTr, r.Summary),
+			Author: r.AuthorName, PublishedAt: r.PublishAt.Time, UpdatedAt: r.UpdatedAt,
 		}
 	}
 	if err := s.attachCategories(ctx, lang, p.Posts); err != nil {
@@ -147,16 +150,18 @@ func (s *Service) Get(ctx context.Context, lang, slug string) (Post, error) {
 	if !visible {
 		return Post{}, fmt.Errorf("blog: get %q: %w", slug, apperr.ErrNotFound)
 	}
-	body, err := s.md.HTML(db.Fallback(r.BodyMarkdownTr, r.BodyMarkdown))
+	markdown := db.Text(r.BodyMarkdownTr, r.BodyMarkdown)
+	body, err := s.md.HTML(markdown.Value)
 	if err != nil {
 		return Post{}, err
 	}
 	p := Post{
 		Summary: Summary{
-			ID: r.ID, Slug: r.Slug, Title: db.Fallback(r.TitleTr, r.Title), Summary: db.Fallback(r.SummaryTr, r.Summary),
-			Author: r.AuthorName, PublishedAt: r.PublishAt.Time, UpdatedAt: r.UpdatedAt, Translated: r.TitleTr.Valid,
+			ID: r.ID, Slug: r.Slug, Title: db.Text(r.TitleTr, r.Title), Summary: db.Text(r.SummaryTr, r.Summary),
+			Author: r.AuthorName, PublishedAt: r.PublishAt.Time, UpdatedAt: r.UpdatedAt,
 		},
-		Body: body,
+		Body:         body,
+		BodyFallback: markdown.Fallback,
 	}
 	one := []Summary{p.Summary}
 	if err := s.attachCategories(ctx, lang, one); err != nil {
@@ -182,7 +187,7 @@ func (s *Service) attachCategories(ctx context.Context, lang string, posts []Sum
 	}
 	for _, r := range rows {
 		i := at[r.PostID]
-		posts[i].Categories = append(posts[i].Categories, Category{Slug: r.Slug, Name: db.Fallback(r.NameTr, r.Name)})
+		posts[i].Categories = append(posts[i].Categories, Category{Slug: r.Slug, Name: db.Text(r.NameTr, r.Name)})
 	}
 	return nil
 }

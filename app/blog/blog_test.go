@@ -85,8 +85,8 @@ func TestListShowsOnlyVisiblePosts(t *testing.T) {
 	require.NoError(t, err)
 	var got []string
 	for _, s := range p.Posts {
-		got = append(got, s.Title)
-		require.Equal(t, "Neuigkeiten", s.Categories[0].Name)
+		got = append(got, s.Title.Value)
+		require.Equal(t, "Neuigkeiten", s.Categories[0].Name.Value)
 	}
 	require.Equal(t, []string{"DE due", "EN new", "DE old"}, got, "newest first, drafts and future posts hidden, German with fallback")
 

@@ -15,6 +15,7 @@ import (
 	ics "github.com/arran4/golang-ical"
 
 	"github.com/dreamerscave/tdc/app/events"
+	"github.com/dreamerscave/tdc/app/i18n"
 )
 
 // Feed names a calendar and says where its events link to.
@@ -22,6 +23,9 @@ type Feed struct {
 	Name    string // NAME and X-WR-CALNAME
 	BaseURL *url.URL
 	Lang    string
+	// DefaultLang is the language of text that has no translation into
+	// Lang; such a summary or location says so in a LANGUAGE parameter.
+	DefaultLang string
 	// Download marks a one-off file to import (a single event), not a feed
 	// to subscribe to. Only a download says METHOD:PUBLISH, so importers
 	// treat it as a published event: with a METHOD, clients read DTSTAMP as
@@ -61,8 +65,8 @@ func Write(w io.Writer, f Feed, evs []events.Summary) error {
 		ev.SetLastModifiedAt(e.UpdatedAt.UTC())
 		ev.SetStartAt(e.StartsAt.UTC())
 		ev.SetEndAt(e.EndsAt.UTC())
-		ev.SetSummary(text(e.Title))
-		ev.SetLocation(text(e.Location.Name))
+		ev.SetSummary(text(e.Title.Value), f.language(e.Title)...)
+		ev.SetLocation(text(e.Location.Name.Value), f.language(e.Location.Name)...)
 		// URL values are not escaped by golang-ical, so the slug must not
 		// be able to break the line.
 		link := base + "/events/" + url.PathEscape(e.Slug)
@@ -88,9 +92,18 @@ func Write(w io.Writer, f Feed, evs []events.Summary) error {
 	return nil
 }
 
+// language is the LANGUAGE parameter of a value that fell back to the
+// default language, so clients know which language it is in.
+func (f Feed) language(t i18n.Text) []ics.PropertyParameter {
+	if !t.Fallback || f.DefaultLang == "" || f.DefaultLang == f.Lang {
+		return nil
+	}
+	return []ics.PropertyParameter{&ics.KeyValues{Key: string(ics.ParameterLanguage), Value: []string{f.DefaultLang}}}
+}
+
 func description(e events.Summary, link string) string {
 	var b strings.Builder
-	if s := text(e.Summary); s != "" {
+	if s := text(e.Summary.Value); s != "" {
 		b.WriteString(s + "\n\n")
 	}
 	for _, a := range e.Lineup {

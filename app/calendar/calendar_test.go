@@ -14,6 +14,7 @@ import (
 
 	"github.com/dreamerscave/tdc/app/calendar"
 	"github.com/dreamerscave/tdc/app/events"
+	"github.com/dreamerscave/tdc/app/i18n"
 )
 
 const link = "https://club.example/events/"
@@ -134,9 +135,9 @@ func event(id int64, title, summary, location string) events.Summary {
 	start := time.Date(2026, 12, 31, 21, 0, 0, 0, slt)
 	return events.Summary{
 		ID: id, Slug: fmt.Sprintf("event-%d", id), Kind: events.KindLive,
-		Title: title, Summary: summary,
+		Title: i18n.Text{Value: title}, Summary: i18n.Text{Value: summary},
 		StartsAt: start, EndsAt: start.Add(3 * time.Hour), UpdatedAt: start.Add(-48 * time.Hour),
-		Location: events.Location{Slug: "main-cave", Name: location},
+		Location: events.Location{Slug: "main-cave", Name: i18n.Text{Value: location}},
 	}
 }
 

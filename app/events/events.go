@@ -10,6 +10,7 @@ import (
 
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/db"
+	"github.com/dreamerscave/tdc/app/i18n"
 )
 
 // Kind is the type of an event.
@@ -36,30 +37,32 @@ func Kinds() []Kind { return []Kind{KindLive, KindDJSet, KindParty, KindTalk, Ki
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool { return db.EventsKind(k).Valid() }
 
-// Venue is the location an event happens at, as much as a listing needs.
+// Location is the location an event happens at, as much as a listing needs.
 type Location struct {
-	Slug, Name, Accent string
+	Slug   string
+	Name   i18n.Text
+	Accent string
 }
 
 // Act is one artist of a lineup; set times are zero when not announced.
 type Act struct {
-	ArtistSlug, ArtistName, Genre string
-	SetStartsAt, SetEndsAt        time.Time
+	ArtistSlug, ArtistName string
+	Genre                  i18n.Text
+	SetStartsAt, SetEndsAt time.Time
 }
 
 // Summary is an event as a list shows it.
 type Summary struct {
-	ID         int64
-	Slug       string
-	Kind       Kind
-	Title      string
-	Summary    string
-	StartsAt   time.Time
-	EndsAt     time.Time
-	UpdatedAt  time.Time
-	Location   Location
-	Lineup     []Act
-	Translated bool // false when the text is the default language's fallback
+	ID        int64
+	Slug      string
+	Kind      Kind
+	Title     i18n.Text
+	Summary   i18n.Text
+	StartsAt  time.Time
+	EndsAt    time.Time
+	UpdatedAt time.Time
+	Location  Location
+	Lineup    []Act
 }
 
 // Live reports whether the event is on at t.
@@ -68,7 +71,7 @@ func (s Summary) Live(t time.Time) bool { return !t.Before(s.StartsAt) && t.Befo
 // Event is one event with everything its page shows.
 type Event struct {
 	Summary
-	Description string
+	Description i18n.Text
 	Published   bool
 	Version     int32
 	TeleportURL string
@@ -214,12 +217,11 @@ func (s *Service) Get(ctx context.Context, lang, slug string) (Event, error) {
 	ev := Event{
 		Summary: Summary{
 			ID: r.ID, Slug: r.Slug, Kind: Kind(r.Kind),
-			Title: db.Fallback(r.TitleTr, r.Title), Summary: db.Fallback(r.SummaryTr, r.Summary),
+			Title: db.Text(r.TitleTr, r.Title), Summary: db.Text(r.SummaryTr, r.Summary),
 			StartsAt: r.StartsAt, EndsAt: r.EndsAt, UpdatedAt: r.UpdatedAt,
-			Location:   Location{Slug: r.LocationSlug, Name: db.Fallback(r.LocationNameTr, r.LocationName), Accent: r.LocationAccent},
-			Translated: r.TitleTr.Valid,
+			Location: Location{Slug: r.LocationSlug, Name: db.Text(r.LocationNameTr, r.LocationName), Accent: r.LocationAccent},
 		},
-		Description: db.Fallback(r.DescriptionTr, r.Description),
+		Description: db.Text(r.DescriptionTr, r.Description),
 		Published:   r.Published,
 		Version:     r.Version,
 		TeleportURL: r.LocationTeleportUrl,
@@ -296,7 +298,7 @@ func (s *Service) attachLineups(ctx context.Context, lang string, evs []Summary)
 	for _, r := range rows {
 		i := at[r.EventID]
 		evs[i].Lineup = append(evs[i].Lineup, Act{
-			ArtistSlug: r.ArtistSlug, ArtistName: r.ArtistName, Genre: db.Fallback(r.GenreTr, r.Genre),
+			ArtistSlug: r.ArtistSlug, ArtistName: r.ArtistName, Genre: db.Text(r.GenreTr, r.Genre),
 			SetStartsAt: r.SetStartsAt.Time, SetEndsAt: r.SetEndsAt.Time,
 		})
 	}
@@ -314,10 +316,9 @@ func summaries(rows []db.EventListRow) []Summary {
 func summary(r db.EventListRow) Summary {
 	return Summary{
 		ID: r.ID, Slug: r.Slug, Kind: Kind(r.Kind),
-		Title: db.Fallback(r.TitleTr, r.Title), Summary: db.Fallback(r.SummaryTr, r.Summary),
+		Title: db.Text(r.TitleTr, r.Title), Summary: db.Text(r.SummaryTr, r.Summary),
 		StartsAt: r.StartsAt, EndsAt: r.EndsAt, UpdatedAt: r.UpdatedAt,
-		Location:   Location{Slug: r.LocationSlug, Name: db.Fallback(r.LocationNameTr, r.LocationName), Accent: r.LocationAccent},
-		Translated: r.TitleTr.Valid,
+		Location: Location{Slug: r.LocationSlug, Name: db.Text(r.LocationNameTr, r.LocationName), Accent: r.LocationAccent},
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/events"
+	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/testenv"
 )
 
@@ -104,7 +105,7 @@ func setup(t *testing.T) testBundle {
 func titles(evs []events.Summary) []string {
 	out := make([]string, len(evs))
 	for i, e := range evs {
-		out[i] = e.Title
+		out[i] = e.Title.Value
 	}
 	return out
 }
@@ -180,9 +181,9 @@ func TestTranslationFallback(t *testing.T) {
 	p, err := b.svc.List(t.Context(), "de", events.Filter{Location: b.venue})
 	require.NoError(t, err)
 	require.Equal(t, []string{"DE running", "EN soon", "DE later"}, titles(p.Events))
-	require.False(t, p.Events[1].Translated)
-	require.True(t, p.Events[0].Translated)
-	require.Equal(t, "sum", p.Events[0].Summary, "a missing field falls back too")
+	require.True(t, p.Events[1].Title.Fallback)
+	require.False(t, p.Events[0].Title.Fallback)
+	require.Equal(t, i18n.Text{Value: "sum", Fallback: true}, p.Events[0].Summary, "a missing field falls back on its own")
 }
 
 func TestGet(t *testing.T) {
@@ -190,8 +191,8 @@ func TestGet(t *testing.T) {
 	b := setup(t)
 	ev, err := b.svc.Get(t.Context(), "de", b.slugs["later"])
 	require.NoError(t, err)
-	require.Equal(t, "DE later", ev.Title)
-	require.Equal(t, "beschr", ev.Description)
+	require.Equal(t, i18n.Text{Value: "DE later"}, ev.Title)
+	require.Equal(t, i18n.Text{Value: "beschr"}, ev.Description)
 	require.Len(t, ev.Lineup, 1)
 	require.Equal(t, b.artist, ev.Lineup[0].ArtistSlug)
 

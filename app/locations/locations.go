@@ -13,6 +13,7 @@ import (
 
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/db"
+	"github.com/dreamerscave/tdc/app/i18n"
 )
 
 // Theme is a venue's colours, applied as CSS custom properties.
@@ -53,9 +54,9 @@ func (t Theme) Light() bool {
 type Location struct {
 	ID                  int64
 	Slug                string
-	Name                string
-	Tagline             string
-	Description         string
+	Name                i18n.Text
+	Tagline             i18n.Text
+	Description         i18n.Text
 	Theme               Theme
 	StreamKind          string
 	ListenURL           string
@@ -64,7 +65,6 @@ type Location struct {
 	ScreenDaysAhead     int
 	ScreenRotateSeconds int
 	UpdatedAt           time.Time
-	Translated          bool
 }
 
 // Service reads venues.
@@ -106,13 +106,12 @@ func (s *Service) Get(ctx context.Context, lang, slug string) (Location, error) 
 func location(r db.LocationGetBySlugRow) Location {
 	return Location{
 		ID: r.ID, Slug: r.Slug,
-		Name:        db.Fallback(r.NameTr, r.Name),
-		Tagline:     db.Fallback(r.TaglineTr, r.Tagline),
-		Description: db.Fallback(r.DescriptionTr, r.Description),
+		Name:        db.Text(r.NameTr, r.Name),
+		Tagline:     db.Text(r.TaglineTr, r.Tagline),
+		Description: db.Text(r.DescriptionTr, r.Description),
 		Theme:       Theme{Background: r.ThemeBackground, Surface: r.ThemeSurface, Text: r.ThemeText, Accent: r.ThemeAccent},
 		StreamKind:  string(r.StreamKind), ListenURL: r.StreamListenUrl, TeleportURL: r.TeleportUrl,
 		ScreenLayout: string(r.ScreenLayout), ScreenDaysAhead: int(r.ScreenDaysAhead),
 		ScreenRotateSeconds: int(r.ScreenRotateSeconds), UpdatedAt: r.UpdatedAt,
-		Translated: r.NameTr.Valid,
 	}
 }

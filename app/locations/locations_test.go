@@ -29,7 +29,7 @@ func TestListAndGet(t *testing.T) {
 
 	l, err := svc.Get(t.Context(), "de", "main-cave")
 	require.NoError(t, err)
-	require.True(t, l.Translated)
+	require.False(t, l.Name.Fallback)
 	_, err = svc.Get(t.Context(), "en", "<script>")
 	require.ErrorIs(t, err, apperr.ErrNotFound)
 }

@@ -22,9 +22,27 @@ func Funcs(b *i18n.Bundle, lang string, asset func(string) string) template.Func
 		// t translates; extra arguments are key/value pairs for the message.
 		"t": func(id string, kv ...any) string { return b.T(lang, id, pairs(kv)) },
 		// tn translates with plural forms chosen by n.
-		"tn":       func(id string, n int, kv ...any) string { return b.N(lang, id, n, pairs(kv)) },
-		"lang":     func() string { return lang },
-		"deflang":  b.Default,
+		"tn":   func(id string, n int, kv ...any) string { return b.N(lang, id, n, pairs(kv)) },
+		"lang": func() string { return lang },
+		// langattr marks content that fell back to the default language
+		// (an i18n.Text, or a bool saying so) with lang="en" on its element,
+		// so it is read in the right language; it is empty otherwise.
+		"langattr": func(v any) (template.HTMLAttr, error) {
+			var fallback bool
+			switch v := v.(type) {
+			case i18n.Text:
+				fallback = v.Fallback
+			case bool:
+				fallback = v
+			default:
+				return "", fmt.Errorf("langattr: want i18n.Text or bool, got %T", v)
+			}
+			if !fallback || lang == b.Default() {
+				return "", nil
+			}
+			// A language tag validated by config: letters, digits and '-'.
+			return template.HTMLAttr(`lang="` + b.Default() + `"`), nil //nolint:gosec // see above
+		},
 		"asset":    asset,
 		"date":     func(t time.Time, z i18n.Zone) string { return b.Date(lang, t, z) },
 		"datelong": func(t time.Time, z i18n.Zone) string { return b.DateLong(lang, t, z) },

@@ -49,9 +49,9 @@ func (s *Server) artistShow(c fiber.Ctx) error {
 			return nil, err
 		}
 		d := artistPage{
-			Base:       s.base(c, "artists", "/artists/"+a.Slug, url.Values{}, Meta{Title: a.Name, Description: a.Genre, Type: "profile"}),
+			Base:       s.base(c, "artists", "/artists/"+a.Slug, url.Values{}, Meta{Title: a.Name, Description: a.Genre.Value, Type: "profile"}),
 			Artist:     a,
-			Paragraphs: paragraphs(a.Bio),
+			Paragraphs: paragraphs(a.Bio.Value),
 		}
 		upcoming, err := s.Events.List(ctx, lang, events.Filter{Artist: a.Slug, PerPage: 20})
 		if err != nil {

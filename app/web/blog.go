@@ -63,7 +63,7 @@ func (s *Server) blogList(c fiber.Ctx, category string) error {
 				return nil, err
 			}
 			d.Category = &cat
-			meta.Title, meta.Description = cat.Name, cat.Description
+			meta.Title, meta.Description = cat.Name.Value, cat.Description.Value
 		}
 		d.Base = s.base(c, "blog", path, cq, meta)
 		var err error
@@ -109,7 +109,7 @@ func (s *Server) blogShow(c fiber.Ctx) error {
 			return nil, err
 		}
 		return postPage{
-			Base: s.base(c, "blog", "/blog/"+p.Slug, url.Values{}, Meta{Title: p.Title, Description: p.Summary.Summary, Type: "article"}),
+			Base: s.base(c, "blog", "/blog/"+p.Slug, url.Values{}, Meta{Title: p.Title.Value, Description: p.Summary.Summary.Value, Type: "article"}),
 			Post: p,
 		}, nil
 	})

@@ -29,7 +29,7 @@ func (s *Server) calendarFeed(c fiber.Ctx, key, disposition, filename string, bu
 		if err != nil {
 			return nil, err
 		}
-		feed.BaseURL, feed.Lang = s.Config.BaseURL, langOf(c)
+		feed.BaseURL, feed.Lang, feed.DefaultLang = s.Config.BaseURL, langOf(c), s.Bundle.Default()
 		var buf bytes.Buffer
 		if err := calendar.Write(&buf, feed, evs); err != nil {
 			return nil, err
@@ -59,7 +59,7 @@ func (s *Server) locationCalendar(c fiber.Ctx) error {
 			return calendar.Feed{}, nil, movedTo{"/locations/" + loc.Slug + "/calendar.ics"}
 		}
 		evs, err := s.Events.Calendar(ctx, langOf(c), loc.Slug, "")
-		name := s.Bundle.T(langOf(c), "calendar.feed.location", map[string]any{"Location": loc.Name})
+		name := s.Bundle.T(langOf(c), "calendar.feed.location", map[string]any{"Location": loc.Name.Value})
 		return calendar.Feed{Name: name}, evs, err
 	})
 }
@@ -96,6 +96,6 @@ func (s *Server) eventCalendar(c fiber.Ctx) error {
 		if ev.Slug != slug { // spelled another way
 			return calendar.Feed{}, nil, movedTo{"/events/" + ev.Slug + "/calendar.ics"}
 		}
-		return calendar.Feed{Name: ev.Title, Download: true}, []events.Summary{ev.Summary}, nil
+		return calendar.Feed{Name: ev.Title.Value, Download: true}, []events.Summary{ev.Summary}, nil
 	})
 }

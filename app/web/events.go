@@ -357,14 +357,14 @@ func (s *Server) eventShow(c fiber.Ctx) error {
 		if err := canonicalSlug(slug, ev.Slug, "/events/"); err != nil {
 			return nil, err
 		}
-		meta := Meta{Title: ev.Title, Description: ev.Summary.Summary, Type: "article"}
+		meta := Meta{Title: ev.Title.Value, Description: ev.Summary.Summary.Value, Type: "article"}
 		if meta.Description == "" {
-			meta.Description = s.Bundle.Span(lang, ev.StartsAt, ev.EndsAt, zoneOf(c)) + " · " + ev.Location.Name
+			meta.Description = s.Bundle.Span(lang, ev.StartsAt, ev.EndsAt, zoneOf(c)) + " · " + ev.Location.Name.Value
 		}
 		d := eventPage{
 			Base:              s.base(c, "events", "/events/"+ev.Slug, url.Values{}, meta),
 			Event:             ev,
-			Paragraphs:        paragraphs(ev.Description),
+			Paragraphs:        paragraphs(ev.Description.Value),
 			GoogleCalendarURL: googleCalendarURL(ev, s.absolute("/events/"+ev.Slug)),
 			StructuredData:    s.eventStructuredData(ev, lang),
 		}
@@ -394,9 +394,9 @@ func googleCalendarURL(ev events.Event, link string) string {
 	const layout = "20060102T150405Z"
 	q := url.Values{}
 	q.Set("action", "TEMPLATE")
-	q.Set("text", ev.Title)
+	q.Set("text", ev.Title.Value)
 	q.Set("dates", ev.StartsAt.UTC().Format(layout)+"/"+ev.EndsAt.UTC().Format(layout))
-	q.Set("details", ev.Summary.Summary+"\n\n"+link)
-	q.Set("location", ev.Location.Name)
+	q.Set("details", ev.Summary.Summary.Value+"\n\n"+link)
+	q.Set("location", ev.Location.Name.Value)
 	return "https://calendar.google.com/calendar/render?" + q.Encode()
 }

@@ -53,9 +53,9 @@ func (s *Server) locationShow(c fiber.Ctx) error {
 			return nil, err
 		}
 		d := locationPage{
-			Base:       s.base(c, "locations", "/locations/"+loc.Slug, url.Values{}, Meta{Title: loc.Name, Description: loc.Tagline}),
+			Base:       s.base(c, "locations", "/locations/"+loc.Slug, url.Values{}, Meta{Title: loc.Name.Value, Description: loc.Tagline.Value}),
 			Location:   locationCard{L: loc},
-			Paragraphs: paragraphs(loc.Description),
+			Paragraphs: paragraphs(loc.Description.Value),
 		}
 		if t, ok := playing[loc.Slug]; ok {
 			d.Location.Track = &t

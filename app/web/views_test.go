@@ -44,28 +44,32 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 		Path:        "/events", KeepQuery: []queryParam{{Name: "location", Value: evil}},
 	}
 	theme := locations.Theme{Background: "#101010", Surface: "#202020", Text: "#ffffff", Accent: "#ff00ff"}
-	loc := locations.Location{Slug: "main-cave", Name: "Main " + evil, Tagline: evil, Description: evil, Theme: theme, TeleportURL: "secondlife://Dreamers%20Cave/128/128/25", ListenURL: "http://127.0.0.1:8000/x.mp3", Translated: false}
-	act := events.Act{ArtistSlug: "a", ArtistName: "DJ " + evil, Genre: evil, SetStartsAt: now, SetEndsAt: now.Add(time.Hour)}
-	sum := events.Summary{ID: 1, Slug: "ev", Kind: events.KindDJSet, Title: "Night " + evil, Summary: evil, StartsAt: now.Add(-time.Hour), EndsAt: now.Add(2 * time.Hour),
-		Location: events.Location{Slug: "main-cave", Name: "Main", Accent: "#b18cff"}, Lineup: []events.Act{act}}
-	ev := events.Event{Summary: sum, Description: evil, Published: true, TeleportURL: "secondlife://Dreamers%20Cave/128/128/25"}
+	// Half the text fell back to the default language, as untranslated
+	// content does, so the views mark it; the rest is the visitor's own.
+	fb := func(s string) i18n.Text { return i18n.Text{Value: s, Fallback: true} }
+	own := func(s string) i18n.Text { return i18n.Text{Value: s} }
+	loc := locations.Location{Slug: "main-cave", Name: own("Main " + evil), Tagline: fb(evil), Description: fb(evil), Theme: theme, TeleportURL: "secondlife://Dreamers%20Cave/128/128/25", ListenURL: "http://127.0.0.1:8000/x.mp3"}
+	act := events.Act{ArtistSlug: "a", ArtistName: "DJ " + evil, Genre: fb(evil), SetStartsAt: now, SetEndsAt: now.Add(time.Hour)}
+	sum := events.Summary{ID: 1, Slug: "ev", Kind: events.KindDJSet, Title: own("Night " + evil), Summary: fb(evil), StartsAt: now.Add(-time.Hour), EndsAt: now.Add(2 * time.Hour),
+		Location: events.Location{Slug: "main-cave", Name: fb("Main"), Accent: "#b18cff"}, Lineup: []events.Act{act}}
+	ev := events.Event{Summary: sum, Description: fb(evil), Published: true, TeleportURL: "secondlife://Dreamers%20Cave/128/128/25"}
 	track := &nowplaying.Track{LocationSlug: "main-cave", Artist: evil, Title: evil, StartedAt: now}
 	card := locationCard{L: loc, Track: track}
-	post := blog.Summary{ID: 2, Slug: "p", Title: "Post " + evil, Summary: evil, Author: evil, PublishedAt: now, Categories: []blog.Category{{Slug: "news", Name: evil}}}
+	post := blog.Summary{ID: 2, Slug: "p", Title: fb("Post " + evil), Summary: own(evil), Author: evil, PublishedAt: now, Categories: []blog.Category{{Slug: "news", Name: fb(evil)}}}
 	pg := pager{Page: 2, Pages: 3, PrevURL: "/events", NextURL: "/events?page=3", Target: "event-list"}
 	day := dayGroup{Key: "2026-12-04", Date: now, Events: []events.Summary{sum}}
-	cat := blog.Category{Slug: "news", Name: evil, Description: evil}
+	cat := blog.Category{Slug: "news", Name: own(evil), Description: fb(evil)}
 
 	pages := map[string]any{
 		"home":            homePage{Base: base, HappeningNow: []events.Summary{sum}, Next: []events.Summary{sum}, Locations: []locationCard{card}, Posts: []blog.Summary{post}},
-		"events/index":    eventsPage{Base: base, Filter: eventFilter{Location: evil, From: evil}, Errors: map[string]string{"from": evil}, Page: events.Page{Events: []events.Summary{sum}, Total: 1, Page: 2, Pages: 3}, Days: []dayGroup{day}, Pager: pg, Locations: []locations.Location{loc}, Artists: []artists.Summary{{Slug: "a", Name: evil}}, Kinds: events.Kinds()},
+		"events/index":    eventsPage{Base: base, Filter: eventFilter{Location: evil, From: evil}, Errors: map[string]string{"from": evil}, Page: events.Page{Events: []events.Summary{sum}, Total: 1, Page: 2, Pages: 3}, Days: []dayGroup{day}, Pager: pg, Locations: []locations.Location{loc}, Artists: []artists.Summary{{Slug: "a", Name: evil, Genre: own(evil)}}, Kinds: events.Kinds()},
 		"events/show":     eventPage{Base: base, Event: ev, Paragraphs: []string{evil}, OtherZone: &i18n.Zone{Loc: time.UTC}, GoogleCalendarURL: "https://calendar.example/x"},
 		"locations/index": locationsPage{Base: base, Locations: []locationCard{card, {L: loc}}},
 		"locations/show":  locationPage{Base: base, Location: card, Paragraphs: []string{evil}, Days: []dayGroup{day}, Past: []events.Summary{sum}},
-		"artists/index":   artistsPage{Base: base, Artists: []artists.Summary{{Slug: "a", Name: "Ünder " + evil, Genre: evil}}},
-		"artists/show":    artistPage{Base: base, Artist: artists.Artist{Summary: artists.Summary{Slug: "a", Name: evil, Genre: evil}, Bio: evil, Links: []artists.Link{{Kind: "website", URL: "https://example.org"}}}, Paragraphs: []string{evil}, Upcoming: []events.Summary{sum}, Past: []events.Summary{sum}},
+		"artists/index":   artistsPage{Base: base, Artists: []artists.Summary{{Slug: "a", Name: "Ünder " + evil, Genre: fb(evil)}}},
+		"artists/show":    artistPage{Base: base, Artist: artists.Artist{Summary: artists.Summary{Slug: "a", Name: evil, Genre: own(evil)}, Bio: fb(evil), Links: []artists.Link{{Kind: "website", URL: "https://example.org"}}}, Paragraphs: []string{evil}, Upcoming: []events.Summary{sum}, Past: []events.Summary{sum}},
 		"blog/index":      blogPage{Base: base, Category: &cat, Categories: []blog.Category{cat}, Page: blog.Page{Posts: []blog.Summary{post}, Page: 1, Pages: 2}, Pager: pg},
-		"blog/show":       postPage{Base: base, Post: blog.Post{Summary: post, Body: template.HTML("<p>sanitised body</p>")}},
+		"blog/show":       postPage{Base: base, Post: blog.Post{Summary: post, Body: template.HTML("<p>sanitised body</p>"), BodyFallback: true}},
 		"errors/error":    errorPage{Base: base, Status: 404, TitleID: "error.404.title", MessageID: "error.404.message", Reason: evil},
 	}
 	fragments := map[string]any{

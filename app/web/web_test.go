@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gofiber/fiber/v3"
@@ -311,4 +312,35 @@ func TestEventStructuredData(t *testing.T) {
 	require.Regexp(t, `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`, data["startDate"])
 	require.Equal(t, "http://localhost:8080/events/"+s.event, data["url"])
 	require.NotEmpty(t, data["performer"])
+}
+
+// Fallback is marked field by field: a German title over an English
+// description leaves the title unmarked and marks the description lang="en".
+func TestFallbackIsMarkedPerField(t *testing.T) {
+	t.Parallel()
+	srv := testenv.App(t)
+	sqlDB := testenv.DB(t)
+	now := testenv.Seeded(t)
+	slug := "half-translated-" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))
+	res, err := sqlDB.ExecContext(t.Context(), `INSERT INTO events (slug, kind, location_id, starts_at, ends_at, published)
+		SELECT ?, 'live', id, ?, ?, TRUE FROM locations WHERE slug = 'main-cave'`, slug, now.Add(48*time.Hour), now.Add(50*time.Hour))
+	require.NoError(t, err)
+	id, err := res.LastInsertId()
+	require.NoError(t, err)
+	_, err = sqlDB.ExecContext(t.Context(), `INSERT INTO event_translations (event_id, lang, title, summary, description) VALUES
+		(?, 'en', 'English title', 'English summary', 'English description'), (?, 'de', 'Deutscher Titel', '', '')`, id, id)
+	require.NoError(t, err)
+
+	de := get(t, srv, "/events/"+slug+"?lang=de")
+	require.Equal(t, http.StatusOK, de.StatusCode)
+	h1 := de.Doc.Find("h1")
+	require.Equal(t, "Deutscher Titel", strings.TrimSpace(h1.Text()))
+	_, marked := h1.Attr("lang")
+	require.False(t, marked, "the title is German, like the page")
+	require.Equal(t, "en", de.Doc.Find(".event-detail .prose").AttrOr("lang", ""), "the description fell back")
+	require.Equal(t, "en", de.Doc.Find(".page-header__lead").AttrOr("lang", ""), "and so did the summary")
+	require.Equal(t, 1, de.Doc.Find(".note").Length(), "the visitor is told why")
+
+	en := get(t, srv, "/events/"+slug+"?lang=en")
+	require.Equal(t, 0, en.Doc.Find("#event-detail [lang]").Length(), "nothing is marked in the default language")
 }
