@@ -12,3 +12,6 @@ type Text struct {
 
 // String is the text itself, so templates print a Text as they would a string.
 func (t Text) String() string { return t.Value }
+
+// MarshalText encodes a Text as its value, so JSON shows text, not a struct.
+func (t Text) MarshalText() ([]byte, error) { return []byte(t.Value), nil }

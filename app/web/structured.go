@@ -13,7 +13,7 @@ import (
 // lineup. The club's events happen online, in a virtual world.
 func (s *Server) eventStructuredData(ev events.Event, lang string) template.JS {
 	url := s.absolute("/events/" + ev.Slug)
-	location := map[string]any{"@type": "VirtualLocation", "url": s.absolute("/locations/" + ev.Location.Slug), "name": ev.Location.Name}
+	location := map[string]any{"@type": "VirtualLocation", "url": s.absolute("/locations/" + ev.Location.Slug), "name": ev.Location.Name.Value}
 	performers := make([]map[string]any, 0, len(ev.Lineup))
 	for _, a := range ev.Lineup {
 		performers = append(performers, map[string]any{
@@ -23,8 +23,8 @@ func (s *Server) eventStructuredData(ev events.Event, lang string) template.JS {
 	data := map[string]any{
 		"@context":            "https://schema.org",
 		"@type":               "Event",
-		"name":                ev.Title,
-		"description":         ev.Summary.Summary,
+		"name":                ev.Title.Value,
+		"description":         ev.Summary.Summary.Value,
 		"startDate":           ev.StartsAt.UTC().Format(time.RFC3339),
 		"endDate":             ev.EndsAt.UTC().Format(time.RFC3339),
 		"eventStatus":         "https://schema.org/EventScheduled",
