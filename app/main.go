@@ -24,6 +24,7 @@ import (
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/seed"
+	"github.com/dreamerscave/tdc/app/services"
 	"github.com/dreamerscave/tdc/app/site"
 )
 
@@ -159,12 +160,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrateFirs
 
 	// The services are built once; the web app (and later the live hub and
 	// the schedulers) work through them.
-	services := site.NewServices(cfg, conn, rdb, time.Now)
+	svc := services.New(cfg, conn, rdb, time.Now)
 	reg, err := site.NewRegistry(conn)
 	if err != nil {
 		return err
 	}
-	srv, err := site.Build(cfg, services, reg, log, time.Now)
+	srv, err := site.Build(cfg, svc, reg, log, time.Now)
 	if err != nil {
 		return err
 	}

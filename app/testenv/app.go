@@ -13,6 +13,7 @@ import (
 
 	"github.com/dreamerscave/tdc/app/config"
 	"github.com/dreamerscave/tdc/app/seed"
+	"github.com/dreamerscave/tdc/app/services"
 	"github.com/dreamerscave/tdc/app/site"
 	"github.com/dreamerscave/tdc/app/web"
 )
@@ -97,7 +98,7 @@ func Build(t testing.TB, cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalCl
 	if err != nil {
 		t.Fatalf("testenv: metrics: %v", err)
 	}
-	srv, err := site.Build(cfg, site.NewServices(cfg, sqlDB, rdb, clock), reg, Logger(t), clock)
+	srv, err := site.Build(cfg, services.New(cfg, sqlDB, rdb, clock), reg, Logger(t), clock)
 	if err != nil {
 		t.Fatalf("testenv: build app: %v", err)
 	}

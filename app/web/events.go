@@ -226,29 +226,33 @@ func (s *Server) eventsIndex(c fiber.Ctx) error {
 // replaced by its stored slug, and moved reports that the address should
 // change; one it does not match is a field error.
 func (s *Server) resolveFilterSlugs(ctx context.Context, lang string, f *eventFilter, inv *apperr.Invalid) (moved bool, err error) {
-	if f.Location != "" && !plainSlug(f.Location) {
+	resolve := func(field, unknown string, slug *string, get func() (string, error)) error {
+		if *slug == "" || plainSlug(*slug) {
+			return nil
+		}
+		stored, err := get()
+		switch {
+		case errors.Is(err, apperr.ErrNotFound):
+			inv.Add(field, unknown, nil)
+		case err != nil:
+			return err
+		default:
+			*slug, moved = stored, true
+		}
+		return nil
+	}
+	err = resolve("location", "error.filter.unknown_location", &f.Location, func() (string, error) {
 		loc, err := s.Locations.Get(ctx, lang, f.Location)
-		switch {
-		case errors.Is(err, apperr.ErrNotFound):
-			inv.Add("location", "error.filter.unknown_location", nil)
-		case err != nil:
-			return false, err
-		default:
-			f.Location, moved = loc.Slug, true
-		}
+		return loc.Slug, err
+	})
+	if err != nil {
+		return false, err
 	}
-	if f.Artist != "" && !plainSlug(f.Artist) {
+	err = resolve("artist", "error.filter.unknown_artist", &f.Artist, func() (string, error) {
 		a, err := s.Artists.Get(ctx, lang, f.Artist)
-		switch {
-		case errors.Is(err, apperr.ErrNotFound):
-			inv.Add("artist", "error.filter.unknown_artist", nil)
-		case err != nil:
-			return false, err
-		default:
-			f.Artist, moved = a.Slug, true
-		}
-	}
-	return moved, nil
+		return a.Slug, err
+	})
+	return moved, err
 }
 
 // pastLastPage says a page number was beyond the last page. The handler

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bufio"
 	"bytes"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dreamerscave/tdc/app/config"
 	"github.com/dreamerscave/tdc/app/seed"
 	"github.com/dreamerscave/tdc/app/testenv"
 	"github.com/dreamerscave/tdc/app/web"
@@ -336,17 +338,23 @@ func TestPageCacheMemoryIsBounded(t *testing.T) {
 	require.Greater(t, entries, 5, "but the cache still holds pages")
 }
 
+// scratchApp is the app over a seeded database of the test's own, for
+// tests that lock or close it.
+func scratchApp(t *testing.T, label string, cfg config.Config) (*web.Server, *sql.DB) {
+	t.Helper()
+	_, sqlDB := testenv.ScratchDB(t, label)
+	now := testenv.Seeded(t)
+	require.NoError(t, seed.Run(t.Context(), sqlDB, now))
+	rdb, prefix := testenv.Redis(t)
+	cfg.RedisKeyPrefix = prefix
+	return testenv.Build(t, cfg, sqlDB, rdb, now), sqlDB
+}
+
 // Feeds and the sitemap come from the page cache: once built, they are
 // served without the database, until a change or their TTL.
 func TestFeedsAreServedFromTheCache(t *testing.T) {
 	t.Parallel()
-	_, sqlDB := testenv.ScratchDB(t, "feeds")
-	now := testenv.Seeded(t)
-	require.NoError(t, seed.Run(t.Context(), sqlDB, now))
-	rdb, prefix := testenv.Redis(t)
-	cfg := testenv.Config(t)
-	cfg.RedisKeyPrefix = prefix
-	srv := testenv.Build(t, cfg, sqlDB, rdb, now)
+	srv, sqlDB := scratchApp(t, "feeds", testenv.Config(t))
 	paths := []string{"/calendar.ics", "/locations/main-cave/calendar.ics", "/sitemap.xml", "/calendar.ics?lang=de"}
 	tags := map[string]string{}
 	for _, p := range paths {
@@ -371,14 +379,9 @@ func TestFeedsAreServedFromTheCache(t *testing.T) {
 // database connection back, instead of waiting as long as the lock lasts.
 func TestRequestDeadlineWithALockedTable(t *testing.T) {
 	t.Parallel()
-	_, sqlDB := testenv.ScratchDB(t, "deadline")
-	now := testenv.Seeded(t)
-	require.NoError(t, seed.Run(t.Context(), sqlDB, now))
-	rdb, prefix := testenv.Redis(t)
 	cfg := testenv.Config(t)
-	cfg.RedisKeyPrefix = prefix
 	cfg.RequestTimeout = time.Second
-	srv := testenv.Build(t, cfg, sqlDB, rdb, now)
+	srv, sqlDB := scratchApp(t, "deadline", cfg)
 	logs := logTo(srv)
 
 	locker, err := sqlDB.Conn(t.Context())

@@ -10,35 +10,25 @@ import (
 	"github.com/gofiber/fiber/v3"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/dreamerscave/tdc/app/artists"
-	"github.com/dreamerscave/tdc/app/blog"
 	"github.com/dreamerscave/tdc/app/config"
-	"github.com/dreamerscave/tdc/app/events"
-	"github.com/dreamerscave/tdc/app/health"
 	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/live"
-	"github.com/dreamerscave/tdc/app/locations"
-	"github.com/dreamerscave/tdc/app/nowplaying"
 	"github.com/dreamerscave/tdc/app/render"
+	"github.com/dreamerscave/tdc/app/services"
 	"github.com/dreamerscave/tdc/app/static"
 )
 
 // Deps is everything the web layer needs; main builds each piece. Handlers
-// reach data only through the services.
+// reach data only through the services (s.Events, s.Locations, ...).
 type Deps struct {
-	Config     config.Config
-	Log        *slog.Logger
-	Bundle     *i18n.Bundle
-	Views      *render.Renderer
-	Assets     *static.Assets
-	Events     *events.Service
-	Locations  *locations.Service
-	Artists    *artists.Service
-	Blog       *blog.Service
-	NowPlaying *nowplaying.Service
-	Health     *health.Service
-	Registry   *prometheus.Registry
-	Now        func() time.Time
+	Config config.Config
+	Log    *slog.Logger
+	Bundle *i18n.Bundle
+	Views  *render.Renderer
+	Assets *static.Assets
+	services.Set
+	Registry *prometheus.Registry
+	Now      func() time.Time
 }
 
 // Server is the web layer: the Fiber app and the page cache behind it.

@@ -1,0 +1,43 @@
+// Package services builds the club's capabilities once per process, for
+// everything that serves: the web app now, the live hub and the schedulers
+// later. Each capability is its own package; this one only assembles them.
+package services
+
+import (
+	"database/sql"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/dreamerscave/tdc/app/artists"
+	"github.com/dreamerscave/tdc/app/blog"
+	"github.com/dreamerscave/tdc/app/config"
+	"github.com/dreamerscave/tdc/app/events"
+	"github.com/dreamerscave/tdc/app/health"
+	"github.com/dreamerscave/tdc/app/locations"
+	"github.com/dreamerscave/tdc/app/nowplaying"
+)
+
+// Set is every service, each over the same database.
+type Set struct {
+	Events     *events.Service
+	Locations  *locations.Service
+	Artists    *artists.Service
+	Blog       *blog.Service
+	NowPlaying *nowplaying.Service
+	Health     *health.Service
+}
+
+// New builds every service. now is the clock they read (time.Now in
+// production, a fixed instant in tests).
+func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, now func() time.Time) Set {
+	def := cfg.DefaultLanguage
+	return Set{
+		Events:     events.New(sqlDB, def, now),
+		Locations:  locations.New(sqlDB, def),
+		Artists:    artists.New(sqlDB, def),
+		Blog:       blog.New(sqlDB, def, now),
+		NowPlaying: nowplaying.New(sqlDB),
+		Health:     health.New(sqlDB, rdb),
+	}
+}
