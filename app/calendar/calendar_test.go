@@ -265,8 +265,8 @@ func TestWriteFoldsAtEveryOffset(t *testing.T) {
 			}
 			f := parse(t, write(t, false, evs...), false, evs)
 			for i, ev := range evs {
-				require.Equal(t, ev.Title, unescape(t, f.events[i]["SUMMARY"][0]))
-				require.Equal(t, ev.Location.Name, unescape(t, f.events[i]["LOCATION"][0]))
+				require.Equal(t, ev.Title.Value, unescape(t, f.events[i]["SUMMARY"][0]))
+				require.Equal(t, ev.Location.Name.Value, unescape(t, f.events[i]["LOCATION"][0]))
 			}
 		})
 	}
@@ -279,4 +279,21 @@ func unescapeAll(t *testing.T, vs []string) []string {
 		out[i] = unescape(t, v)
 	}
 	return out
+}
+
+// A summary or location that fell back to the default language says which
+// language it is in; text in the feed's own language needs no parameter.
+func TestFallbackTextNamesItsLanguage(t *testing.T) {
+	t.Parallel()
+	base, err := url.Parse("https://club.example")
+	require.NoError(t, err)
+	ev := event(1, "Jazz by the Fire", "", "Ember Lounge")
+	ev.Title.Fallback = true
+	other := event(2, "Jazz am Feuer", "", "Glutlounge")
+	var buf bytes.Buffer
+	require.NoError(t, calendar.Write(&buf, calendar.Feed{Name: "TDC", BaseURL: base, Lang: "de", DefaultLang: "en"}, []events.Summary{ev, other}))
+	body := buf.String()
+	require.Contains(t, body, "\r\nSUMMARY;LANGUAGE=en:Jazz by the Fire\r\n")
+	require.Contains(t, body, "\r\nLOCATION:Ember Lounge\r\n")
+	require.Contains(t, body, "\r\nSUMMARY:Jazz am Feuer\r\n")
 }
