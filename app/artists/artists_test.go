@@ -35,7 +35,7 @@ func TestListAndGet(t *testing.T) {
 	de, err := svc.Get(t.Context(), "de", "pixel-moth")
 	require.NoError(t, err)
 	require.True(t, de.Bio.Fallback)
-	require.Equal(t, en.Bio, de.Bio)
+	require.Equal(t, en.Bio.Value, de.Bio.Value)
 
 	_, err = svc.Get(t.Context(), "en", "nobody")
 	require.ErrorIs(t, err, apperr.ErrNotFound)
