@@ -327,7 +327,7 @@ func table(rows []measured, ceiling float64, conns int, dur time.Duration, round
 	}
 	sb.WriteString("\n")
 	sb.WriteString("Load: *warm cache* is one URL over and over, served from the page cache after its first request: " +
-		"a figure only a warm cache reaches. *one URL, repeated* is the same for the feeds, whether or not the page cache covers them in this build. " +
+		"a figure only a warm cache reaches. *one URL, repeated* is the same for the feeds and the sitemap, which the page cache holds like pages. " +
 		"*distinct URLs, cache misses* takes a different programme URL for every request, so each one renders and is stored. " +
 		"*cache off, coalesced* is built with PageCacheTTL=0, but concurrent requests for the same page still share one render, " +
 		"so it is not the cost of one render per request.\n\n")
