@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -127,7 +126,7 @@ func TestServeShutsDownGracefullyOnSIGTERM(t *testing.T) {
 		"TDC_BASE_URL=http://"+addr,
 		"TDC_LOG_FORMAT=json",
 	)
-	logs := &syncBuffer{}
+	logs := &testenv.LogBuffer{}
 	cmd.Stderr = logs
 	cmd.Stdout = io.Discard
 	require.NoError(t, cmd.Start())
@@ -163,22 +162,4 @@ func TestServeShutsDownGracefullyOnSIGTERM(t *testing.T) {
 	// New connections are refused once it is gone.
 	_, err = net.DialTimeout("tcp", addr, time.Second)
 	require.Error(t, err)
-}
-
-// syncBuffer is a bytes.Buffer safe to read while the process writes to it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bufio"
-	"bytes"
 	"database/sql"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,42 +25,9 @@ import (
 	"github.com/dreamerscave/tdc/app/web"
 )
 
-// logBuffer collects a server's log lines for assertions.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// lines returns the logged lines that contain every one of parts.
-func (b *logBuffer) lines(parts ...string) []string {
-	var out []string
-	for _, l := range strings.Split(b.String(), "\n") {
-		all := l != ""
-		for _, p := range parts {
-			all = all && strings.Contains(l, p)
-		}
-		if all {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
 // logTo makes srv log into a buffer, at every level.
-func logTo(srv *web.Server) *logBuffer {
-	b := &logBuffer{}
+func logTo(srv *web.Server) *testenv.LogBuffer {
+	b := &testenv.LogBuffer{}
 	srv.Log = slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	return b
 }
@@ -123,12 +88,12 @@ func TestParserRejectionsAreAnsweredAndLoggedHonestly(t *testing.T) {
 			id := res.Header.Get("X-Request-Id")
 			require.Regexp(t, `^[a-z2-7]{16}$`, id)
 			require.Eventually(t, func() bool {
-				return len(logs.lines("request_id="+id, "msg=request", "status="+fmt.Sprint(tc.status), "route=rejected", "method="+tc.method)) == 1
+				return len(logs.Lines("request_id="+id, "msg=request", "status="+fmt.Sprint(tc.status), "route=rejected", "method="+tc.method)) == 1
 			}, 2*time.Second, 10*time.Millisecond, "logged once with its real method and status:\n%s", logs.String())
 		})
 	}
-	require.Empty(t, logs.lines("status=404"), "nothing was logged as a 404")
-	require.Empty(t, logs.lines("level=ERROR"), "clients' mistakes are not errors")
+	require.Empty(t, logs.Lines("status=404"), "nothing was logged as a 404")
+	require.Empty(t, logs.Lines("level=ERROR"), "clients' mistakes are not errors")
 
 	m := get(t, srv, "/metrics", header("Authorization", "Bearer "+cfg.MetricsToken))
 	for _, series := range []string{
@@ -405,8 +370,8 @@ func TestRequestDeadlineWithALockedTable(t *testing.T) {
 	require.Equal(t, 1, part.Doc.Find("#flash .alert").Length())
 	// The waiting queries were abandoned: only the locker holds a connection.
 	require.Eventually(t, func() bool { return sqlDB.Stats().InUse == 1 }, 5*time.Second, 20*time.Millisecond)
-	require.NotEmpty(t, logs.lines("level=WARN", "request timed out"))
-	require.Empty(t, logs.lines("level=ERROR"))
+	require.NotEmpty(t, logs.Lines("level=WARN", "request timed out"))
+	require.Empty(t, logs.Lines("level=ERROR"))
 
 	_, err = locker.ExecContext(t.Context(), "UNLOCK TABLES")
 	require.NoError(t, err)
