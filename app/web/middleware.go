@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"log/slog"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -187,28 +188,14 @@ func (s *Server) canonicalPath(c fiber.Ctx) error {
 	return c.Next()
 }
 
-// cleanPath lower-cases p, collapses repeated slashes and drops a trailing
-// one. A path that is not UTF-8 is left for the 404 page.
+// cleanPath lower-cases p and cleans it as path.Clean does: repeated
+// slashes collapsed, "." and ".." resolved, no trailing slash. A path that
+// is not UTF-8 is left for the 404 page.
 func cleanPath(p string) string {
 	if !utf8.ValidString(p) {
 		return p
 	}
-	var b strings.Builder
-	b.Grow(len(p))
-	for i, r := range strings.ToLower(p) {
-		if r == '/' && i > 0 && strings.HasSuffix(b.String(), "/") {
-			continue
-		}
-		b.WriteRune(r)
-	}
-	out := b.String()
-	if len(out) > 1 {
-		out = strings.TrimSuffix(out, "/")
-	}
-	if out == "" {
-		out = "/"
-	}
-	return out
+	return path.Clean("/" + strings.ToLower(p))
 }
 
 // movedPermanently redirects to path (decoded, starting with one slash),
