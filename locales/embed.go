@@ -1,5 +1,6 @@
-// Package locales holds the UI strings, one JSON file per language
-// (en.json, de.json), embedded in the binary.
+// Package locales holds the UI strings, embedded in the binary: en.json and
+// de.json for the public site, and <area>.<lang>.json for each further area
+// (accounts.en.json, admin.de.json, ...), so each area owns its strings.
 package locales
 
 import "embed"

@@ -25,7 +25,9 @@ type Bundle struct {
 	ids        map[string][]string
 }
 
-// New loads <lang>.json from fsys for each of langs; langs[0] is the default.
+// New loads, for each of langs, <lang>.json and every <area>.<lang>.json from
+// fsys (one file per area of the site, so each area owns its strings);
+// langs[0] is the default.
 func New(fsys fs.FS, langs []string) (*Bundle, error) {
 	if len(langs) == 0 {
 		return nil, fmt.Errorf("i18n: no languages")
@@ -41,17 +43,29 @@ func New(fsys fs.FS, langs []string) (*Bundle, error) {
 	b.bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
 	tags := make([]language.Tag, 0, len(langs))
 	for _, l := range langs {
-		name := l + ".json"
-		buf, err := fs.ReadFile(fsys, name)
+		names, err := messageFiles(fsys, l)
 		if err != nil {
-			return nil, fmt.Errorf("i18n: read %s: %w", name, err)
+			return nil, err
 		}
-		mf, err := b.bundle.ParseMessageFileBytes(buf, path.Base(name))
-		if err != nil {
-			return nil, fmt.Errorf("i18n: parse %s: %w", name, err)
-		}
-		for _, m := range mf.Messages {
-			b.ids[l] = append(b.ids[l], m.ID)
+		seen := map[string]string{}
+		for _, name := range names {
+			buf, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: read %s: %w", name, err)
+			}
+			mf, err := b.bundle.ParseMessageFileBytes(buf, path.Base(name))
+			if err != nil {
+				return nil, fmt.Errorf("i18n: parse %s: %w", name, err)
+			}
+			for _, m := range mf.Messages {
+				// go-i18n lets a later file silently replace a message; two
+				// areas claiming one ID is a mistake to catch at start-up.
+				if prev, dup := seen[m.ID]; dup {
+					return nil, fmt.Errorf("i18n: %s defined in both %s and %s", m.ID, prev, name)
+				}
+				seen[m.ID] = name
+				b.ids[l] = append(b.ids[l], m.ID)
+			}
 		}
 		slices.Sort(b.ids[l])
 		// A localizer asked for German falls back to the default language
@@ -130,4 +144,18 @@ func (b *Bundle) localizer(lang string) *goi18n.Localizer {
 		return l
 	}
 	return b.localizers[b.def]
+}
+
+// messageFiles lists lang's message files: <lang>.json, which must exist,
+// then <area>.<lang>.json in name order.
+func messageFiles(fsys fs.FS, lang string) ([]string, error) {
+	main := lang + ".json"
+	if _, err := fs.Stat(fsys, main); err != nil {
+		return nil, fmt.Errorf("i18n: read %s: %w", main, err)
+	}
+	areas, err := fs.Glob(fsys, "*."+lang+".json")
+	if err != nil {
+		return nil, fmt.Errorf("i18n: list %s files: %w", lang, err)
+	}
+	return append([]string{main}, areas...), nil
 }

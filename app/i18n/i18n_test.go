@@ -2,6 +2,7 @@ package i18n_test
 
 import (
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -112,4 +113,22 @@ func TestSpanAcrossDST(t *testing.T) {
 	start = time.Date(2026, 11, 1, 3, 0, 0, 0, time.UTC) // 11:00 PM EDT
 	require.Equal(t, "Sat Oct 31, 11:00 PM EDT – 3:00 AM EST", b.Span("en", start, start.Add(5*time.Hour), i18n.Zone{Loc: ny}))
 	require.Equal(t, "Sat Oct 31, 8:00 PM – 1:00 AM SLT", b.Span("en", start, start.Add(5*time.Hour), i18n.Zone{Loc: la, Label: "SLT"}))
+}
+
+func TestAreaFiles(t *testing.T) {
+	t.Parallel()
+	fsys := fstest.MapFS{
+		"en.json":          {Data: []byte(`{"site.name": "Cave"}`)},
+		"admin.en.json":    {Data: []byte(`{"admin.title": "Back office"}`)},
+		"de.json":          {Data: []byte(`{"site.name": "Höhle"}`)},
+		"accounts.de.json": {Data: []byte(`{"admin.title": "Verwaltung"}`)},
+	}
+	b, err := i18n.New(fsys, []string{"en", "de"})
+	require.NoError(t, err)
+	require.Equal(t, []string{"admin.title", "site.name"}, b.MessageIDs("en"))
+	require.Equal(t, "Verwaltung", b.T("de", "admin.title", nil))
+
+	fsys["accounts.en.json"] = &fstest.MapFile{Data: []byte(`{"admin.title": "Again"}`)}
+	_, err = i18n.New(fsys, []string{"en", "de"})
+	require.ErrorContains(t, err, "admin.title defined in both")
 }
