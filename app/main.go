@@ -160,7 +160,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrateFirs
 
 	// The services are built once; the web app (and later the live hub and
 	// the schedulers) work through them.
-	svc := services.New(cfg, conn, rdb, time.Now)
+	bus := live.NewBus(rdb, cfg.RedisKeyPrefix, log)
+	svc := services.New(cfg, conn, rdb, bus, log, time.Now)
 	reg, err := site.NewRegistry(conn)
 	if err != nil {
 		return err
@@ -170,7 +171,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrateFirs
 		return err
 	}
 	// Every instance drops its page cache when any instance reports a change.
-	go srv.FollowChanges(ctx, live.NewBus(rdb, cfg.RedisKeyPrefix, log))
+	go srv.FollowChanges(ctx, bus)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

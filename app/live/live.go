@@ -21,8 +21,58 @@ const (
 	TopicEvents = "events"
 )
 
+// More topics: lists as a whole.
+const (
+	// TopicLocations is the list of venues.
+	TopicLocations = "locations"
+	// TopicArtists is the list of artists.
+	TopicArtists = "artists"
+	// TopicPosts is the blog's list of posts (and its categories).
+	TopicPosts = "posts"
+	// TopicSettings is the site's settings and feature flags.
+	TopicSettings = "settings"
+)
+
 // EventTopic is the topic of one event.
 func EventTopic(id int64) string { return fmt.Sprintf("event:%d", id) }
+
+// LocationTopic is the topic of one part of a venue: "" for its page as a
+// whole, or "schedule", "now-playing", "screen".
+func LocationTopic(slug, part string) string {
+	if part == "" {
+		return "location:" + slug
+	}
+	return "location:" + slug + ":" + part
+}
+
+// ArtistTopic is the topic of one artist.
+func ArtistTopic(slug string) string { return "artist:" + slug }
+
+// PostTopic is the topic of one blog post.
+func PostTopic(slug string) string { return "post:" + slug }
+
+// Publisher is what services publish their changes through, after commit.
+// *Bus is the real one; Discard is for code that must not publish.
+type Publisher interface {
+	Changed(ctx context.Context, topic string, id int64) error
+}
+
+// Discard is a Publisher that drops every change.
+type Discard struct{}
+
+// Changed does nothing.
+func (Discard) Changed(context.Context, string, int64) error { return nil }
+
+// Publish sends each of topics through pub, logging (not returning) a
+// failure: the write has committed, and caches and sockets resync on their
+// own when a message is lost.
+func Publish(ctx context.Context, pub Publisher, log *slog.Logger, id int64, topics ...string) {
+	for _, t := range topics {
+		if err := pub.Changed(ctx, t, id); err != nil {
+			log.Warn("live: publish failed", slog.String("topic", t), slog.Any("error", err))
+		}
+	}
+}
 
 // Change is one message: what changed.
 type Change struct {

@@ -5,15 +5,18 @@ package services
 
 import (
 	"database/sql"
+	"log/slog"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dreamerscave/tdc/app/artists"
+	"github.com/dreamerscave/tdc/app/audit"
 	"github.com/dreamerscave/tdc/app/blog"
 	"github.com/dreamerscave/tdc/app/config"
 	"github.com/dreamerscave/tdc/app/events"
 	"github.com/dreamerscave/tdc/app/health"
+	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/locations"
 	"github.com/dreamerscave/tdc/app/nowplaying"
 )
@@ -26,11 +29,13 @@ type Set struct {
 	Blog       *blog.Service
 	NowPlaying *nowplaying.Service
 	Health     *health.Service
+	Audit      *audit.Service
 }
 
-// New builds every service. now is the clock they read (time.Now in
-// production, a fixed instant in tests).
-func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, now func() time.Time) Set {
+// New builds every service. Writes publish their changes through pub after
+// commit; now is the clock they read (time.Now in production, a fixed
+// instant in tests).
+func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.Publisher, log *slog.Logger, now func() time.Time) Set {
 	def := cfg.DefaultLanguage
 	return Set{
 		Events:     events.New(sqlDB, def, now),
@@ -39,5 +44,6 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, now func()
 		Blog:       blog.New(sqlDB, def, now),
 		NowPlaying: nowplaying.New(sqlDB),
 		Health:     health.New(sqlDB, rdb),
+		Audit:      audit.New(sqlDB),
 	}
 }

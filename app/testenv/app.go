@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dreamerscave/tdc/app/config"
+	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/seed"
 	"github.com/dreamerscave/tdc/app/services"
 	"github.com/dreamerscave/tdc/app/site"
@@ -98,7 +99,9 @@ func Build(t testing.TB, cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalCl
 	if err != nil {
 		t.Fatalf("testenv: metrics: %v", err)
 	}
-	srv, err := site.Build(cfg, services.New(cfg, sqlDB, rdb, clock), reg, Logger(t), clock)
+	log := Logger(t)
+	bus := live.NewBus(rdb, cfg.RedisKeyPrefix, log)
+	srv, err := site.Build(cfg, services.New(cfg, sqlDB, rdb, bus, log, clock), reg, log, clock)
 	if err != nil {
 		t.Fatalf("testenv: build app: %v", err)
 	}
