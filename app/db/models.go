@@ -824,6 +824,7 @@ type BlogCategory struct {
 	ID       int64
 	Slug     string
 	Position int32
+	Version  int32
 }
 
 type BlogCategoryTranslation struct {
@@ -844,6 +845,7 @@ type BlogPost struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	Version      int32
+	SlugLocked   bool
 }
 
 type BlogPostCategory struct {
@@ -896,6 +898,8 @@ type FeatureFlag struct {
 	Enabled     bool
 	Description string
 	UpdatedAt   time.Time
+	Version     int32
+	UpdatedBy   sql.NullInt64
 }
 
 type IntegrationCursor struct {
@@ -1042,6 +1046,7 @@ type Setting struct {
 	Value     string
 	UpdatedBy sql.NullInt64
 	UpdatedAt time.Time
+	Version   int32
 }
 
 type SyncState struct {
