@@ -41,7 +41,7 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.P
 		Events:     events.New(sqlDB, def, now),
 		Locations:  locations.New(sqlDB, def),
 		Artists:    artists.New(sqlDB, def),
-		Blog:       blog.New(sqlDB, def, now),
+		Blog:       blog.New(sqlDB, cfg.Languages, pub, log, now),
 		NowPlaying: nowplaying.New(sqlDB),
 		Health:     health.New(sqlDB, rdb),
 		Audit:      audit.New(sqlDB),
