@@ -19,6 +19,7 @@ import (
 	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/locations"
 	"github.com/dreamerscave/tdc/app/nowplaying"
+	"github.com/dreamerscave/tdc/app/settings"
 )
 
 // Set is every service, each over the same database.
@@ -30,6 +31,7 @@ type Set struct {
 	NowPlaying *nowplaying.Service
 	Health     *health.Service
 	Audit      *audit.Service
+	Settings   *settings.Service
 }
 
 // New builds every service. Writes publish their changes through pub after
@@ -45,5 +47,7 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.P
 		NowPlaying: nowplaying.New(sqlDB),
 		Health:     health.New(sqlDB, rdb),
 		Audit:      audit.New(sqlDB),
+		Settings: settings.New(sqlDB, settings.Options{Languages: cfg.Languages, ZoneLabel: cfg.ClubZoneLabel},
+			pub, log, now),
 	}
 }
