@@ -2,10 +2,12 @@ package locations_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/dreamerscave/tdc/app/apperr"
+	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/locations"
 	"github.com/dreamerscave/tdc/app/testenv"
 )
@@ -15,7 +17,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 func TestListAndGet(t *testing.T) {
 	t.Parallel()
 	testenv.Seeded(t)
-	svc := locations.New(testenv.DB(t), "en")
+	svc := locations.New(testenv.DB(t), []string{"en", "de"}, time.Now, live.Discard{}, testenv.Logger(t))
 	all, err := svc.List(t.Context(), "de")
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(all), 3)
