@@ -21,13 +21,18 @@ func TestListAndGet(t *testing.T) {
 	all, err := svc.List(t.Context(), "de")
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(all), 3)
+	// The demo venues each have a theme of their own; venues other tests
+	// in this package create share the default one.
+	demo := map[string]bool{"main-cave": true, "crystal-grotto": true, "ember-lounge": true, "moonlit-lagoon": true, "fern-hollow": true}
 	themes := map[locations.Theme]bool{}
 	for _, l := range all {
 		require.NotEmpty(t, l.Name)
 		require.True(t, l.Theme.Valid(), l.Slug)
-		themes[l.Theme] = true
+		if demo[l.Slug] {
+			themes[l.Theme] = true
+		}
 	}
-	require.Equal(t, len(all), len(themes), "every venue has its own theme")
+	require.Len(t, themes, len(demo), "every demo venue has its own theme")
 
 	l, err := svc.Get(t.Context(), "de", "main-cave")
 	require.NoError(t, err)

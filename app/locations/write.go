@@ -671,13 +671,16 @@ func diff(cur, next Draft) []audit.Change {
 }
 
 // topics names what a venue change shows on: its page and screen and the
-// list of venues always; its now-playing box when the stream changed; the
+// list of venues always; its now-playing box when the stream of an existing
+// venue changed; the
 // programme and the venue's schedule when its name or accent changed, as
 // event cards show both.
 func topics(cur, next Draft) []string {
 	slug := next.Slug
 	out := []string{live.LocationTopic(slug, ""), live.LocationTopic(slug, "screen"), live.TopicLocations}
-	if cur.StreamKind != next.StreamKind || cur.StreamListenURL != next.StreamListenURL || cur.StreamStatusURL != next.StreamStatusURL {
+	streamChanged := cur.StreamKind != next.StreamKind || cur.StreamListenURL != next.StreamListenURL ||
+		cur.StreamStatusURL != next.StreamStatusURL
+	if cur.ID != 0 && streamChanged {
 		out = append(out, live.LocationTopic(slug, "now-playing"))
 	}
 	nameChanged := false
