@@ -44,6 +44,10 @@ const (
 	MsgHasUpcomingEvents = "error.artist.has_upcoming_events"
 )
 
+// writeAttempts bounds the runs of one write: a deadlock with another
+// writer, or a slug taken meanwhile, makes the transaction run again.
+const writeAttempts = 5
+
 // Audit actions of the artists service.
 const (
 	ActionCreate = "create"
@@ -230,8 +234,8 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in ArtistInput) (Dr
 	}
 	var out Draft
 	existing := false
-	for attempt := 1; ; attempt++ {
-		err := db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
+	err := content.Retry(writeAttempts, "artists_slug", func() error {
+		return db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
 			if key != "" {
 				id, err := q.ArtistIDByCreateKey(ctx, db.NullString(key))
 				if err == nil {
@@ -276,19 +280,17 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in ArtistInput) (Dr
 			out, err = s.load(ctx, q, id)
 			return err
 		})
-		switch {
-		case content.IsDuplicate(err, "artists_slug") && attempt < 3:
-			continue
-		case content.IsDuplicate(err, "artists_create_key"):
-			id, err := s.q.ArtistIDByCreateKey(ctx, db.NullString(key))
-			if err != nil {
-				return Draft{}, fmt.Errorf("artists: find create key: %w", err)
-			}
-			return s.AdminGet(ctx, id)
-		case err != nil:
-			return Draft{}, err
+	})
+	switch {
+	case content.IsDuplicate(err, "artists_create_key"):
+		// The same form, submitted twice at once: the other won.
+		id, err := s.q.ArtistIDByCreateKey(ctx, db.NullString(key))
+		if err != nil {
+			return Draft{}, fmt.Errorf("artists: find create key: %w", err)
 		}
-		break
+		return s.AdminGet(ctx, id)
+	case err != nil:
+		return Draft{}, err
 	}
 	if !existing {
 		live.Publish(ctx, s.pub, s.log, out.ID, live.ArtistTopic(out.Slug), live.TopicArtists)
@@ -469,8 +471,12 @@ func (s *Service) writeParts(ctx context.Context, q *db.Queries, cur, next Draft
 	if slices.Equal(cur.Links, next.Links) {
 		return nil
 	}
-	if err := q.ArtistLinkDeleteAll(ctx, next.ID); err != nil {
-		return fmt.Errorf("artists: clear links of %d: %w", next.ID, err)
+	// Deleting from an empty range would only take gap locks, which two
+	// concurrent creates can deadlock on.
+	if len(cur.Links) > 0 {
+		if err := q.ArtistLinkDeleteAll(ctx, next.ID); err != nil {
+			return fmt.Errorf("artists: clear links of %d: %w", next.ID, err)
+		}
 	}
 	for i, l := range next.Links {
 		if err := q.ArtistLinkInsert(ctx, db.ArtistLinkInsertParams{
@@ -492,56 +498,58 @@ func (s *Service) edit(ctx context.Context, a actor.Actor, id int64, version int
 	var cur, out Draft
 	var shown []db.ArtistVisibleEventsRow
 	noop := false
-	err := db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
-		if _, err := q.ArtistLock(ctx, id); errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("artists: update %d: %w", id, apperr.ErrNotFound)
-		} else if err != nil {
-			return fmt.Errorf("artists: lock %d: %w", id, err)
-		}
-		var err error
-		if cur, err = s.load(ctx, q, id); err != nil {
-			return err
-		}
-		next := cur.clone()
-		if err := fn(&next); err != nil {
-			return err
-		}
-		changes := diff(cur, next)
-		if len(changes) == 0 {
-			noop, out = true, cur
-			return nil
-		}
-		if cur.Version != version {
-			return fmt.Errorf("artists: update %d: based on version %d, now %d: %w", id, version, cur.Version, apperr.ErrConflict)
-		}
-		if err := s.check(ctx, q, cur, next); err != nil {
-			return err
-		}
-		n, err := q.ArtistUpdate(ctx, db.ArtistUpdateParams{
-			Name: next.Name, PhotoMediaID: nullID(next.PhotoMediaID), UpdatedAt: s.now().UTC(), ID: id, Version: cur.Version,
-		})
-		if err != nil {
-			return fmt.Errorf("artists: update %d: %w", id, err)
-		}
-		if n == 0 {
-			return fmt.Errorf("artists: update %d: %w", id, apperr.ErrConflict)
-		}
-		if err := s.writeParts(ctx, q, cur, next); err != nil {
-			return err
-		}
-		if err := audit.Record(ctx, q, a, s.now(), audit.Entry{
-			Action: ActionUpdate, Kind: audit.KindArtist, EntityID: id, Summary: next.Name, Changes: changes,
-		}); err != nil {
-			return err
-		}
-		if showsOnEvents(cur, next) {
-			shown, err = q.ArtistVisibleEvents(ctx, db.ArtistVisibleEventsParams{ArtistID: id, Now: s.now().UTC()})
-			if err != nil {
-				return fmt.Errorf("artists: events of %d: %w", id, err)
+	err := content.Retry(writeAttempts, "", func() error {
+		return db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
+			if _, err := q.ArtistLock(ctx, id); errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("artists: update %d: %w", id, apperr.ErrNotFound)
+			} else if err != nil {
+				return fmt.Errorf("artists: lock %d: %w", id, err)
 			}
-		}
-		out, err = s.load(ctx, q, id)
-		return err
+			var err error
+			if cur, err = s.load(ctx, q, id); err != nil {
+				return err
+			}
+			next := cur.clone()
+			if err := fn(&next); err != nil {
+				return err
+			}
+			changes := diff(cur, next)
+			if len(changes) == 0 {
+				noop, out = true, cur
+				return nil
+			}
+			if cur.Version != version {
+				return fmt.Errorf("artists: update %d: based on version %d, now %d: %w", id, version, cur.Version, apperr.ErrConflict)
+			}
+			if err := s.check(ctx, q, cur, next); err != nil {
+				return err
+			}
+			n, err := q.ArtistUpdate(ctx, db.ArtistUpdateParams{
+				Name: next.Name, PhotoMediaID: nullID(next.PhotoMediaID), UpdatedAt: s.now().UTC(), ID: id, Version: cur.Version,
+			})
+			if err != nil {
+				return fmt.Errorf("artists: update %d: %w", id, err)
+			}
+			if n == 0 {
+				return fmt.Errorf("artists: update %d: %w", id, apperr.ErrConflict)
+			}
+			if err := s.writeParts(ctx, q, cur, next); err != nil {
+				return err
+			}
+			if err := audit.Record(ctx, q, a, s.now(), audit.Entry{
+				Action: ActionUpdate, Kind: audit.KindArtist, EntityID: id, Summary: next.Name, Changes: changes,
+			}); err != nil {
+				return err
+			}
+			if showsOnEvents(cur, next) {
+				shown, err = q.ArtistVisibleEvents(ctx, db.ArtistVisibleEventsParams{ArtistID: id, Now: s.now().UTC()})
+				if err != nil {
+					return fmt.Errorf("artists: events of %d: %w", id, err)
+				}
+			}
+			out, err = s.load(ctx, q, id)
+			return err
+		})
 	})
 	if err != nil {
 		return Draft{}, err

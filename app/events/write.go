@@ -313,8 +313,12 @@ func (s *Service) writeParts(ctx context.Context, q *db.Queries, cur, next Draft
 	if lineupEqual(cur.Lineup, next.Lineup) {
 		return nil
 	}
-	if err := q.EventArtistDeleteAll(ctx, next.ID); err != nil {
-		return fmt.Errorf("events: clear lineup of %d: %w", next.ID, err)
+	// Deleting from an empty range would only take gap locks, which two
+	// concurrent writers can deadlock on.
+	if len(cur.Lineup) > 0 {
+		if err := q.EventArtistDeleteAll(ctx, next.ID); err != nil {
+			return fmt.Errorf("events: clear lineup of %d: %w", next.ID, err)
+		}
 	}
 	for _, e := range next.Lineup {
 		if err := q.EventArtistInsert(ctx, db.EventArtistInsertParams{

@@ -50,6 +50,10 @@ const (
 	MsgHasEvents         = "error.location.has_events"
 )
 
+// writeAttempts bounds the runs of one write: a deadlock with another
+// writer, or a slug taken meanwhile, makes the transaction run again.
+const writeAttempts = 5
+
 // Audit actions of the locations service.
 const (
 	ActionCreate      = "create"
@@ -129,8 +133,8 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in LocationInput) (
 	}
 	var out Draft
 	existing := false
-	for attempt := 1; ; attempt++ {
-		err := db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
+	err := content.Retry(writeAttempts, "locations_slug", func() error {
+		return db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
 			if key != "" {
 				id, err := q.LocationIDByCreateKey(ctx, db.NullString(key))
 				if err == nil {
@@ -179,19 +183,17 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in LocationInput) (
 			out, err = s.load(ctx, q, id)
 			return err
 		})
-		switch {
-		case content.IsDuplicate(err, "locations_slug") && attempt < 3:
-			continue
-		case content.IsDuplicate(err, "locations_create_key"):
-			id, err := s.q.LocationIDByCreateKey(ctx, db.NullString(key))
-			if err != nil {
-				return Draft{}, fmt.Errorf("locations: find create key: %w", err)
-			}
-			return s.AdminGet(ctx, id)
-		case err != nil:
-			return Draft{}, err
+	})
+	switch {
+	case content.IsDuplicate(err, "locations_create_key"):
+		// The same form, submitted twice at once: the other won.
+		id, err := s.q.LocationIDByCreateKey(ctx, db.NullString(key))
+		if err != nil {
+			return Draft{}, fmt.Errorf("locations: find create key: %w", err)
 		}
-		break
+		return s.AdminGet(ctx, id)
+	case err != nil:
+		return Draft{}, err
 	}
 	if !existing {
 		live.Publish(ctx, s.pub, s.log, out.ID, topics(Draft{}, out)...)
@@ -365,56 +367,58 @@ func (s *Service) edit(ctx context.Context, a actor.Actor, id int64, version int
 	}
 	var cur, out Draft
 	noop := false
-	err := db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
-		if _, err := q.LocationLock(ctx, id); errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("locations: update %d: %w", id, apperr.ErrNotFound)
-		} else if err != nil {
-			return fmt.Errorf("locations: lock %d: %w", id, err)
-		}
-		var err error
-		if cur, err = s.load(ctx, q, id); err != nil {
+	err := content.Retry(writeAttempts, "", func() error {
+		return db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
+			if _, err := q.LocationLock(ctx, id); errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("locations: update %d: %w", id, apperr.ErrNotFound)
+			} else if err != nil {
+				return fmt.Errorf("locations: lock %d: %w", id, err)
+			}
+			var err error
+			if cur, err = s.load(ctx, q, id); err != nil {
+				return err
+			}
+			next := cur.clone()
+			if err := fn(&next); err != nil {
+				return err
+			}
+			changes := diff(cur, next)
+			if len(changes) == 0 {
+				noop, out = true, cur
+				return nil
+			}
+			if cur.Version != version {
+				return fmt.Errorf("locations: update %d: based on version %d, now %d: %w", id, version, cur.Version, apperr.ErrConflict)
+			}
+			if err := s.check(ctx, q, cur, &next); err != nil {
+				return err
+			}
+			n, err := q.LocationUpdate(ctx, db.LocationUpdateParams{
+				Position:        int32(next.Position),
+				ThemeBackground: next.Theme.Background, ThemeSurface: next.Theme.Surface, ThemeText: next.Theme.Text, ThemeAccent: next.Theme.Accent,
+				BackgroundMediaID: nullID(next.BackgroundMediaID), StreamKind: db.LocationsStreamKind(next.StreamKind),
+				StreamStatusUrl: next.StreamStatusURL, StreamListenUrl: next.StreamListenURL, TeleportUrl: next.TeleportURL,
+				ScreenLayout: db.LocationsScreenLayout(next.Screen.Layout), ScreenDaysAhead: int32(next.Screen.DaysAhead),
+				ScreenRotateSeconds: int32(next.Screen.RotateSeconds),
+				UpdatedAt:           s.now().UTC(), ID: id, Version: cur.Version,
+			})
+			if err != nil {
+				return fmt.Errorf("locations: update %d: %w", id, err)
+			}
+			if n == 0 {
+				return fmt.Errorf("locations: update %d: %w", id, apperr.ErrConflict)
+			}
+			if err := s.writeTexts(ctx, q, cur, next); err != nil {
+				return err
+			}
+			if err := audit.Record(ctx, q, a, s.now(), audit.Entry{
+				Action: ActionUpdate, Kind: audit.KindLocation, EntityID: id, Summary: cur.Slug, Changes: changes,
+			}); err != nil {
+				return err
+			}
+			out, err = s.load(ctx, q, id)
 			return err
-		}
-		next := cur.clone()
-		if err := fn(&next); err != nil {
-			return err
-		}
-		changes := diff(cur, next)
-		if len(changes) == 0 {
-			noop, out = true, cur
-			return nil
-		}
-		if cur.Version != version {
-			return fmt.Errorf("locations: update %d: based on version %d, now %d: %w", id, version, cur.Version, apperr.ErrConflict)
-		}
-		if err := s.check(ctx, q, cur, &next); err != nil {
-			return err
-		}
-		n, err := q.LocationUpdate(ctx, db.LocationUpdateParams{
-			Position:        int32(next.Position),
-			ThemeBackground: next.Theme.Background, ThemeSurface: next.Theme.Surface, ThemeText: next.Theme.Text, ThemeAccent: next.Theme.Accent,
-			BackgroundMediaID: nullID(next.BackgroundMediaID), StreamKind: db.LocationsStreamKind(next.StreamKind),
-			StreamStatusUrl: next.StreamStatusURL, StreamListenUrl: next.StreamListenURL, TeleportUrl: next.TeleportURL,
-			ScreenLayout: db.LocationsScreenLayout(next.Screen.Layout), ScreenDaysAhead: int32(next.Screen.DaysAhead),
-			ScreenRotateSeconds: int32(next.Screen.RotateSeconds),
-			UpdatedAt:           s.now().UTC(), ID: id, Version: cur.Version,
 		})
-		if err != nil {
-			return fmt.Errorf("locations: update %d: %w", id, err)
-		}
-		if n == 0 {
-			return fmt.Errorf("locations: update %d: %w", id, apperr.ErrConflict)
-		}
-		if err := s.writeTexts(ctx, q, cur, next); err != nil {
-			return err
-		}
-		if err := audit.Record(ctx, q, a, s.now(), audit.Entry{
-			Action: ActionUpdate, Kind: audit.KindLocation, EntityID: id, Summary: cur.Slug, Changes: changes,
-		}); err != nil {
-			return err
-		}
-		out, err = s.load(ctx, q, id)
-		return err
 	})
 	if err != nil {
 		return Draft{}, err

@@ -451,3 +451,21 @@ func TestFailedWriteLeavesNothing(t *testing.T) {
 	_, err = b.svc.AdminGet(t.Context(), d.ID)
 	require.NoError(t, err, "a delete whose audit entry fails deletes nothing")
 }
+
+func TestCreateKey(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	in := input(testenv.Unique("Twice"))
+	in.CreateKey = testenv.Unique("form")
+	var wg sync.WaitGroup
+	got := make([]locations.Draft, 3)
+	errs := make([]error, 3)
+	for i := range got {
+		wg.Go(func() { got[i], errs[i] = b.svc.Create(t.Context(), editor, in) })
+	}
+	wg.Wait()
+	for i := range got {
+		require.NoError(t, errs[i])
+		require.Equal(t, got[0].ID, got[i].ID, "a double-submitted form makes one venue")
+	}
+}
