@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/dreamerscave/tdc/app/apperr"
@@ -260,7 +261,11 @@ func (s *Service) HappeningNow(ctx context.Context, lang string, limit int) ([]S
 		return nil, fmt.Errorf("events: happening now: %w", err)
 	}
 	out := summaries(rows)
-	return out, s.attachLineups(ctx, lang, out)
+	if err := s.attachLineups(ctx, lang, out); err != nil {
+		return nil, err
+	}
+	// A cancelled event stays on the programme, but it is not happening.
+	return slices.DeleteFunc(out, func(e Summary) bool { return e.Cancelled }), nil
 }
 
 // Next lists the next published events to start within the coming weeks.

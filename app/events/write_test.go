@@ -913,3 +913,18 @@ func summaryIDs(s []events.AdminSummary, venue string) []int64 {
 	}
 	return out
 }
+
+func TestHappeningNowSkipsCancelled(t *testing.T) {
+	t.Parallel()
+	b := setupWrite(t)
+	on := testenv.Event(t, b.q, testenv.EventOpts{Start: b.now.Add(-time.Hour), Duration: 3 * time.Hour, Published: true})
+	off := testenv.Event(t, b.q, testenv.EventOpts{Start: b.now.Add(-time.Hour), Duration: 3 * time.Hour, Published: true, Cancelled: true})
+	now, err := b.svc.HappeningNow(t.Context(), "en", 1000)
+	require.NoError(t, err)
+	var slugs []string
+	for _, e := range now {
+		slugs = append(slugs, e.Slug)
+	}
+	require.Contains(t, slugs, on.Slug)
+	require.NotContains(t, slugs, off.Slug)
+}
