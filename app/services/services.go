@@ -38,11 +38,10 @@ type Set struct {
 // commit; now is the clock they read (time.Now in production, a fixed
 // instant in tests).
 func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.Publisher, log *slog.Logger, now func() time.Time) Set {
-	def := cfg.DefaultLanguage
 	return Set{
-		Events:     events.New(sqlDB, def, now),
-		Locations:  locations.New(sqlDB, def),
-		Artists:    artists.New(sqlDB, def),
+		Events:     events.New(sqlDB, cfg.Languages, now, pub, log),
+		Locations:  locations.New(sqlDB, cfg.Languages, now, pub, log),
+		Artists:    artists.New(sqlDB, cfg.Languages, now, pub, log),
 		Blog:       blog.New(sqlDB, cfg.Languages, pub, log, now),
 		NowPlaying: nowplaying.New(sqlDB),
 		Health:     health.New(sqlDB, rdb),
