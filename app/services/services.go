@@ -18,6 +18,7 @@ import (
 	"github.com/dreamerscave/tdc/app/health"
 	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/locations"
+	"github.com/dreamerscave/tdc/app/media"
 	"github.com/dreamerscave/tdc/app/nowplaying"
 )
 
@@ -30,6 +31,7 @@ type Set struct {
 	NowPlaying *nowplaying.Service
 	Health     *health.Service
 	Audit      *audit.Service
+	Media      *media.Service
 }
 
 // New builds every service. Writes publish their changes through pub after
@@ -45,5 +47,9 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.P
 		NowPlaying: nowplaying.New(sqlDB),
 		Health:     health.New(sqlDB, rdb),
 		Audit:      audit.New(sqlDB),
+		Media: media.New(sqlDB, media.NewDir(cfg.MediaDir), media.Config{
+			MaxBytes: int64(cfg.MediaMaxMB) << 20, MaxPixels: cfg.MediaMaxPixels,
+			DefaultLanguage: def, Languages: cfg.Languages,
+		}, pub, log, now),
 	}
 }
