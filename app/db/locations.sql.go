@@ -36,7 +36,7 @@ func (q *Queries) LocationExistsBySlug(ctx context.Context, slug string) (bool, 
 const locationGetBySlug = `-- name: LocationGetBySlug :one
 SELECT l.id, l.slug, l.position, l.theme_background, l.theme_surface, l.theme_text, l.theme_accent,
        l.stream_kind, l.stream_listen_url, l.teleport_url,
-       l.screen_layout, l.screen_days_ahead, l.screen_rotate_seconds, l.updated_at,
+       l.screen_layout, l.screen_days_ahead, l.screen_rotate_seconds, l.updated_at, l.background_media_id,
        d.name, d.tagline, d.description,
        t.name AS name_tr, t.tagline AS tagline_tr, t.description AS description_tr
 FROM locations l
@@ -66,6 +66,7 @@ type LocationGetBySlugRow struct {
 	ScreenDaysAhead     int32
 	ScreenRotateSeconds int32
 	UpdatedAt           time.Time
+	BackgroundMediaID   sql.NullInt64
 	Name                string
 	Tagline             string
 	Description         string
@@ -92,6 +93,7 @@ func (q *Queries) LocationGetBySlug(ctx context.Context, arg LocationGetBySlugPa
 		&i.ScreenDaysAhead,
 		&i.ScreenRotateSeconds,
 		&i.UpdatedAt,
+		&i.BackgroundMediaID,
 		&i.Name,
 		&i.Tagline,
 		&i.Description,
@@ -151,7 +153,7 @@ const locationList = `-- name: LocationList :many
 
 SELECT l.id, l.slug, l.position, l.theme_background, l.theme_surface, l.theme_text, l.theme_accent,
        l.stream_kind, l.stream_listen_url, l.teleport_url,
-       l.screen_layout, l.screen_days_ahead, l.screen_rotate_seconds, l.updated_at,
+       l.screen_layout, l.screen_days_ahead, l.screen_rotate_seconds, l.updated_at, l.background_media_id,
        d.name, d.tagline, d.description,
        t.name AS name_tr, t.tagline AS tagline_tr, t.description AS description_tr
 FROM locations l
@@ -180,6 +182,7 @@ type LocationListRow struct {
 	ScreenDaysAhead     int32
 	ScreenRotateSeconds int32
 	UpdatedAt           time.Time
+	BackgroundMediaID   sql.NullInt64
 	Name                string
 	Tagline             string
 	Description         string
@@ -215,6 +218,7 @@ func (q *Queries) LocationList(ctx context.Context, arg LocationListParams) ([]L
 			&i.ScreenDaysAhead,
 			&i.ScreenRotateSeconds,
 			&i.UpdatedAt,
+			&i.BackgroundMediaID,
 			&i.Name,
 			&i.Tagline,
 			&i.Description,

@@ -12,6 +12,7 @@ import (
 	"io"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -410,4 +411,25 @@ func TestArtistChangesOwnUploadsOnly(t *testing.T) {
 	require.NoError(t, b.svc.SetAlt(t.Context(), a1, m.ID, "en", "me"))
 	require.ErrorIs(t, b.svc.Delete(t.Context(), a2, m.ID), apperr.ErrForbidden)
 	require.NoError(t, b.svc.Delete(t.Context(), a1, m.ID))
+}
+
+// The name a browser sent is kept to be shown: its last path element,
+// valid UTF-8, without control characters, at most 255 characters.
+func TestUploadKeepsACleanName(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	cases := map[string]string{
+		`C:\fakepath\stage.png`:            "stage.png",
+		"/home/me/bad\x00na\u0007me.png":   "badname.png",
+		"  <b>bold</b> & \"quoted\".png  ": "b> & \"quoted\".png",
+		"caf\xe9.png":                      "caf\uFFFD.png",
+		strings.Repeat("ü", 300) + ".png":  strings.Repeat("ü", 255),
+	}
+	i := 0
+	for name, want := range cases {
+		i++
+		m, err := b.svc.Upload(t.Context(), actor.System(), name, bytes.NewReader(pngBytes(t, picture(seedOf(t, strconv.Itoa(i)), 8, 8))))
+		require.NoError(t, err)
+		require.Equal(t, want, m.OriginalName, "%q", name)
+	}
 }
