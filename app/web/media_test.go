@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"database/sql"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -11,8 +12,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/chromedp/chromedp"
 	"github.com/gofiber/fiber/v3"
 	"github.com/stretchr/testify/require"
 
@@ -142,44 +145,66 @@ func TestMediaFiles(t *testing.T) {
 	require.Equal(t, http.StatusMethodNotAllowed, res.StatusCode)
 }
 
+// pictured is a seeded site of its own whose pages show pictures: an
+// event's and a post's cover (alt text in English and German), an
+// artist's photo and the main cave's background (English only).
+type pictured struct {
+	srv                        *web.Server
+	sqlDB                      *sql.DB
+	cover, portrait, banner    media.Media
+	event, other, artist, post string
+	hostile                    string
+}
+
+func picturedSite(t *testing.T, label string) pictured {
+	t.Helper()
+	cfg := testenv.Config(t)
+	cfg.MediaDir = t.TempDir()
+	p := pictured{hostile: `Crowd <script>alert("x")</script>`}
+	p.srv, p.sqlDB = scratchApp(t, label, cfg)
+	ctx := t.Context()
+	now := testenv.Seeded(t)
+
+	p.cover, _ = upload(t, p.srv, 1200, 600)
+	p.portrait, _ = upload(t, p.srv, 500, 700)
+	p.banner, _ = upload(t, p.srv, 1000, 300)
+	require.NoError(t, p.srv.Media.SetAlt(ctx, actor.System(), p.cover.ID, "en", p.hostile))
+	require.NoError(t, p.srv.Media.SetAlt(ctx, actor.System(), p.cover.ID, "de", "Tanzende Menge"))
+	require.NoError(t, p.srv.Media.SetAlt(ctx, actor.System(), p.portrait.ID, "en", "The artist at the decks"))
+	require.NoError(t, p.srv.Media.SetAlt(ctx, actor.System(), p.banner.ID, "en", "The cave by night"))
+
+	q := func(dst *string, query string, args ...any) {
+		require.NoError(t, p.sqlDB.QueryRowContext(ctx, query, args...).Scan(dst), query)
+	}
+	q(&p.event, `SELECT e.slug FROM events e JOIN event_translations t ON t.event_id = e.id AND t.lang = 'de'
+		WHERE e.published AND e.starts_at > ? ORDER BY e.starts_at LIMIT 1`, now)
+	q(&p.other, `SELECT e.slug FROM events e WHERE e.published AND e.starts_at > ? AND e.slug <> ? ORDER BY e.starts_at LIMIT 1`, now, p.event)
+	q(&p.artist, `SELECT a.slug FROM artists a ORDER BY a.slug LIMIT 1`)
+	q(&p.post, `SELECT p.slug FROM blog_posts p WHERE p.status = 'published' ORDER BY p.publish_at DESC LIMIT 1`)
+	p.exec(t, `UPDATE events SET cover_media_id = ? WHERE slug = ?`, p.cover.ID, p.event)
+	p.exec(t, `UPDATE artists SET photo_media_id = ? WHERE slug = ?`, p.portrait.ID, p.artist)
+	p.exec(t, `UPDATE locations SET background_media_id = ? WHERE slug = 'main-cave'`, p.banner.ID)
+	p.exec(t, `UPDATE blog_posts SET cover_media_id = ? WHERE slug = ?`, p.cover.ID, p.post)
+	return p
+}
+
+func (p pictured) exec(t *testing.T, query string, args ...any) {
+	t.Helper()
+	_, err := p.sqlDB.ExecContext(t.Context(), query, args...)
+	require.NoError(t, err)
+}
+
 // The public pages show covers, photos and backgrounds: <img> with src,
 // srcset, sizes, width and height, lazy, with the alt text in the
 // visitor's language (marked lang="en" where it fell back), escaped; every
 // src and srcset URL is served. Cards without a picture show none.
 func TestPagesShowImages(t *testing.T) {
 	t.Parallel()
-	cfg := testenv.Config(t)
-	cfg.MediaDir = t.TempDir()
-	srv, sqlDB := scratchApp(t, "media", cfg)
-	ctx := t.Context()
-	now := testenv.Seeded(t)
-
-	cover, _ := upload(t, srv, 1200, 600)
-	portrait, _ := upload(t, srv, 500, 700)
-	banner, _ := upload(t, srv, 1000, 300)
-	hostile := `Crowd <script>alert("x")</script>`
-	require.NoError(t, srv.Media.SetAlt(ctx, actor.System(), cover.ID, "en", hostile))
-	require.NoError(t, srv.Media.SetAlt(ctx, actor.System(), cover.ID, "de", "Tanzende Menge"))
-	require.NoError(t, srv.Media.SetAlt(ctx, actor.System(), portrait.ID, "en", "The artist at the decks"))
-	require.NoError(t, srv.Media.SetAlt(ctx, actor.System(), banner.ID, "en", "The cave by night"))
-
-	var event, other, artist, post string
-	q := func(dst *string, query string, args ...any) {
-		require.NoError(t, sqlDB.QueryRowContext(ctx, query, args...).Scan(dst), query)
-	}
-	q(&event, `SELECT e.slug FROM events e JOIN event_translations t ON t.event_id = e.id AND t.lang = 'de'
-		WHERE e.published AND e.starts_at > ? ORDER BY e.starts_at LIMIT 1`, now)
-	q(&other, `SELECT e.slug FROM events e WHERE e.published AND e.starts_at > ? AND e.slug <> ? ORDER BY e.starts_at LIMIT 1`, now, event)
-	q(&artist, `SELECT a.slug FROM artists a ORDER BY a.slug LIMIT 1`)
-	q(&post, `SELECT p.slug FROM blog_posts p WHERE p.status = 'published' ORDER BY p.publish_at DESC LIMIT 1`)
-	exec := func(query string, args ...any) {
-		_, err := sqlDB.ExecContext(ctx, query, args...)
-		require.NoError(t, err)
-	}
-	exec(`UPDATE events SET cover_media_id = ? WHERE slug = ?`, cover.ID, event)
-	exec(`UPDATE artists SET photo_media_id = ? WHERE slug = ?`, portrait.ID, artist)
-	exec(`UPDATE locations SET background_media_id = ? WHERE slug = 'main-cave'`, banner.ID)
-	exec(`UPDATE blog_posts SET cover_media_id = ? WHERE slug = ?`, cover.ID, post)
+	p := picturedSite(t, "media")
+	srv, ctx := p.srv, t.Context()
+	cover, portrait, banner, hostile := p.cover, p.portrait, p.banner, p.hostile
+	event, other, artist, post := p.event, p.other, p.artist, p.post
+	exec := func(query string, args ...any) { p.exec(t, query, args...) }
 
 	variant := func(m media.Media, name string) media.Variant {
 		v, ok := m.Variant(name)
@@ -280,4 +305,39 @@ func TestPagesShowImages(t *testing.T) {
 		r, _ := send(t, srv, http.MethodGet, cover.URL())
 		require.Equal(t, http.StatusNotFound, r.StatusCode)
 	})
+}
+
+// In a browser, every picture on the pages that show them loads and
+// decodes, and the pages still pass axe-core at both widths.
+func TestPicturesInBrowser(t *testing.T) {
+	t.Parallel()
+	p := picturedSite(t, "mediab")
+	base := serve(t, p.srv)
+	browser := testenv.BrowserWithin(t, 2*time.Minute)
+	tab := testenv.Tab(t, browser)
+	require.NoError(t, chromedp.Do(tab, testenv.AxeOnEveryPage(), testenv.ReduceMotion()))
+	var failed []string
+	for _, path := range []string{
+		"/events/" + p.event + "?lang=de", "/events", "/artists?lang=de", "/artists/" + p.artist,
+		"/locations/main-cave?lang=de", "/locations", "/blog/" + p.post, "/",
+	} {
+		// Lazy pictures load as they come into view: scroll through,
+		// then wait for each to be decoded.
+		var n int
+		err := chromedp.Do(tab,
+			chromedp.EmulateViewport(1280, 900),
+			chromedp.Navigate(base+path),
+			chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('img').forEach(i => i.loading = 'eager')`),
+			chromedp.Poll[chromedp.Void](`[...document.querySelectorAll('img')].every(i => i.complete && i.naturalWidth > 0)`),
+		)
+		if err == nil {
+			n, err = chromedp.Run(tab, chromedp.Evaluate[int](`document.querySelectorAll('img[src^="/media/"]').length`))
+		}
+		if err != nil || n == 0 {
+			failed = append(failed, fmt.Sprintf("%s: %d pictures, %v", path, n, err))
+			continue
+		}
+		failed = append(failed, axeAtWidths(tab, path)...)
+	}
+	require.Empty(t, failed, strings.Join(failed, "\n"))
 }
