@@ -2,7 +2,7 @@
 -- passed; sqlc.arg(now) comes from the service's clock.
 
 -- name: BlogPostList :many
-SELECT p.id, p.slug, p.publish_at, p.author_name, p.updated_at,
+SELECT p.id, p.slug, p.publish_at, p.author_name, p.updated_at, p.cover_media_id,
        d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr
 FROM blog_posts p
 JOIN blog_post_translations d ON d.post_id = p.id AND d.lang = sqlc.arg(default_lang)
@@ -25,7 +25,7 @@ WHERE p.status IN ('published', 'scheduled') AND p.publish_at <= sqlc.arg(now)
         WHERE pc.post_id = p.id AND c.slug = sqlc.narg(category_slug)));
 
 -- name: BlogPostGetBySlug :one
-SELECT p.id, p.slug, p.status, p.publish_at, p.author_name, p.version, p.updated_at,
+SELECT p.id, p.slug, p.status, p.publish_at, p.author_name, p.version, p.updated_at, p.cover_media_id,
        d.title, d.summary, d.body_markdown,
        t.title AS title_tr, t.summary AS summary_tr, t.body_markdown AS body_markdown_tr
 FROM blog_posts p

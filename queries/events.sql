@@ -2,7 +2,7 @@
 -- The programme: published events overlapping [range_start, range_end), with
 -- optional venue, kind and artist filters, in start order. starts_from
 -- keeps only events that start at or after it ("what is next").
-SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at,
+SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media_id,
        d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr,
        l.slug AS location_slug, l.theme_accent AS location_accent,
        ld.name AS location_name, lt.name AS location_name_tr
@@ -46,7 +46,7 @@ WHERE e.published = TRUE
 
 -- name: EventListPast :many
 -- Events that have ended, newest first, for artist and venue pages.
-SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at,
+SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media_id,
        d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr,
        l.slug AS location_slug, l.theme_accent AS location_accent,
        ld.name AS location_name, lt.name AS location_name_tr

@@ -5,7 +5,7 @@
 -- name: LocationList :many
 SELECT l.id, l.slug, l.position, l.theme_background, l.theme_surface, l.theme_text, l.theme_accent,
        l.stream_kind, l.stream_listen_url, l.teleport_url,
-       l.screen_layout, l.screen_days_ahead, l.screen_rotate_seconds, l.updated_at,
+       l.screen_layout, l.screen_days_ahead, l.screen_rotate_seconds, l.updated_at, l.background_media_id,
        d.name, d.tagline, d.description,
        t.name AS name_tr, t.tagline AS tagline_tr, t.description AS description_tr
 FROM locations l
@@ -16,7 +16,7 @@ ORDER BY l.position, l.slug;
 -- name: LocationGetBySlug :one
 SELECT l.id, l.slug, l.position, l.theme_background, l.theme_surface, l.theme_text, l.theme_accent,
        l.stream_kind, l.stream_listen_url, l.teleport_url,
-       l.screen_layout, l.screen_days_ahead, l.screen_rotate_seconds, l.updated_at,
+       l.screen_layout, l.screen_days_ahead, l.screen_rotate_seconds, l.updated_at, l.background_media_id,
        d.name, d.tagline, d.description,
        t.name AS name_tr, t.tagline AS tagline_tr, t.description AS description_tr
 FROM locations l

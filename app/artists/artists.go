@@ -13,6 +13,7 @@ import (
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/live"
+	"github.com/dreamerscave/tdc/app/media"
 )
 
 // Summary is an artist as a list shows it.
@@ -21,6 +22,9 @@ type Summary struct {
 	Slug  string
 	Name  string
 	Genre i18n.Text
+	// PhotoID is the photo's media id (0 for none); Photo is the photo.
+	PhotoID int64
+	Photo   *media.Image
 }
 
 // Link is one of an artist's pages elsewhere; Kind names the site.
@@ -64,9 +68,23 @@ func (s *Service) List(ctx context.Context, lang string) ([]Summary, error) {
 	}
 	out := make([]Summary, len(rows))
 	for i, r := range rows {
-		out[i] = Summary{ID: r.ID, Slug: r.Slug, Name: r.Name, Genre: db.Text(r.GenreTr, r.Genre)}
+		out[i] = Summary{ID: r.ID, Slug: r.Slug, Name: r.Name, Genre: db.Text(r.GenreTr, r.Genre), PhotoID: r.PhotoMediaID.Int64}
+	}
+	if err := s.attachPhotos(ctx, lang, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// attachPhotos loads the photos of as in one query.
+func (s *Service) attachPhotos(ctx context.Context, lang string, as []Summary) error {
+	err := media.Attach(ctx, s.q, s.defLang, lang, as,
+		func(a *Summary) int64 { return a.PhotoID },
+		func(a *Summary, img media.Image) { a.Photo = &img })
+	if err != nil {
+		return fmt.Errorf("artists: photos: %w", err)
+	}
+	return nil
 }
 
 // Get returns the artist with slug and their links, or apperr.ErrNotFound.
@@ -83,9 +101,14 @@ func (s *Service) Get(ctx context.Context, lang, slug string) (Artist, error) {
 		return Artist{}, fmt.Errorf("artists: links of %q: %w", slug, err)
 	}
 	a := Artist{
-		Summary: Summary{ID: r.ID, Slug: r.Slug, Name: r.Name, Genre: db.Text(r.GenreTr, r.Genre)},
+		Summary: Summary{ID: r.ID, Slug: r.Slug, Name: r.Name, Genre: db.Text(r.GenreTr, r.Genre), PhotoID: r.PhotoMediaID.Int64},
 		Bio:     db.Text(r.BioTr, r.Bio),
 	}
+	one := []Summary{a.Summary}
+	if err := s.attachPhotos(ctx, lang, one); err != nil {
+		return Artist{}, err
+	}
+	a.Summary = one[0]
 	for _, l := range links {
 		a.Links = append(a.Links, Link{Kind: string(l.Kind), URL: l.Url})
 	}

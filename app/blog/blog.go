@@ -21,6 +21,7 @@ import (
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/live"
+	"github.com/dreamerscave/tdc/app/media"
 )
 
 const (
@@ -45,6 +46,8 @@ type Summary struct {
 	PublishedAt time.Time
 	UpdatedAt   time.Time
 	Categories  []Category
+	CoverID     int64        // the cover's media id, 0 for none
+	Cover       *media.Image // the cover, nil for none
 }
 
 // Post is a post with its rendered, sanitised body.
@@ -143,10 +146,13 @@ func (s *Service) List(ctx context.Context, lang, category string, page, perPage
 	for i, r := range rows {
 		p.Posts[i] = Summary{
 			ID: r.ID, Slug: r.Slug, Title: db.Text(r.TitleTr, r.Title), Summary: db.Text(r.SummaryTr, r.Summary),
-			Author: r.AuthorName, PublishedAt: r.PublishAt.Time, UpdatedAt: r.UpdatedAt,
+			Author: r.AuthorName, PublishedAt: r.PublishAt.Time, UpdatedAt: r.UpdatedAt, CoverID: r.CoverMediaID.Int64,
 		}
 	}
 	if err := s.attachCategories(ctx, lang, p.Posts); err != nil {
+		return Page{}, err
+	}
+	if err := s.attachCovers(ctx, lang, p.Posts); err != nil {
 		return Page{}, err
 	}
 	return p, nil
@@ -175,7 +181,7 @@ func (s *Service) Get(ctx context.Context, lang, slug string) (Post, error) {
 	p := Post{
 		Summary: Summary{
 			ID: r.ID, Slug: r.Slug, Title: db.Text(r.TitleTr, r.Title), Summary: db.Text(r.SummaryTr, r.Summary),
-			Author: r.AuthorName, PublishedAt: r.PublishAt.Time, UpdatedAt: r.UpdatedAt,
+			Author: r.AuthorName, PublishedAt: r.PublishAt.Time, UpdatedAt: r.UpdatedAt, CoverID: r.CoverMediaID.Int64,
 		},
 		Body:         body,
 		BodyFallback: markdown.Fallback,
@@ -184,8 +190,22 @@ func (s *Service) Get(ctx context.Context, lang, slug string) (Post, error) {
 	if err := s.attachCategories(ctx, lang, one); err != nil {
 		return Post{}, err
 	}
+	if err := s.attachCovers(ctx, lang, one); err != nil {
+		return Post{}, err
+	}
 	p.Summary = one[0]
 	return p, nil
+}
+
+// attachCovers loads the cover pictures of posts in one query.
+func (s *Service) attachCovers(ctx context.Context, lang string, posts []Summary) error {
+	err := media.Attach(ctx, s.q, s.defLang, lang, posts,
+		func(p *Summary) int64 { return p.CoverID },
+		func(p *Summary, img media.Image) { p.Cover = &img })
+	if err != nil {
+		return fmt.Errorf("blog: covers: %w", err)
+	}
+	return nil
 }
 
 func (s *Service) attachCategories(ctx context.Context, lang string, posts []Summary) error {

@@ -42,6 +42,9 @@ type Config struct {
 	CookieSecure     bool           // derived: BaseURL is https
 	ReadHeaderBudget int            // TDC_HEADER_LIMIT, bytes of request headers
 	MetricsToken     string         // TDC_METRICS_TOKEN; empty turns /metrics off
+	MediaDir         string         // TDC_MEDIA_DIR
+	MediaMaxMB       int            // TDC_MEDIA_MAX_MB, MiB
+	MediaMaxPixels   int64          // TDC_MEDIA_MAX_PIXELS
 }
 
 // Variable describes one TDC_* variable; the README's table lists the same.
@@ -85,6 +88,9 @@ func Variables() []Variable {
 		{"TDC_LOG_LEVEL", "info", "debug, info, warn or error", Public},
 		{"TDC_LOG_FORMAT", "text", "text or json", Public},
 		{"TDC_METRICS_TOKEN", "", "bearer token /metrics asks for; empty turns /metrics off (404)", Hidden},
+		{"TDC_MEDIA_DIR", "data/media", "directory uploaded pictures are stored in (shared by all instances)", Public},
+		{"TDC_MEDIA_MAX_MB", "20", "largest picture upload, in MiB", Public},
+		{"TDC_MEDIA_MAX_PIXELS", "40000000", "largest picture upload, in pixels (width × height)", Public},
 	}
 }
 
@@ -213,6 +219,10 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.MetricsToken != "" && !validToken(c.MetricsToken) {
 		bad("TDC_METRICS_TOKEN", "want at least %d printable ASCII characters without spaces, or nothing to turn /metrics off", minTokenLen)
 	}
+
+	c.MediaDir = get("TDC_MEDIA_DIR")
+	c.MediaMaxMB = integer("TDC_MEDIA_MAX_MB", 1, 1024)
+	c.MediaMaxPixels = int64(integer("TDC_MEDIA_MAX_PIXELS", 1, 400_000_000))
 
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("config: %w", errors.Join(errs...))

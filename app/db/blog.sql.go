@@ -714,7 +714,7 @@ func (q *Queries) BlogPostDelete(ctx context.Context, arg BlogPostDeleteParams) 
 }
 
 const blogPostGetBySlug = `-- name: BlogPostGetBySlug :one
-SELECT p.id, p.slug, p.status, p.publish_at, p.author_name, p.version, p.updated_at,
+SELECT p.id, p.slug, p.status, p.publish_at, p.author_name, p.version, p.updated_at, p.cover_media_id,
        d.title, d.summary, d.body_markdown,
        t.title AS title_tr, t.summary AS summary_tr, t.body_markdown AS body_markdown_tr
 FROM blog_posts p
@@ -737,6 +737,7 @@ type BlogPostGetBySlugRow struct {
 	AuthorName     string
 	Version        int32
 	UpdatedAt      time.Time
+	CoverMediaID   sql.NullInt64
 	Title          string
 	Summary        string
 	BodyMarkdown   string
@@ -756,6 +757,7 @@ func (q *Queries) BlogPostGetBySlug(ctx context.Context, arg BlogPostGetBySlugPa
 		&i.AuthorName,
 		&i.Version,
 		&i.UpdatedAt,
+		&i.CoverMediaID,
 		&i.Title,
 		&i.Summary,
 		&i.BodyMarkdown,
@@ -792,7 +794,7 @@ func (q *Queries) BlogPostInsert(ctx context.Context, arg BlogPostInsertParams) 
 
 const blogPostList = `-- name: BlogPostList :many
 
-SELECT p.id, p.slug, p.publish_at, p.author_name, p.updated_at,
+SELECT p.id, p.slug, p.publish_at, p.author_name, p.updated_at, p.cover_media_id,
        d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr
 FROM blog_posts p
 JOIN blog_post_translations d ON d.post_id = p.id AND d.lang = ?
@@ -815,15 +817,16 @@ type BlogPostListParams struct {
 }
 
 type BlogPostListRow struct {
-	ID         int64
-	Slug       string
-	PublishAt  sql.NullTime
-	AuthorName string
-	UpdatedAt  time.Time
-	Title      string
-	Summary    string
-	TitleTr    sql.NullString
-	SummaryTr  sql.NullString
+	ID           int64
+	Slug         string
+	PublishAt    sql.NullTime
+	AuthorName   string
+	UpdatedAt    time.Time
+	CoverMediaID sql.NullInt64
+	Title        string
+	Summary      string
+	TitleTr      sql.NullString
+	SummaryTr    sql.NullString
 }
 
 // A post is public when it is published or scheduled and its publish_at has
@@ -851,6 +854,7 @@ func (q *Queries) BlogPostList(ctx context.Context, arg BlogPostListParams) ([]B
 			&i.PublishAt,
 			&i.AuthorName,
 			&i.UpdatedAt,
+			&i.CoverMediaID,
 			&i.Title,
 			&i.Summary,
 			&i.TitleTr,

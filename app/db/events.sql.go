@@ -716,7 +716,7 @@ func (q *Queries) EventInsert(ctx context.Context, arg EventInsertParams) (int64
 }
 
 const eventList = `-- name: EventList :many
-SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at,
+SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media_id,
        d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr,
        l.slug AS location_slug, l.theme_accent AS location_accent,
        ld.name AS location_name, lt.name AS location_name_tr
@@ -761,6 +761,7 @@ type EventListRow struct {
 	StartsAt       time.Time
 	EndsAt         time.Time
 	UpdatedAt      time.Time
+	CoverMediaID   sql.NullInt64
 	Title          string
 	Summary        string
 	TitleTr        sql.NullString
@@ -808,6 +809,7 @@ func (q *Queries) EventList(ctx context.Context, arg EventListParams) ([]EventLi
 			&i.StartsAt,
 			&i.EndsAt,
 			&i.UpdatedAt,
+			&i.CoverMediaID,
 			&i.Title,
 			&i.Summary,
 			&i.TitleTr,
@@ -831,7 +833,7 @@ func (q *Queries) EventList(ctx context.Context, arg EventListParams) ([]EventLi
 }
 
 const eventListPast = `-- name: EventListPast :many
-SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at,
+SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media_id,
        d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr,
        l.slug AS location_slug, l.theme_accent AS location_accent,
        ld.name AS location_name, lt.name AS location_name_tr
@@ -867,6 +869,7 @@ type EventListPastRow struct {
 	StartsAt       time.Time
 	EndsAt         time.Time
 	UpdatedAt      time.Time
+	CoverMediaID   sql.NullInt64
 	Title          string
 	Summary        string
 	TitleTr        sql.NullString
@@ -905,6 +908,7 @@ func (q *Queries) EventListPast(ctx context.Context, arg EventListPastParams) ([
 			&i.StartsAt,
 			&i.EndsAt,
 			&i.UpdatedAt,
+			&i.CoverMediaID,
 			&i.Title,
 			&i.Summary,
 			&i.TitleTr,

@@ -241,7 +241,7 @@ func (q *Queries) LocationExistsBySlug(ctx context.Context, slug string) (bool, 
 const locationGetBySlug = `-- name: LocationGetBySlug :one
 SELECT l.id, l.slug, l.position, l.theme_background, l.theme_surface, l.theme_text, l.theme_accent,
        l.stream_kind, l.stream_listen_url, l.teleport_url,
-       l.screen_layout, l.screen_days_ahead, l.screen_rotate_seconds, l.updated_at,
+       l.screen_layout, l.screen_days_ahead, l.screen_rotate_seconds, l.updated_at, l.background_media_id,
        d.name, d.tagline, d.description,
        t.name AS name_tr, t.tagline AS tagline_tr, t.description AS description_tr
 FROM locations l
@@ -271,6 +271,7 @@ type LocationGetBySlugRow struct {
 	ScreenDaysAhead     int32
 	ScreenRotateSeconds int32
 	UpdatedAt           time.Time
+	BackgroundMediaID   sql.NullInt64
 	Name                string
 	Tagline             string
 	Description         string
@@ -297,6 +298,7 @@ func (q *Queries) LocationGetBySlug(ctx context.Context, arg LocationGetBySlugPa
 		&i.ScreenDaysAhead,
 		&i.ScreenRotateSeconds,
 		&i.UpdatedAt,
+		&i.BackgroundMediaID,
 		&i.Name,
 		&i.Tagline,
 		&i.Description,
@@ -383,7 +385,7 @@ const locationList = `-- name: LocationList :many
 
 SELECT l.id, l.slug, l.position, l.theme_background, l.theme_surface, l.theme_text, l.theme_accent,
        l.stream_kind, l.stream_listen_url, l.teleport_url,
-       l.screen_layout, l.screen_days_ahead, l.screen_rotate_seconds, l.updated_at,
+       l.screen_layout, l.screen_days_ahead, l.screen_rotate_seconds, l.updated_at, l.background_media_id,
        d.name, d.tagline, d.description,
        t.name AS name_tr, t.tagline AS tagline_tr, t.description AS description_tr
 FROM locations l
@@ -412,6 +414,7 @@ type LocationListRow struct {
 	ScreenDaysAhead     int32
 	ScreenRotateSeconds int32
 	UpdatedAt           time.Time
+	BackgroundMediaID   sql.NullInt64
 	Name                string
 	Tagline             string
 	Description         string
@@ -447,6 +450,7 @@ func (q *Queries) LocationList(ctx context.Context, arg LocationListParams) ([]L
 			&i.ScreenDaysAhead,
 			&i.ScreenRotateSeconds,
 			&i.UpdatedAt,
+			&i.BackgroundMediaID,
 			&i.Name,
 			&i.Tagline,
 			&i.Description,

@@ -977,6 +977,7 @@ type Medium struct {
 	Height       sql.NullInt32
 	OriginalName string
 	CreatedAt    time.Time
+	UploadedBy   sql.NullInt64
 }
 
 type NotificationPreference struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/live"
+	"github.com/dreamerscave/tdc/app/media"
 )
 
 // Kind is the type of an event.
@@ -69,6 +70,8 @@ type Summary struct {
 	// Cancelled marks an event called off: it stays listed, marked, so
 	// nobody who planned to come finds it silently gone.
 	Cancelled bool
+	CoverID   int64        // the cover's media id, 0 for none
+	Cover     *media.Image // the cover, nil for none
 }
 
 // Live reports whether the event is on at t; a cancelled event never is.
@@ -159,6 +162,9 @@ func (s *Service) List(ctx context.Context, lang string, f Filter) (Page, error)
 	if err := s.attachLineups(ctx, lang, p.Events); err != nil {
 		return Page{}, err
 	}
+	if err := s.attachCovers(ctx, lang, p.Events); err != nil {
+		return Page{}, err
+	}
 	return p, nil
 }
 
@@ -236,6 +242,7 @@ func (s *Service) Get(ctx context.Context, lang, slug string) (Event, error) {
 			Title: db.Text(r.TitleTr, r.Title), Summary: db.Text(r.SummaryTr, r.Summary),
 			StartsAt: r.StartsAt, EndsAt: r.EndsAt, UpdatedAt: r.UpdatedAt,
 			Location: Location{Slug: r.LocationSlug, Name: db.Text(r.LocationNameTr, r.LocationName), Accent: r.LocationAccent},
+			CoverID:  r.CoverMediaID.Int64,
 		},
 		Description: db.Text(r.DescriptionTr, r.Description),
 		Published:   r.Published,
@@ -244,6 +251,9 @@ func (s *Service) Get(ctx context.Context, lang, slug string) (Event, error) {
 	}
 	one := []Summary{ev.Summary}
 	if err := s.attachLineups(ctx, lang, one); err != nil {
+		return Event{}, err
+	}
+	if err := s.attachCovers(ctx, lang, one); err != nil {
 		return Event{}, err
 	}
 	ev.Summary = one[0]
@@ -261,7 +271,7 @@ func (s *Service) HappeningNow(ctx context.Context, lang string, limit int) ([]S
 		return nil, fmt.Errorf("events: happening now: %w", err)
 	}
 	out := summaries(rows)
-	if err := s.attachLineups(ctx, lang, out); err != nil {
+	if err := s.attachDetails(ctx, lang, out); err != nil {
 		return nil, err
 	}
 	// A cancelled event stays on the programme, but it is not happening.
@@ -279,7 +289,7 @@ func (s *Service) Next(ctx context.Context, lang string, limit int) ([]Summary, 
 		return nil, fmt.Errorf("events: next: %w", err)
 	}
 	out := summaries(rows)
-	return out, s.attachLineups(ctx, lang, out)
+	return out, s.attachDetails(ctx, lang, out)
 }
 
 // Past lists events that have ended at a venue or with an artist, newest first.
@@ -295,7 +305,26 @@ func (s *Service) Past(ctx context.Context, lang string, location, artist string
 	for i, r := range rows {
 		out[i] = summary(db.EventListRow(r)) // same columns, another query
 	}
-	return out, s.attachLineups(ctx, lang, out)
+	return out, s.attachDetails(ctx, lang, out)
+}
+
+// attachDetails loads the lineups and covers of evs, a query each.
+func (s *Service) attachDetails(ctx context.Context, lang string, evs []Summary) error {
+	if err := s.attachLineups(ctx, lang, evs); err != nil {
+		return err
+	}
+	return s.attachCovers(ctx, lang, evs)
+}
+
+// attachCovers loads the cover pictures of evs in one query.
+func (s *Service) attachCovers(ctx context.Context, lang string, evs []Summary) error {
+	err := media.Attach(ctx, s.q, s.defLang, lang, evs,
+		func(e *Summary) int64 { return e.CoverID },
+		func(e *Summary, img media.Image) { e.Cover = &img })
+	if err != nil {
+		return fmt.Errorf("events: covers: %w", err)
+	}
+	return nil
 }
 
 // attachLineups loads the lineups of evs in one query, and marks the
@@ -347,6 +376,7 @@ func summary(r db.EventListRow) Summary {
 		Title: db.Text(r.TitleTr, r.Title), Summary: db.Text(r.SummaryTr, r.Summary),
 		StartsAt: r.StartsAt, EndsAt: r.EndsAt, UpdatedAt: r.UpdatedAt,
 		Location: Location{Slug: r.LocationSlug, Name: db.Text(r.LocationNameTr, r.LocationName), Accent: r.LocationAccent},
+		CoverID:  r.CoverMediaID.Int64,
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/live"
+	"github.com/dreamerscave/tdc/app/media"
 )
 
 // Theme is a venue's colours, applied as CSS custom properties.
@@ -78,6 +79,10 @@ type Location struct {
 	ScreenDaysAhead     int
 	ScreenRotateSeconds int
 	UpdatedAt           time.Time
+	// BackgroundID is the background picture's media id (0 for none);
+	// Background is the picture.
+	BackgroundID int64
+	Background   *media.Image
 }
 
 // Service reads and writes venues. Writes publish their changes through
@@ -111,7 +116,21 @@ func (s *Service) List(ctx context.Context, lang string) ([]Location, error) {
 	for i, r := range rows {
 		out[i] = location(db.LocationGetBySlugRow(r))
 	}
+	if err := s.attachBackgrounds(ctx, lang, out); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// attachBackgrounds loads the background pictures of ls in one query.
+func (s *Service) attachBackgrounds(ctx context.Context, lang string, ls []Location) error {
+	err := media.Attach(ctx, s.q, s.defLang, lang, ls,
+		func(l *Location) int64 { return l.BackgroundID },
+		func(l *Location, img media.Image) { l.Background = &img })
+	if err != nil {
+		return fmt.Errorf("locations: backgrounds: %w", err)
+	}
+	return nil
 }
 
 // Get returns the venue with slug, or apperr.ErrNotFound.
@@ -123,7 +142,11 @@ func (s *Service) Get(ctx context.Context, lang, slug string) (Location, error) 
 	if err != nil {
 		return Location{}, fmt.Errorf("locations: get %q: %w", slug, err)
 	}
-	return location(r), nil
+	one := []Location{location(r)}
+	if err := s.attachBackgrounds(ctx, lang, one); err != nil {
+		return Location{}, err
+	}
+	return one[0], nil
 }
 
 func location(r db.LocationGetBySlugRow) Location {
@@ -136,5 +159,6 @@ func location(r db.LocationGetBySlugRow) Location {
 		StreamKind:  string(r.StreamKind), ListenURL: r.StreamListenUrl, TeleportURL: r.TeleportUrl,
 		ScreenLayout: string(r.ScreenLayout), ScreenDaysAhead: int(r.ScreenDaysAhead),
 		ScreenRotateSeconds: int(r.ScreenRotateSeconds), UpdatedAt: r.UpdatedAt,
+		BackgroundID: r.BackgroundMediaID.Int64,
 	}
 }

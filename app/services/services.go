@@ -18,6 +18,7 @@ import (
 	"github.com/dreamerscave/tdc/app/health"
 	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/locations"
+	"github.com/dreamerscave/tdc/app/media"
 	"github.com/dreamerscave/tdc/app/nowplaying"
 	"github.com/dreamerscave/tdc/app/settings"
 )
@@ -32,6 +33,7 @@ type Set struct {
 	Health     *health.Service
 	Audit      *audit.Service
 	Settings   *settings.Service
+	Media      *media.Service
 }
 
 // New builds every service. Writes publish their changes through pub after
@@ -48,5 +50,9 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.P
 		Audit:      audit.New(sqlDB),
 		Settings: settings.New(sqlDB, settings.Options{Languages: cfg.Languages, ZoneLabel: cfg.ClubZoneLabel},
 			pub, log, now),
+		Media: media.New(sqlDB, media.NewDir(cfg.MediaDir), media.Config{
+			MaxBytes: int64(cfg.MediaMaxMB) << 20, MaxPixels: cfg.MediaMaxPixels,
+			DefaultLanguage: cfg.DefaultLanguage, Languages: cfg.Languages,
+		}, pub, log, now),
 	}
 }

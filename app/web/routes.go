@@ -24,6 +24,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Add(read, "/assets/*", s.Assets.Handler())
 	app.Add(read, "/favicon.ico", s.favicon)
 	app.Add(read, "/robots.txt", s.robots)
+	app.Add(read, "/media/:file", s.mediaFile)
 
 	// Calendar clients send no cookies and may be cached by proxies: a feed's
 	// language comes from its URL alone, and it sets no cookie. A group's

@@ -19,6 +19,7 @@ import (
 	"github.com/dreamerscave/tdc/app/events"
 	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/locations"
+	"github.com/dreamerscave/tdc/app/media"
 	"github.com/dreamerscave/tdc/app/nowplaying"
 	"github.com/dreamerscave/tdc/app/render"
 	"github.com/dreamerscave/tdc/app/static"
@@ -48,14 +49,18 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 	// content does, so the views mark it; the rest is the visitor's own.
 	fb := func(s string) i18n.Text { return i18n.Text{Value: s, Fallback: true} }
 	own := func(s string) i18n.Text { return i18n.Text{Value: s} }
-	loc := locations.Location{Slug: "main-cave", Name: own("Main " + evil), Tagline: fb(evil), Description: fb(evil), Theme: theme, TeleportURL: "secondlife://Dreamers%20Cave/128/128/25", ListenURL: "http://127.0.0.1:8000/x.mp3"}
+	// One picture shown everywhere pictures go, with hostile alt text.
+	sha := strings.Repeat("ab", 32)
+	img := &media.Image{ID: 9, Src: "/media/" + sha + ".jpg", SrcSet: "/media/" + sha + ".jpg 480w, /media/" + sha + ".jpg 960w",
+		Width: 960, Height: 540, Alt: fb("Alt " + evil), Thumb: "/media/" + sha + ".png", ThumbWidth: 320, ThumbHeight: 320}
+	loc := locations.Location{Background: img, Slug: "main-cave", Name: own("Main " + evil), Tagline: fb(evil), Description: fb(evil), Theme: theme, TeleportURL: "secondlife://Dreamers%20Cave/128/128/25", ListenURL: "http://127.0.0.1:8000/x.mp3"}
 	act := events.Act{ArtistSlug: "a", ArtistName: "DJ " + evil, Genre: fb(evil), SetStartsAt: now, SetEndsAt: now.Add(time.Hour)}
-	sum := events.Summary{ID: 1, Slug: "ev", Kind: events.KindDJSet, Title: own("Night " + evil), Summary: fb(evil), StartsAt: now.Add(-time.Hour), EndsAt: now.Add(2 * time.Hour),
+	sum := events.Summary{Cover: img, ID: 1, Slug: "ev", Kind: events.KindDJSet, Title: own("Night " + evil), Summary: fb(evil), StartsAt: now.Add(-time.Hour), EndsAt: now.Add(2 * time.Hour),
 		Location: events.Location{Slug: "main-cave", Name: fb("Main"), Accent: "#b18cff"}, Lineup: []events.Act{act}}
 	ev := events.Event{Summary: sum, Description: fb(evil), Published: true, TeleportURL: "secondlife://Dreamers%20Cave/128/128/25"}
 	track := &nowplaying.Track{LocationSlug: "main-cave", Artist: evil, Title: evil, StartedAt: now}
 	card := locationCard{L: loc, Track: track}
-	post := blog.Summary{ID: 2, Slug: "p", Title: fb("Post " + evil), Summary: own(evil), Author: evil, PublishedAt: now, Categories: []blog.Category{{Slug: "news", Name: fb(evil)}}}
+	post := blog.Summary{Cover: img, ID: 2, Slug: "p", Title: fb("Post " + evil), Summary: own(evil), Author: evil, PublishedAt: now, Categories: []blog.Category{{Slug: "news", Name: fb(evil)}}}
 	pg := pager{Page: 2, Pages: 3, PrevURL: "/events", NextURL: "/events?page=3", Target: "event-list"}
 	day := dayGroup{Key: "2026-12-04", Date: now, Events: []events.Summary{sum}}
 	cat := blog.Category{Slug: "news", Name: own(evil), Description: fb(evil)}
@@ -72,6 +77,12 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 		"blog/show":       postPage{Base: base, Post: blog.Post{Summary: post, Body: template.HTML("<p>sanitised body</p>"), BodyFallback: true}},
 		"errors/error":    errorPage{Base: base, Status: 404, TitleID: "error.404.title", MessageID: "error.404.message", Reason: evil},
 	}
+	as := pages["artists/show"].(artistPage)
+	as.Artist.Photo = img
+	pages["artists/show"] = as
+	ai := pages["artists/index"].(artistsPage)
+	ai.Artists = append(ai.Artists, artists.Summary{Slug: "p", Name: "P", Photo: img})
+	pages["artists/index"] = ai
 	fragments := map[string]any{
 		"happening-now":     pages["home"],
 		"next-events":       pages["home"],
@@ -94,6 +105,7 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 		"pager":             pg,
 		"event-grid":        map[string]any{"Events": []events.Summary{sum}, "Zone": zone, "Now": now, "Compact": true},
 		"day":               map[string]any{"D": day, "Zone": zone, "Now": now},
+		"image":             map[string]any{"I": img, "Sizes": "100vw", "Class": "x"},
 		"base":              nil, // the layout, rendered through every page
 	}
 	return pages, fragments
