@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/dreamerscave/tdc/app/accounts"
 	"github.com/dreamerscave/tdc/app/artists"
 	"github.com/dreamerscave/tdc/app/audit"
 	"github.com/dreamerscave/tdc/app/blog"
@@ -18,7 +19,10 @@ import (
 	"github.com/dreamerscave/tdc/app/health"
 	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/locations"
+	"github.com/dreamerscave/tdc/app/mail"
 	"github.com/dreamerscave/tdc/app/nowplaying"
+	"github.com/dreamerscave/tdc/locales"
+	"github.com/dreamerscave/tdc/views/emails"
 )
 
 // Set is every service, each over the same database.
@@ -30,6 +34,7 @@ type Set struct {
 	NowPlaying *nowplaying.Service
 	Health     *health.Service
 	Audit      *audit.Service
+	Accounts   *accounts.Service
 }
 
 // New builds every service. Writes publish their changes through pub after
@@ -37,6 +42,11 @@ type Set struct {
 // instant in tests).
 func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.Publisher, log *slog.Logger, now func() time.Time) Set {
 	def := cfg.DefaultLanguage
+	// A bad TDC_SMTP_URL leaves sender nil; Accounts.Ready reports it.
+	sender, err := mail.New(cfg.SMTPURL, cfg.MailFrom, log)
+	if err != nil {
+		log.Error("services: mail", slog.Any("error", err))
+	}
 	return Set{
 		Events:     events.New(sqlDB, def, now),
 		Locations:  locations.New(sqlDB, def),
@@ -45,5 +55,10 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.P
 		NowPlaying: nowplaying.New(sqlDB),
 		Health:     health.New(sqlDB, rdb),
 		Audit:      audit.New(sqlDB),
+		Accounts: accounts.New(sqlDB, rdb, accounts.Options{
+			BaseURL: cfg.BaseURL.String(), Languages: cfg.Languages, RedisPrefix: cfg.RedisKeyPrefix,
+			SessionIdle: cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge,
+			Mail: sender, Emails: emails.FS, Locales: locales.FS, Now: now, Log: log,
+		}),
 	}
 }
