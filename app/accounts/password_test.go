@@ -47,4 +47,11 @@ func TestTokensAndIDsAreWellFormed(t *testing.T) {
 	for _, bad := range []string{"", "short", a + "x", strings.Repeat("*", rawLen), a[:rawLen-1] + "\x00"} {
 		require.False(t, wellFormed(bad), "%q", bad)
 	}
+	tok := randomToken()
+	require.Len(t, tok, tokenLen)
+	require.Equal(t, strings.ToLower(tok), tok, "tokens survive the site's lower-casing of paths")
+	require.True(t, wellFormedToken(tok))
+	for _, bad := range []string{"", a, strings.ToUpper(tok), tok + "a", strings.Repeat("1", tokenLen)} {
+		require.False(t, wellFormedToken(bad), "%q", bad)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/base32"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -19,9 +20,16 @@ const (
 	ResetTTL  = time.Hour
 )
 
-// rawLen is the length of a token or session id: 32 random bytes in
-// unpadded base64url.
+// rawLen is the length of a session id: 32 random bytes in unpadded
+// base64url.
 const rawLen = 43
+
+// tokenLen is the length of a mailed token: 32 random bytes in lower-case
+// unpadded base32. Lower case, because the site sends any path spelled in
+// capitals to its lower-case form, and a token travels in /reset/{token}.
+const tokenLen = 52
+
+var tokenEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 // randomString returns 32 random bytes in unpadded base64url.
 func randomString() string {
@@ -30,13 +38,30 @@ func randomString() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// wellFormed reports whether raw could be a token or session id we made,
-// so junk never reaches the database or Redis.
+// randomToken returns 32 random bytes in lower-case base32.
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return tokenEncoding.EncodeToString(b)
+}
+
+// wellFormed reports whether raw could be a session id we made, so junk
+// never reaches Redis.
 func wellFormed(raw string) bool {
 	if len(raw) != rawLen {
 		return false
 	}
 	_, err := base64.RawURLEncoding.DecodeString(raw)
+	return err == nil
+}
+
+// wellFormedToken reports whether raw could be a mailed token we made, so
+// junk never reaches the database.
+func wellFormedToken(raw string) bool {
+	if len(raw) != tokenLen {
+		return false
+	}
+	_, err := tokenEncoding.DecodeString(raw)
 	return err == nil
 }
 
@@ -48,7 +73,7 @@ func tokenHash(raw string) []byte {
 // issueToken stores the hash of a new token for purpose and returns the
 // token, which exists from then on only in the mail.
 func (s *Service) issueToken(ctx context.Context, q *db.Queries, userID int64, purpose db.UserTokensPurpose, ttl time.Duration) (string, error) {
-	raw := randomString()
+	raw := randomToken()
 	now := s.now().UTC()
 	err := q.UserTokenInsert(ctx, db.UserTokenInsertParams{
 		UserID: userID, Purpose: purpose, TokenHash: tokenHash(raw), ExpiresAt: now.Add(ttl), CreatedAt: now,
@@ -62,7 +87,7 @@ func (s *Service) issueToken(ctx context.Context, q *db.Queries, userID int64, p
 // liveToken returns the unused, unexpired token raw for purpose, locked
 // for the transaction q runs in when lock is set.
 func (s *Service) liveToken(ctx context.Context, q *db.Queries, raw string, purpose db.UserTokensPurpose, lock bool) (db.UserToken, error) {
-	if !wellFormed(raw) {
+	if !wellFormedToken(raw) {
 		return db.UserToken{}, ErrTokenInvalid
 	}
 	var tok db.UserToken

@@ -96,6 +96,7 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 		"day":               map[string]any{"D": day, "Zone": zone, "Now": now},
 		"base":              nil, // the layout, rendered through every page
 	}
+	addAccountSamples(pages, fragments, base, evil) // account_views_test.go
 	return pages, fragments
 }
 
