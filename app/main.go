@@ -34,6 +34,7 @@ commands:
   serve [--no-migrate]      run the website (migrates first unless told not to)
   migrate [up|down|status]  apply, roll back one, or list migrations
   seed [--if-empty]         load demo content (only into an empty database with --if-empty)
+  user create|role|reset    make an account, change its role, set a new password (tdc user for more)
 
 Configuration: TDC_* environment variables, also read from ./.env; see README.md.
 `
@@ -83,6 +84,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		return seedDemo(ctx, cfg, log, *ifEmpty, stdout)
+	case "user":
+		return userCommand(ctx, cfg, log, args[1:], getenv, stdout, stderr) // usercmd.go
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", args[0])
@@ -162,6 +165,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrateFirs
 	// the schedulers) work through them.
 	bus := live.NewBus(rdb, cfg.RedisKeyPrefix, log)
 	svc := services.New(cfg, conn, rdb, bus, log, time.Now)
+	if err := svc.Accounts.Ready(); err != nil {
+		return err
+	}
 	reg, err := site.NewRegistry(conn)
 	if err != nil {
 		return err

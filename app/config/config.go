@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"regexp"
 	"slices"
@@ -45,6 +46,11 @@ type Config struct {
 	MediaDir         string         // TDC_MEDIA_DIR
 	MediaMaxMB       int            // TDC_MEDIA_MAX_MB, MiB
 	MediaMaxPixels   int64          // TDC_MEDIA_MAX_PIXELS
+	SMTPURL          string         // TDC_SMTP_URL; empty logs mail instead of sending it
+	MailFrom         string         // TDC_MAIL_FROM
+	SessionIdle      time.Duration  // TDC_SESSION_IDLE
+	SessionMaxAge    time.Duration  // TDC_SESSION_MAX_AGE
+	SecretKey        string         // TDC_SECRET_KEY; empty: a random key per process
 }
 
 // Variable describes one TDC_* variable; the README's table lists the same.
@@ -91,6 +97,11 @@ func Variables() []Variable {
 		{"TDC_MEDIA_DIR", "data/media", "directory uploaded pictures are stored in (shared by all instances)", Public},
 		{"TDC_MEDIA_MAX_MB", "20", "largest picture upload, in MiB", Public},
 		{"TDC_MEDIA_MAX_PIXELS", "40000000", "largest picture upload, in pixels (width × height)", Public},
+		{"TDC_SMTP_URL", "", "smtp://user:password@host:587 (STARTTLS) or smtps://host:465; empty logs mail instead", HasPassword},
+		{"TDC_MAIL_FROM", "noreply@localhost", "sender address of the club's mail", Public},
+		{"TDC_SESSION_IDLE", "168h", "a session unused this long ends", Public},
+		{"TDC_SESSION_MAX_AGE", "720h", "every session ends this long after sign-in", Public},
+		{"TDC_SECRET_KEY", "", "32+ characters that sign CSRF tokens; empty picks a random key per process", Hidden},
 	}
 }
 
@@ -223,6 +234,26 @@ func Load(getenv func(string) string) (Config, error) {
 	c.MediaDir = get("TDC_MEDIA_DIR")
 	c.MediaMaxMB = integer("TDC_MEDIA_MAX_MB", 1, 1024)
 	c.MediaMaxPixels = int64(integer("TDC_MEDIA_MAX_PIXELS", 1, 400_000_000))
+	c.SMTPURL = get("TDC_SMTP_URL")
+	if c.SMTPURL != "" {
+		// The parser's error may quote the password, so it is not passed on.
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			bad("TDC_SMTP_URL", "want smtp://user:password@host:587 or smtps://host:465, or nothing to log mail instead")
+		}
+	}
+	c.MailFrom = get("TDC_MAIL_FROM")
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		bad("TDC_MAIL_FROM", "want an address such as club@example.org or \"The Club <club@example.org>\"")
+	}
+	c.SessionIdle = duration("TDC_SESSION_IDLE", 5*time.Minute, 90*24*time.Hour)
+	c.SessionMaxAge = duration("TDC_SESSION_MAX_AGE", time.Hour, 366*24*time.Hour)
+	if c.SessionMaxAge < c.SessionIdle {
+		bad("TDC_SESSION_MAX_AGE", "must not be shorter than TDC_SESSION_IDLE")
+	}
+	c.SecretKey = get("TDC_SECRET_KEY")
+	if c.SecretKey != "" && (len(c.SecretKey) < minSecretLen || !validToken(c.SecretKey)) {
+		bad("TDC_SECRET_KEY", "want at least %d printable ASCII characters without spaces, e.g. from `openssl rand -base64 48`", minSecretLen)
+	}
 
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("config: %w", errors.Join(errs...))
@@ -261,6 +292,10 @@ func (v Variable) show(value string) string {
 
 // minTokenLen keeps a metrics token out of reach of guessing.
 const minTokenLen = 16
+
+// minSecretLen is the shortest TDC_SECRET_KEY: 32 characters carry enough
+// entropy for an HMAC key.
+const minSecretLen = 32
 
 func validToken(s string) bool {
 	if len(s) < minTokenLen {

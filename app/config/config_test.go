@@ -108,7 +108,8 @@ func TestStringHidesSecrets(t *testing.T) {
 
 func TestVariablesMarkSecrets(t *testing.T) {
 	t.Parallel()
-	want := map[string]Secrecy{"TDC_DATABASE_DSN": HasPassword, "TDC_REDIS_URL": HasPassword, "TDC_METRICS_TOKEN": Hidden}
+	want := map[string]Secrecy{"TDC_DATABASE_DSN": HasPassword, "TDC_REDIS_URL": HasPassword, "TDC_METRICS_TOKEN": Hidden,
+		"TDC_SMTP_URL": HasPassword, "TDC_SECRET_KEY": Hidden}
 	for _, v := range Variables() {
 		require.Equal(t, want[v.Name], v.Secrecy, v.Name)
 	}

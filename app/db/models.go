@@ -713,6 +713,64 @@ func AllSyncStateStatusValues() []SyncStateStatus {
 	}
 }
 
+type UserTokensPurpose string
+
+const (
+	UserTokensPurposeVerify UserTokensPurpose = "verify"
+	UserTokensPurposeReset  UserTokensPurpose = "reset"
+)
+
+func (e *UserTokensPurpose) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = UserTokensPurpose(s)
+	case string:
+		*e = UserTokensPurpose(s)
+	default:
+		return fmt.Errorf("unsupported scan type for UserTokensPurpose: %T", src)
+	}
+	return nil
+}
+
+type NullUserTokensPurpose struct {
+	UserTokensPurpose UserTokensPurpose
+	Valid             bool // Valid is true if UserTokensPurpose is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullUserTokensPurpose) Scan(value interface{}) error {
+	if value == nil {
+		ns.UserTokensPurpose, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.UserTokensPurpose.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullUserTokensPurpose) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.UserTokensPurpose), nil
+}
+
+func (e UserTokensPurpose) Valid() bool {
+	switch e {
+	case UserTokensPurposeVerify,
+		UserTokensPurposeReset:
+		return true
+	}
+	return false
+}
+
+func AllUserTokensPurposeValues() []UserTokensPurpose {
+	return []UserTokensPurpose{
+		UserTokensPurposeVerify,
+		UserTokensPurposeReset,
+	}
+}
+
 type UsersRole string
 
 const (
@@ -1084,4 +1142,14 @@ type User struct {
 	LastLoginAt     sql.NullTime
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+}
+
+type UserToken struct {
+	ID        int64
+	UserID    int64
+	Purpose   UserTokensPurpose
+	TokenHash []byte
+	ExpiresAt time.Time
+	UsedAt    sql.NullTime
+	CreatedAt time.Time
 }

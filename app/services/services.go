@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/dreamerscave/tdc/app/accounts"
 	"github.com/dreamerscave/tdc/app/artists"
 	"github.com/dreamerscave/tdc/app/audit"
 	"github.com/dreamerscave/tdc/app/blog"
@@ -18,9 +19,12 @@ import (
 	"github.com/dreamerscave/tdc/app/health"
 	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/locations"
+	"github.com/dreamerscave/tdc/app/mail"
 	"github.com/dreamerscave/tdc/app/media"
 	"github.com/dreamerscave/tdc/app/nowplaying"
 	"github.com/dreamerscave/tdc/app/settings"
+	"github.com/dreamerscave/tdc/locales"
+	"github.com/dreamerscave/tdc/views/emails"
 )
 
 // Set is every service, each over the same database.
@@ -34,12 +38,18 @@ type Set struct {
 	Audit      *audit.Service
 	Settings   *settings.Service
 	Media      *media.Service
+	Accounts   *accounts.Service
 }
 
 // New builds every service. Writes publish their changes through pub after
 // commit; now is the clock they read (time.Now in production, a fixed
 // instant in tests).
 func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.Publisher, log *slog.Logger, now func() time.Time) Set {
+	// A bad TDC_SMTP_URL leaves sender nil; Accounts.Ready reports it.
+	sender, err := mail.New(cfg.SMTPURL, cfg.MailFrom, log)
+	if err != nil {
+		log.Error("services: mail", slog.Any("error", err))
+	}
 	return Set{
 		Events:     events.New(sqlDB, cfg.Languages, now, pub, log),
 		Locations:  locations.New(sqlDB, cfg.Languages, now, pub, log),
@@ -54,5 +64,10 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.P
 			MaxBytes: int64(cfg.MediaMaxMB) << 20, MaxPixels: cfg.MediaMaxPixels,
 			DefaultLanguage: cfg.DefaultLanguage, Languages: cfg.Languages,
 		}, pub, log, now),
+		Accounts: accounts.New(sqlDB, rdb, accounts.Options{
+			BaseURL: cfg.BaseURL.String(), Languages: cfg.Languages, RedisPrefix: cfg.RedisKeyPrefix,
+			SessionIdle: cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge,
+			Mail: sender, Emails: emails.FS, Locales: locales.FS, Now: now, Log: log,
+		}),
 	}
 }

@@ -3,6 +3,8 @@ package web
 import (
 	"github.com/gofiber/fiber/v3"
 	"github.com/gofiber/fiber/v3/middleware/recover"
+
+	"github.com/dreamerscave/tdc/app/accounts"
 )
 
 // routes lists every route of the site in one place.
@@ -17,6 +19,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Use(recover.New())
 	app.Use(s.secure)
 	app.Use(s.deadline)
+	app.Use(s.csrfProtect) // every POST/PUT/PATCH/DELETE but /webhooks/ and /api/ (auth.go)
 
 	app.Add(read, "/healthz", s.healthz)
 	app.Add(read, "/readyz", s.readyz)
@@ -47,6 +50,33 @@ func (s *Server) routes(app *fiber.App) {
 	site.Add(read, "/blog", s.blogIndex)
 	site.Add(read, "/blog/category/:slug", s.blogCategory)
 	site.Add(read, "/blog/:slug", s.blogShow)
+
+	// Accounts (account*.go, auth.go, follows.go). None of these is cached.
+	signedIn := s.requireRole(anyRole...)
+	site.Add(read, "/login", s.loginForm)
+	site.Post("/login", s.login)
+	site.Post("/logout", s.logout)
+	site.Add(read, "/signup", s.signupForm)
+	site.Post("/signup", s.signup)
+	site.Add(read, "/verify", s.verify)
+	site.Add(read, "/reset", s.resetForm)
+	site.Post("/reset", s.resetRequest)
+	site.Add(read, "/reset/:token", s.resetPasswordForm)
+	site.Post("/reset/:token", s.resetPassword)
+	site.Add(read, "/account/menu", s.accountMenuFragment)
+	site.Add(read, "/account", signedIn, s.accountShow)
+	site.Post("/account/profile", signedIn, s.accountProfile)
+	site.Post("/account/password", signedIn, s.accountPassword)
+	site.Post("/account/verify", signedIn, s.accountResendVerify)
+	site.Post("/account/signout-everywhere", signedIn, s.accountSignOutEverywhere)
+	site.Post("/account/delete", signedIn, s.accountDelete)
+	for _, f := range []struct {
+		path string
+		kind accounts.FollowKind
+	}{{"/follows/artists/:slug", accounts.FollowArtist}, {"/follows/locations/:slug", accounts.FollowLocation}} {
+		site.Add(read, f.path, s.followShow(f.kind))
+		site.Add([]string{fiber.MethodPost, fiber.MethodDelete}, f.path, signedIn, s.followSet(f.kind))
+	}
 
 	// Anything else is the translated 404 page.
 	site.Use(func(c fiber.Ctx) error {

@@ -108,6 +108,7 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 		"image":             map[string]any{"I": img, "Sizes": "100vw", "Class": "x"},
 		"base":              nil, // the layout, rendered through every page
 	}
+	addAccountSamples(pages, fragments, base, evil) // account_views_test.go
 	return pages, fragments
 }
 

@@ -40,6 +40,7 @@ type Server struct {
 	metrics  *metrics
 	zones    *zoneSet
 	security [][2]string // headers every answer carries, see securityHeaders
+	acct     *accountKit // sessions and CSRF, see auth.go
 }
 
 // New builds the Fiber app with every route and middleware, the same for
@@ -53,6 +54,7 @@ func New(d Deps) (*Server, error) {
 		cache:    newPageCache(d.Config.PageCacheTTL, int64(d.Config.PageCacheMB)<<20, d.Now),
 		zones:    newZoneSet(d.Config.ClubZone, d.Config.ClubZoneLabel),
 		security: securityHeaders(d.Config.CookieSecure),
+		acct:     newAccountKit(d.Config, d.Log),
 	}
 	m, err := newMetrics(d.Registry)
 	if err != nil {

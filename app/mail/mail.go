@@ -1,0 +1,171 @@
+// Package mail sends the club's email: a Sender interface with an SMTP
+// implementation and a log-only one for development, and the templates
+// (views/emails) that turn a message ID and data into subject, text and HTML
+// in the recipient's language. The notification queue, when it comes, sends
+// through the same Sender.
+package mail
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+// Message is one email to one recipient. Text is required; HTML, when set,
+// is sent as the alternative part mail clients prefer.
+type Message struct {
+	To      string
+	Subject string
+	Text    string
+	HTML    string
+}
+
+// Sender delivers messages.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// New returns the sender the configuration asks for: SMTP through smtpURL,
+// or, when it is empty, a sender that only logs (for development, where the
+// links in the log are how one signs up).
+func New(smtpURL, from string, log *slog.Logger) (Sender, error) {
+	if smtpURL == "" {
+		return NewLog(log), nil
+	}
+	s, err := NewSMTP(smtpURL, from)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// SMTP sends each message over a new connection to one server.
+type SMTP struct {
+	from string
+	host string
+	opts []gomail.Option
+}
+
+// NewSMTP parses smtpURL:
+//
+//	smtp://[user:password@]host[:port][?tls=starttls|opportunistic|none]
+//	smtps://[user:password@]host[:port]
+//
+// smtp:// uses port 587 and requires STARTTLS unless tls says otherwise;
+// smtps:// speaks TLS from the start, on port 465. from is the sender
+// address, e.g. `The Dreamer's Cave <club@example.org>`.
+func NewSMTP(smtpURL, from string) (*SMTP, error) {
+	u, err := url.Parse(smtpURL)
+	if err != nil || u.Host == "" || u.Hostname() == "" {
+		// The parser's error may quote the password.
+		return nil, errors.New("mail: TDC_SMTP_URL is not smtp://host:port or smtps://host:port")
+	}
+	if _, err := mail.ParseAddress(from); err != nil {
+		return nil, fmt.Errorf("mail: sender address %q: %w", from, err)
+	}
+	s := &SMTP{from: from, host: u.Hostname()}
+	s.opts = append(s.opts, gomail.WithTimeout(20*time.Second))
+	port := 587
+	mode := u.Query().Get("tls")
+	switch u.Scheme {
+	case "smtp":
+		switch mode {
+		case "", "starttls":
+			s.opts = append(s.opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+		case "opportunistic":
+			s.opts = append(s.opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
+		case "none":
+			s.opts = append(s.opts, gomail.WithTLSPolicy(gomail.NoTLS))
+		default:
+			return nil, fmt.Errorf("mail: TDC_SMTP_URL tls=%q: want starttls, opportunistic or none", mode)
+		}
+	case "smtps":
+		if mode != "" {
+			return nil, errors.New("mail: TDC_SMTP_URL: smtps:// always uses TLS; drop the tls parameter")
+		}
+		port = 465
+		s.opts = append(s.opts, gomail.WithSSL())
+	default:
+		return nil, fmt.Errorf("mail: TDC_SMTP_URL scheme %q: want smtp or smtps", u.Scheme)
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return nil, errors.New("mail: TDC_SMTP_URL port must be a number from 1 to 65535")
+		}
+		port = n
+	}
+	s.opts = append(s.opts, gomail.WithPort(port), gomail.WithTLSConfig(&tls.Config{ServerName: s.host, MinVersion: tls.VersionTLS12}))
+	if u.User != nil {
+		pw, _ := u.User.Password()
+		auth := gomail.SMTPAuthAutoDiscover
+		if mode == "none" {
+			// Credentials in the clear: the operator asked for no TLS,
+			// e.g. a relay on the same host or behind a tunnel.
+			auth = gomail.SMTPAuthPlainNoEnc
+		}
+		s.opts = append(s.opts, gomail.WithSMTPAuth(auth), gomail.WithUsername(u.User.Username()), gomail.WithPassword(pw))
+	}
+	return s, nil
+}
+
+// Send delivers m, or returns why the server refused it.
+func (s *SMTP) Send(ctx context.Context, m Message) error {
+	msg, err := s.build(m)
+	if err != nil {
+		return err
+	}
+	client, err := gomail.NewClient(s.host, s.opts...)
+	if err != nil {
+		return fmt.Errorf("mail: client for %s: %w", s.host, err)
+	}
+	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
+		return fmt.Errorf("mail: send to %s via %s: %w", m.To, s.host, err)
+	}
+	return nil
+}
+
+func (s *SMTP) build(m Message) (*gomail.Msg, error) {
+	if strings.ContainsAny(m.Subject, "\r\n") {
+		return nil, errors.New("mail: subject has a line break")
+	}
+	msg := gomail.NewMsg()
+	if err := msg.From(s.from); err != nil {
+		return nil, fmt.Errorf("mail: from %q: %w", s.from, err)
+	}
+	if err := msg.To(m.To); err != nil {
+		return nil, fmt.Errorf("mail: to %q: %w", m.To, err)
+	}
+	msg.Subject(m.Subject)
+	msg.SetDate()
+	msg.SetMessageID()
+	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	return msg, nil
+}
+
+// Log "sends" by writing the message to the log: for development, where no
+// mail server runs. It logs the text body, links and tokens included, so it
+// must never be used where the logs are shared.
+type Log struct{ log *slog.Logger }
+
+// NewLog returns a sender that writes to log.
+func NewLog(log *slog.Logger) *Log { return &Log{log: log} }
+
+// Send logs m.
+func (l *Log) Send(ctx context.Context, m Message) error {
+	l.log.LogAttrs(ctx, slog.LevelInfo, "mail not sent (no TDC_SMTP_URL); logged instead",
+		slog.String("to", m.To), slog.String("subject", m.Subject), slog.String("text", m.Text))
+	return nil
+}
