@@ -47,6 +47,9 @@ func (s *Server) routes(app *fiber.App) {
 	site.Add(read, "/blog/category/:slug", s.blogCategory)
 	site.Add(read, "/blog/:slug", s.blogShow)
 
+	// The back office; every route is in adminRoutes with its roles.
+	s.registerAdmin(site)
+
 	// Anything else is the translated 404 page.
 	site.Use(func(c fiber.Ctx) error {
 		c.Locals(localRoute, "unmatched")
