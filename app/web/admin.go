@@ -134,3 +134,21 @@ func (s *Server) adminDashboard(c fiber.Ctx) error {
 	}
 	return s.adminPage(c, fiber.StatusOK, "admin/dashboard", "", data)
 }
+
+// RouteAccess is one back-office route and the roles that may use it.
+type RouteAccess struct {
+	Methods []string
+	Path    string
+	Roles   []actor.Role
+}
+
+// AdminAccess lists every back-office route with its roles, for the
+// authorisation test that walks them all.
+func (s *Server) AdminAccess() []RouteAccess {
+	routes := s.adminRoutes()
+	out := make([]RouteAccess, len(routes))
+	for i, r := range routes {
+		out[i] = RouteAccess{Methods: r.methods, Path: r.path, Roles: r.roles}
+	}
+	return out
+}
