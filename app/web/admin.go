@@ -1,6 +1,7 @@
 package web
 
 import (
+	"crypto/rand"
 	"net/url"
 	"slices"
 
@@ -41,6 +42,7 @@ func (s *Server) adminRoutes() []adminRoute {
 	routes := []adminRoute{
 		{methodsRead, "/admin", rolesOffice, s.adminDashboard},
 	}
+	routes = append(routes, s.eventRoutes()...)
 	for _, e := range s.inlineEntities() {
 		routes = append(routes, s.inlineRoutes(e)...)
 	}
@@ -151,4 +153,10 @@ func (s *Server) AdminAccess() []RouteAccess {
 		out[i] = RouteAccess{Methods: r.methods, Path: r.path, Roles: r.roles}
 	}
 	return out
+}
+
+// newCreateKey is the one-time key a create form carries, so submitting it
+// twice makes one row.
+func newCreateKey() string {
+	return rand.Text()
 }

@@ -98,8 +98,9 @@ type field struct {
 	Error *apperr.Message
 	// Theirs is a colleague's current value, shown when a save found a
 	// newer version (409); Value then holds what the editor tried.
-	Theirs   string
-	Conflict bool
+	Theirs      string
+	TheirsValue string
+	Conflict    bool
 }
 
 // fieldOption is one choice of a select.
@@ -226,6 +227,16 @@ func (s *Server) inlineSave(e inlineEntity) fiber.Handler {
 			return s.fieldForm(c, e, set, f, fiber.StatusUnprocessableEntity)
 		}
 		err = e.save(c, s.actor(c), id, int32(version), f.Name, value)
+		if errors.Is(err, apperr.ErrConflict) {
+			// The row moved on, but perhaps only in other fields: if this
+			// one still holds what the editor started from, nothing of a
+			// colleague's is lost by saving over the new version.
+			if cur, lerr := e.load(c, id); lerr == nil {
+				if now, ok := cur.get(f.Name); ok && c.FormValue("original") == now.Value && c.Request().PostArgs().Has("original") {
+					err = e.save(c, s.actor(c), id, cur.Version, f.Name, value)
+				}
+			}
+		}
 		if inv, ok := errors.AsType[*apperr.Invalid](err); ok {
 			msg, found := inv.Fields[f.Name]
 			if !found {
@@ -267,7 +278,7 @@ func (s *Server) fieldConflict(c fiber.Ctx, e inlineEntity, id int64, mine field
 	if !ok {
 		return fiber.ErrNotFound
 	}
-	mine.Theirs = theirs.Shown()
+	mine.Theirs, mine.TheirsValue = theirs.Shown(), theirs.Value
 	mine.Version = set.Version
 	mine.Conflict = true
 	return s.fieldForm(c, e, set, mine, fiber.StatusConflict)
@@ -347,5 +358,5 @@ func serviceValue(f field, typed string, loc *time.Location) (string, *apperr.Me
 
 // inlineEntities lists every entity edited in place.
 func (s *Server) inlineEntities() []inlineEntity {
-	return nil
+	return []inlineEntity{s.eventsEntity()}
 }
