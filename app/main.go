@@ -172,6 +172,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrateFirs
 	}
 	// Every instance drops its page cache when any instance reports a change.
 	go srv.FollowChanges(ctx, bus)
+	// And drops its settings cache when any instance changes a setting.
+	go svc.Settings.Follow(ctx, bus)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

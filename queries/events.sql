@@ -103,3 +103,141 @@ ON DUPLICATE KEY UPDATE title = VALUES(title), summary = VALUES(summary), descri
 -- name: EventArtistInsert :exec
 INSERT INTO event_artists (event_id, artist_id, position, set_starts_at, set_ends_at)
 VALUES (?, ?, ?, ?, ?);
+
+-- Back office: the writes of the events service and the admin views. Every
+-- write runs in one transaction that first locks the event row (EventLock),
+-- so the reads after it see the latest committed state.
+
+-- name: EventLock :one
+SELECT version FROM events WHERE id = ? FOR UPDATE;
+
+-- name: EventAdminGet :one
+SELECT e.id, e.slug, e.kind, e.location_id, l.slug AS location_slug, e.starts_at, e.ends_at,
+       e.published, e.cancelled_at, e.first_published_at, e.allow_overlap, e.cover_media_id,
+       e.version, e.created_at, e.updated_at
+FROM events e
+JOIN locations l ON l.id = e.location_id
+WHERE e.id = ?;
+
+-- name: EventIDByCreateKey :one
+SELECT id FROM events WHERE create_key = ?;
+
+-- name: EventCreate :execlastid
+INSERT INTO events (slug, kind, location_id, starts_at, ends_at, published, cancelled_at, first_published_at,
+                    allow_overlap, cover_media_id, create_key, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: EventUpdate :execrows
+-- Writes every editable column at once; the version guards against a
+-- colleague's change made since the editor read the row.
+UPDATE events
+SET slug = ?, kind = ?, location_id = ?, starts_at = ?, ends_at = ?, published = ?,
+    cancelled_at = ?, first_published_at = ?, allow_overlap = ?, cover_media_id = ?,
+    updated_at = sqlc.arg(updated_at), version = version + 1
+WHERE id = sqlc.arg(id) AND version = sqlc.arg(version);
+
+-- name: EventDelete :execrows
+DELETE FROM events WHERE id = ? AND version = ?;
+
+-- name: EventTranslationList :many
+SELECT lang, title, summary, description FROM event_translations WHERE event_id = ? ORDER BY lang;
+
+-- name: EventTranslationDelete :exec
+DELETE FROM event_translations WHERE event_id = ? AND lang = ?;
+
+-- name: EventArtistListForEvent :many
+SELECT ea.artist_id, a.slug AS artist_slug, a.name AS artist_name, ea.position, ea.set_starts_at, ea.set_ends_at
+FROM event_artists ea
+JOIN artists a ON a.id = ea.artist_id
+WHERE ea.event_id = ?
+ORDER BY ea.position, ea.artist_id;
+
+-- name: EventArtistDeleteAll :exec
+DELETE FROM event_artists WHERE event_id = ?;
+
+-- name: EventArtistsExisting :many
+-- Which of the given artists exist, to name the missing ones in the form.
+SELECT id, slug, name FROM artists WHERE id IN (sqlc.slice(ids));
+
+-- name: EventSlugsLike :many
+-- Slugs that a new slug base would collide with: base itself and base-N.
+SELECT slug FROM events
+WHERE (slug = sqlc.arg(base) OR slug LIKE CONCAT(sqlc.arg(base), '-%')) AND id <> sqlc.arg(id);
+
+-- name: EventLocationLock :one
+-- Locks the venue so two writers cannot both find a time slot free.
+SELECT slug FROM locations WHERE id = ? FOR UPDATE;
+
+-- name: EventLocationIDBySlug :one
+SELECT id FROM locations WHERE slug = ?;
+
+-- name: EventMediaIsImage :one
+SELECT EXISTS (SELECT 1 FROM media WHERE id = ? AND content_type LIKE 'image/%');
+
+-- name: EventOverlapping :many
+-- Events at a venue that share time with [starts_at, ends_at), other than
+-- the one being saved. A locking read: it must see rows committed after
+-- this transaction's snapshot was taken.
+SELECT e.id, e.slug, e.allow_overlap, COALESCE(d.title, '') AS title
+FROM events e
+LEFT JOIN event_translations d ON d.event_id = e.id AND d.lang = sqlc.arg(default_lang)
+WHERE e.location_id = sqlc.arg(location_id) AND e.id <> sqlc.arg(id) AND e.cancelled_at IS NULL
+  AND e.starts_at < sqlc.arg(ends_at) AND e.ends_at > sqlc.arg(starts_at)
+  AND e.starts_at > sqlc.arg(starts_at) - INTERVAL 7 DAY
+ORDER BY e.starts_at, e.id
+LIMIT 20
+FOR UPDATE;
+
+-- name: EventCancelledAmong :many
+-- Which of a page of events are cancelled, so lists can mark them.
+SELECT id FROM events WHERE id IN (sqlc.slice(ids)) AND cancelled_at IS NOT NULL;
+
+-- name: EventAdminList :many
+-- The back office's list: drafts too, by status, venue, kind, time, or a
+-- search in slugs and titles (q is a LIKE pattern), in the asked order.
+SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.published, e.cancelled_at, e.version, e.updated_at,
+       l.slug AS location_slug, ld.name AS location_name, lt.name AS location_name_tr,
+       d.title, t.title AS title_tr
+FROM events e
+JOIN locations l ON l.id = e.location_id
+LEFT JOIN location_translations ld ON ld.location_id = l.id AND ld.lang = sqlc.arg(default_lang)
+LEFT JOIN location_translations lt ON lt.location_id = l.id AND lt.lang = sqlc.arg(lang)
+LEFT JOIN event_translations d ON d.event_id = e.id AND d.lang = sqlc.arg(default_lang)
+LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = sqlc.arg(lang)
+WHERE (sqlc.narg(q) IS NULL OR e.slug LIKE sqlc.narg(q) OR EXISTS (
+        SELECT 1 FROM event_translations s WHERE s.event_id = e.id AND s.title LIKE sqlc.narg(q)))
+  AND (CAST(sqlc.arg(status) AS CHAR) = 'all'
+    OR (CAST(sqlc.arg(status) AS CHAR) = 'draft' AND e.published = FALSE AND e.cancelled_at IS NULL)
+    OR (CAST(sqlc.arg(status) AS CHAR) = 'published' AND e.published = TRUE AND e.cancelled_at IS NULL)
+    OR (CAST(sqlc.arg(status) AS CHAR) = 'cancelled' AND e.cancelled_at IS NOT NULL)
+    OR (CAST(sqlc.arg(status) AS CHAR) = 'past' AND e.ends_at <= sqlc.arg(now))
+    OR (CAST(sqlc.arg(status) AS CHAR) = 'upcoming' AND e.ends_at > sqlc.arg(now)))
+  AND (sqlc.narg(location_slug) IS NULL OR l.slug = sqlc.narg(location_slug))
+  AND (sqlc.narg(kind) IS NULL OR e.kind = sqlc.narg(kind))
+  AND (sqlc.narg(range_start) IS NULL OR e.ends_at > sqlc.narg(range_start))
+  AND (sqlc.narg(range_end) IS NULL OR e.starts_at < sqlc.narg(range_end))
+ORDER BY
+  CASE WHEN CAST(sqlc.arg(sort) AS CHAR) = 'starts_at' THEN e.starts_at END ASC,
+  CASE WHEN CAST(sqlc.arg(sort) AS CHAR) = '-starts_at' THEN e.starts_at END DESC,
+  CASE WHEN CAST(sqlc.arg(sort) AS CHAR) = 'title' THEN COALESCE(d.title, '') END ASC,
+  CASE WHEN CAST(sqlc.arg(sort) AS CHAR) = 'updated' THEN e.updated_at END DESC,
+  e.starts_at, e.id
+LIMIT ? OFFSET ?;
+
+-- name: EventAdminCount :one
+-- The same rows as EventAdminList.
+SELECT COUNT(*)
+FROM events e
+JOIN locations l ON l.id = e.location_id
+WHERE (sqlc.narg(q) IS NULL OR e.slug LIKE sqlc.narg(q) OR EXISTS (
+        SELECT 1 FROM event_translations s WHERE s.event_id = e.id AND s.title LIKE sqlc.narg(q)))
+  AND (CAST(sqlc.arg(status) AS CHAR) = 'all'
+    OR (CAST(sqlc.arg(status) AS CHAR) = 'draft' AND e.published = FALSE AND e.cancelled_at IS NULL)
+    OR (CAST(sqlc.arg(status) AS CHAR) = 'published' AND e.published = TRUE AND e.cancelled_at IS NULL)
+    OR (CAST(sqlc.arg(status) AS CHAR) = 'cancelled' AND e.cancelled_at IS NOT NULL)
+    OR (CAST(sqlc.arg(status) AS CHAR) = 'past' AND e.ends_at <= sqlc.arg(now))
+    OR (CAST(sqlc.arg(status) AS CHAR) = 'upcoming' AND e.ends_at > sqlc.arg(now)))
+  AND (sqlc.narg(location_slug) IS NULL OR l.slug = sqlc.narg(location_slug))
+  AND (sqlc.narg(kind) IS NULL OR e.kind = sqlc.narg(kind))
+  AND (sqlc.narg(range_start) IS NULL OR e.ends_at > sqlc.narg(range_start))
+  AND (sqlc.narg(range_end) IS NULL OR e.starts_at < sqlc.narg(range_end));

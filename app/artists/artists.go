@@ -6,10 +6,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
+	"time"
 
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/i18n"
+	"github.com/dreamerscave/tdc/app/live"
 )
 
 // Summary is an artist as a list shows it.
@@ -32,15 +35,25 @@ type Artist struct {
 	Links []Link
 }
 
-// Service reads artists.
+// Service reads and writes artists. Writes publish their changes through
+// pub after commit; now is the clock.
 type Service struct {
+	sqlDB   *sql.DB
 	q       *db.Queries
 	defLang string
+	langs   []string
+	now     func() time.Time
+	pub     live.Publisher
+	log     *slog.Logger
 }
 
-// New returns the artists service.
-func New(sqlDB *sql.DB, defLang string) *Service {
-	return &Service{q: db.New(sqlDB), defLang: defLang}
+// New returns the artists service. langs are the offered languages, the
+// default first (it must hold at least that one).
+func New(sqlDB *sql.DB, langs []string, now func() time.Time, pub live.Publisher, log *slog.Logger) *Service {
+	return &Service{
+		sqlDB: sqlDB, q: db.New(sqlDB), defLang: langs[0], langs: langs,
+		now: now, pub: pub, log: log,
+	}
 }
 
 // List returns every artist by name.

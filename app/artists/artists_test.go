@@ -2,11 +2,13 @@ package artists_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/artists"
+	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/testenv"
 )
 
@@ -15,7 +17,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 func TestListAndGet(t *testing.T) {
 	t.Parallel()
 	testenv.Seeded(t)
-	svc := artists.New(testenv.DB(t), "en")
+	svc := artists.New(testenv.DB(t), []string{"en", "de"}, time.Now, live.Discard{}, testenv.Logger(t))
 	all, err := svc.List(t.Context(), "en")
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(all), 20)

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"log/slog"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -18,6 +20,7 @@ import (
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/i18n"
+	"github.com/dreamerscave/tdc/app/live"
 )
 
 const (
@@ -58,17 +61,31 @@ type Page struct {
 	Total, Page, PerPage, Pages int
 }
 
-// Service reads posts.
+// Service reads posts for visitors and writes them for the back office.
 type Service struct {
+	sqlDB   *sql.DB
 	q       *db.Queries
 	md      *Markdown
 	defLang string
+	langs   []string
+	pub     live.Publisher
+	log     *slog.Logger
 	now     func() time.Time
 }
 
-// New returns the blog service.
-func New(sqlDB *sql.DB, defLang string, now func() time.Time) *Service {
-	return &Service{q: db.New(sqlDB), md: NewMarkdown(), defLang: defLang, now: now}
+// New returns the blog service. langs are the offered languages, the
+// default first (config.Config.Languages); texts in other languages are
+// refused. Writes publish their changes through pub after commit; now is
+// the clock that decides what is visible and stamps every write.
+func New(sqlDB *sql.DB, langs []string, pub live.Publisher, log *slog.Logger, now func() time.Time) *Service {
+	if len(langs) == 0 {
+		// A programming error in main, caught at start-up.
+		panic("blog: New needs at least the default language")
+	}
+	return &Service{
+		sqlDB: sqlDB, q: db.New(sqlDB), md: NewMarkdown(), defLang: langs[0], langs: slices.Clone(langs),
+		pub: pub, log: log, now: now,
+	}
 }
 
 // Categories lists every category.

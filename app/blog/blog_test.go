@@ -11,6 +11,7 @@ import (
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/blog"
 	"github.com/dreamerscave/tdc/app/db"
+	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/testenv"
 )
 
@@ -73,7 +74,7 @@ func setup(t *testing.T) (*blog.Service, string, map[string]string) {
 		return nil
 	})
 	require.NoError(t, err)
-	return blog.New(sqlDB, "en", func() time.Time { return now }), cat, slugs
+	return blog.New(sqlDB, []string{"en", "de"}, live.Discard{}, testenv.Logger(t), func() time.Time { return now }), cat, slugs
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -11,6 +11,161 @@ import (
 	"time"
 )
 
+const artistAdminCount = `-- name: ArtistAdminCount :one
+SELECT COUNT(*) FROM artists a
+WHERE (? IS NULL OR a.name LIKE ? OR a.slug LIKE ?)
+`
+
+type ArtistAdminCountParams struct {
+	Q sql.NullString
+}
+
+func (q *Queries) ArtistAdminCount(ctx context.Context, arg ArtistAdminCountParams) (int64, error) {
+	row := q.db.QueryRowContext(ctx, artistAdminCount, arg.Q, arg.Q, arg.Q)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
+const artistAdminGet = `-- name: ArtistAdminGet :one
+SELECT id, slug, name, photo_media_id, version, created_at, updated_at FROM artists WHERE id = ?
+`
+
+type ArtistAdminGetRow struct {
+	ID           int64
+	Slug         string
+	Name         string
+	PhotoMediaID sql.NullInt64
+	Version      int32
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (q *Queries) ArtistAdminGet(ctx context.Context, id int64) (ArtistAdminGetRow, error) {
+	row := q.db.QueryRowContext(ctx, artistAdminGet, id)
+	var i ArtistAdminGetRow
+	err := row.Scan(
+		&i.ID,
+		&i.Slug,
+		&i.Name,
+		&i.PhotoMediaID,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const artistAdminList = `-- name: ArtistAdminList :many
+SELECT a.id, a.slug, a.name, a.photo_media_id, a.version, a.updated_at,
+       (SELECT COUNT(*) FROM event_artists ea WHERE ea.artist_id = a.id) AS event_count
+FROM artists a
+WHERE (? IS NULL OR a.name LIKE ? OR a.slug LIKE ?)
+ORDER BY a.name, a.id
+LIMIT ? OFFSET ?
+`
+
+type ArtistAdminListParams struct {
+	Q      sql.NullString
+	Limit  int32
+	Offset int32
+}
+
+type ArtistAdminListRow struct {
+	ID           int64
+	Slug         string
+	Name         string
+	PhotoMediaID sql.NullInt64
+	Version      int32
+	UpdatedAt    time.Time
+	EventCount   int64
+}
+
+// The back office's list, by name, optionally matching q (a LIKE pattern)
+// in name or slug, with the number of events each plays.
+func (q *Queries) ArtistAdminList(ctx context.Context, arg ArtistAdminListParams) ([]ArtistAdminListRow, error) {
+	rows, err := q.db.QueryContext(ctx, artistAdminList,
+		arg.Q,
+		arg.Q,
+		arg.Q,
+		arg.Limit,
+		arg.Offset,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ArtistAdminListRow{}
+	for rows.Next() {
+		var i ArtistAdminListRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Name,
+			&i.PhotoMediaID,
+			&i.Version,
+			&i.UpdatedAt,
+			&i.EventCount,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const artistCreate = `-- name: ArtistCreate :execlastid
+INSERT INTO artists (slug, name, photo_media_id, create_key, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?)
+`
+
+type ArtistCreateParams struct {
+	Slug         string
+	Name         string
+	PhotoMediaID sql.NullInt64
+	CreateKey    sql.NullString
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (q *Queries) ArtistCreate(ctx context.Context, arg ArtistCreateParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, artistCreate,
+		arg.Slug,
+		arg.Name,
+		arg.PhotoMediaID,
+		arg.CreateKey,
+		arg.CreatedAt,
+		arg.UpdatedAt,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.LastInsertId()
+}
+
+const artistDelete = `-- name: ArtistDelete :execrows
+DELETE FROM artists WHERE id = ? AND version = ?
+`
+
+type ArtistDeleteParams struct {
+	ID      int64
+	Version int32
+}
+
+func (q *Queries) ArtistDelete(ctx context.Context, arg ArtistDeleteParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, artistDelete, arg.ID, arg.Version)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
 const artistExistsBySlug = `-- name: ArtistExistsBySlug :one
 SELECT EXISTS (SELECT 1 FROM artists WHERE slug = ?)
 `
@@ -66,6 +221,17 @@ func (q *Queries) ArtistGetBySlug(ctx context.Context, arg ArtistGetBySlugParams
 	return i, err
 }
 
+const artistIDByCreateKey = `-- name: ArtistIDByCreateKey :one
+SELECT id FROM artists WHERE create_key = ?
+`
+
+func (q *Queries) ArtistIDByCreateKey(ctx context.Context, createKey sql.NullString) (int64, error) {
+	row := q.db.QueryRowContext(ctx, artistIDByCreateKey, createKey)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
 const artistInsert = `-- name: ArtistInsert :execlastid
 INSERT INTO artists (slug, name) VALUES (?, ?)
 `
@@ -81,6 +247,15 @@ func (q *Queries) ArtistInsert(ctx context.Context, arg ArtistInsertParams) (int
 		return 0, err
 	}
 	return result.LastInsertId()
+}
+
+const artistLinkDeleteAll = `-- name: ArtistLinkDeleteAll :exec
+DELETE FROM artist_links WHERE artist_id = ?
+`
+
+func (q *Queries) ArtistLinkDeleteAll(ctx context.Context, artistID int64) error {
+	_, err := q.db.ExecContext(ctx, artistLinkDeleteAll, artistID)
+	return err
 }
 
 const artistLinkInsert = `-- name: ArtistLinkInsert :exec
@@ -191,6 +366,111 @@ func (q *Queries) ArtistList(ctx context.Context, arg ArtistListParams) ([]Artis
 	return items, nil
 }
 
+const artistLock = `-- name: ArtistLock :one
+
+SELECT version FROM artists WHERE id = ? FOR UPDATE
+`
+
+// Back office: the writes of the artists service. Each write first locks
+// the row (ArtistLock), so the reads after it see the latest state.
+func (q *Queries) ArtistLock(ctx context.Context, id int64) (int32, error) {
+	row := q.db.QueryRowContext(ctx, artistLock, id)
+	var version int32
+	err := row.Scan(&version)
+	return version, err
+}
+
+const artistMediaIsImage = `-- name: ArtistMediaIsImage :one
+SELECT EXISTS (SELECT 1 FROM media WHERE id = ? AND content_type LIKE 'image/%')
+`
+
+func (q *Queries) ArtistMediaIsImage(ctx context.Context, id int64) (bool, error) {
+	row := q.db.QueryRowContext(ctx, artistMediaIsImage, id)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
+const artistSlugsLike = `-- name: ArtistSlugsLike :many
+SELECT slug FROM artists
+WHERE (slug = ? OR slug LIKE CONCAT(?, '-%')) AND id <> ?
+`
+
+type ArtistSlugsLikeParams struct {
+	Base string
+	ID   int64
+}
+
+func (q *Queries) ArtistSlugsLike(ctx context.Context, arg ArtistSlugsLikeParams) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, artistSlugsLike, arg.Base, arg.Base, arg.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var slug string
+		if err := rows.Scan(&slug); err != nil {
+			return nil, err
+		}
+		items = append(items, slug)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const artistTranslationDelete = `-- name: ArtistTranslationDelete :exec
+DELETE FROM artist_translations WHERE artist_id = ? AND lang = ?
+`
+
+type ArtistTranslationDeleteParams struct {
+	ArtistID int64
+	Lang     string
+}
+
+func (q *Queries) ArtistTranslationDelete(ctx context.Context, arg ArtistTranslationDeleteParams) error {
+	_, err := q.db.ExecContext(ctx, artistTranslationDelete, arg.ArtistID, arg.Lang)
+	return err
+}
+
+const artistTranslationList = `-- name: ArtistTranslationList :many
+SELECT lang, genre, bio FROM artist_translations WHERE artist_id = ? ORDER BY lang
+`
+
+type ArtistTranslationListRow struct {
+	Lang  string
+	Genre string
+	Bio   string
+}
+
+func (q *Queries) ArtistTranslationList(ctx context.Context, artistID int64) ([]ArtistTranslationListRow, error) {
+	rows, err := q.db.QueryContext(ctx, artistTranslationList, artistID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ArtistTranslationListRow{}
+	for rows.Next() {
+		var i ArtistTranslationListRow
+		if err := rows.Scan(&i.Lang, &i.Genre, &i.Bio); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const artistTranslationUpsert = `-- name: ArtistTranslationUpsert :exec
 INSERT INTO artist_translations (artist_id, lang, genre, bio)
 VALUES (?, ?, ?, ?)
@@ -212,4 +492,119 @@ func (q *Queries) ArtistTranslationUpsert(ctx context.Context, arg ArtistTransla
 		arg.Bio,
 	)
 	return err
+}
+
+const artistUpcomingEvents = `-- name: ArtistUpcomingEvents :many
+SELECT e.id, e.slug FROM event_artists ea JOIN events e ON e.id = ea.event_id
+WHERE ea.artist_id = ? AND e.ends_at > ? AND e.cancelled_at IS NULL
+ORDER BY e.starts_at
+`
+
+type ArtistUpcomingEventsParams struct {
+	ArtistID int64
+	Now      time.Time
+}
+
+type ArtistUpcomingEventsRow struct {
+	ID   int64
+	Slug string
+}
+
+// Events not yet over that the artist plays and that are not cancelled:
+// they block deleting the artist.
+func (q *Queries) ArtistUpcomingEvents(ctx context.Context, arg ArtistUpcomingEventsParams) ([]ArtistUpcomingEventsRow, error) {
+	rows, err := q.db.QueryContext(ctx, artistUpcomingEvents, arg.ArtistID, arg.Now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ArtistUpcomingEventsRow{}
+	for rows.Next() {
+		var i ArtistUpcomingEventsRow
+		if err := rows.Scan(&i.ID, &i.Slug); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const artistUpdate = `-- name: ArtistUpdate :execrows
+UPDATE artists
+SET name = ?, photo_media_id = ?, updated_at = ?, version = version + 1
+WHERE id = ? AND version = ?
+`
+
+type ArtistUpdateParams struct {
+	Name         string
+	PhotoMediaID sql.NullInt64
+	UpdatedAt    time.Time
+	ID           int64
+	Version      int32
+}
+
+// The slug stays what it was at creation.
+func (q *Queries) ArtistUpdate(ctx context.Context, arg ArtistUpdateParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, artistUpdate,
+		arg.Name,
+		arg.PhotoMediaID,
+		arg.UpdatedAt,
+		arg.ID,
+		arg.Version,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
+const artistVisibleEvents = `-- name: ArtistVisibleEvents :many
+SELECT e.id, l.slug AS location_slug
+FROM event_artists ea
+JOIN events e ON e.id = ea.event_id
+JOIN locations l ON l.id = e.location_id
+WHERE ea.artist_id = ? AND e.published = TRUE AND e.ends_at > ?
+ORDER BY e.starts_at
+LIMIT 200
+`
+
+type ArtistVisibleEventsParams struct {
+	ArtistID int64
+	Now      time.Time
+}
+
+type ArtistVisibleEventsRow struct {
+	ID           int64
+	LocationSlug string
+}
+
+// Published events not yet over that show the artist in their lineup, with
+// their venues: what a change of the artist's name or genre shows up on.
+func (q *Queries) ArtistVisibleEvents(ctx context.Context, arg ArtistVisibleEventsParams) ([]ArtistVisibleEventsRow, error) {
+	rows, err := q.db.QueryContext(ctx, artistVisibleEvents, arg.ArtistID, arg.Now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ArtistVisibleEventsRow{}
+	for rows.Next() {
+		var i ArtistVisibleEventsRow
+		if err := rows.Scan(&i.ID, &i.LocationSlug); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

@@ -12,6 +12,120 @@ import (
 	"time"
 )
 
+const blogCategoryAdminGet = `-- name: BlogCategoryAdminGet :one
+SELECT id, slug, position, version FROM blog_categories WHERE id = ?
+`
+
+func (q *Queries) BlogCategoryAdminGet(ctx context.Context, id int64) (BlogCategory, error) {
+	row := q.db.QueryRowContext(ctx, blogCategoryAdminGet, id)
+	var i BlogCategory
+	err := row.Scan(
+		&i.ID,
+		&i.Slug,
+		&i.Position,
+		&i.Version,
+	)
+	return i, err
+}
+
+const blogCategoryAdminList = `-- name: BlogCategoryAdminList :many
+SELECT c.id, c.slug, c.position, c.version,
+       (SELECT COUNT(*) FROM blog_post_categories pc WHERE pc.category_id = c.id) AS post_count
+FROM blog_categories c
+ORDER BY c.position, c.slug
+`
+
+type BlogCategoryAdminListRow struct {
+	ID        int64
+	Slug      string
+	Position  int32
+	Version   int32
+	PostCount int64
+}
+
+func (q *Queries) BlogCategoryAdminList(ctx context.Context) ([]BlogCategoryAdminListRow, error) {
+	rows, err := q.db.QueryContext(ctx, blogCategoryAdminList)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []BlogCategoryAdminListRow{}
+	for rows.Next() {
+		var i BlogCategoryAdminListRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Position,
+			&i.Version,
+			&i.PostCount,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const blogCategoryDelete = `-- name: BlogCategoryDelete :execrows
+DELETE FROM blog_categories WHERE id = ? AND version = ?
+`
+
+type BlogCategoryDeleteParams struct {
+	ID      int64
+	Version int32
+}
+
+func (q *Queries) BlogCategoryDelete(ctx context.Context, arg BlogCategoryDeleteParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, blogCategoryDelete, arg.ID, arg.Version)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
+const blogCategoryIDsExisting = `-- name: BlogCategoryIDsExisting :many
+SELECT id FROM blog_categories WHERE id IN (/*SLICE:ids*/?)
+`
+
+func (q *Queries) BlogCategoryIDsExisting(ctx context.Context, ids []int64) ([]int64, error) {
+	query := blogCategoryIDsExisting
+	var queryParams []interface{}
+	if len(ids) > 0 {
+		for _, v := range ids {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(ids))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const blogCategoryInsert = `-- name: BlogCategoryInsert :execlastid
 INSERT INTO blog_categories (slug, position) VALUES (?, ?)
 `
@@ -144,6 +258,127 @@ func (q *Queries) BlogCategoryListByPosts(ctx context.Context, arg BlogCategoryL
 	return items, nil
 }
 
+const blogCategoryPostCount = `-- name: BlogCategoryPostCount :one
+SELECT COUNT(*) FROM blog_post_categories WHERE category_id = ?
+`
+
+func (q *Queries) BlogCategoryPostCount(ctx context.Context, categoryID int64) (int64, error) {
+	row := q.db.QueryRowContext(ctx, blogCategoryPostCount, categoryID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
+const blogCategorySlugsLike = `-- name: BlogCategorySlugsLike :many
+SELECT slug FROM blog_categories WHERE slug = ? OR slug LIKE CONCAT(?, '-%')
+`
+
+type BlogCategorySlugsLikeParams struct {
+	Base string
+}
+
+func (q *Queries) BlogCategorySlugsLike(ctx context.Context, arg BlogCategorySlugsLikeParams) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, blogCategorySlugsLike, arg.Base, arg.Base)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var slug string
+		if err := rows.Scan(&slug); err != nil {
+			return nil, err
+		}
+		items = append(items, slug)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const blogCategoryTranslationDelete = `-- name: BlogCategoryTranslationDelete :exec
+DELETE FROM blog_category_translations WHERE category_id = ? AND lang = ?
+`
+
+type BlogCategoryTranslationDeleteParams struct {
+	CategoryID int64
+	Lang       string
+}
+
+func (q *Queries) BlogCategoryTranslationDelete(ctx context.Context, arg BlogCategoryTranslationDeleteParams) error {
+	_, err := q.db.ExecContext(ctx, blogCategoryTranslationDelete, arg.CategoryID, arg.Lang)
+	return err
+}
+
+const blogCategoryTranslationListAll = `-- name: BlogCategoryTranslationListAll :many
+SELECT category_id, lang, name, description FROM blog_category_translations ORDER BY category_id, lang
+`
+
+func (q *Queries) BlogCategoryTranslationListAll(ctx context.Context) ([]BlogCategoryTranslation, error) {
+	rows, err := q.db.QueryContext(ctx, blogCategoryTranslationListAll)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []BlogCategoryTranslation{}
+	for rows.Next() {
+		var i BlogCategoryTranslation
+		if err := rows.Scan(
+			&i.CategoryID,
+			&i.Lang,
+			&i.Name,
+			&i.Description,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const blogCategoryTranslationListByCategory = `-- name: BlogCategoryTranslationListByCategory :many
+SELECT lang, name, description FROM blog_category_translations WHERE category_id = ? ORDER BY lang
+`
+
+type BlogCategoryTranslationListByCategoryRow struct {
+	Lang        string
+	Name        string
+	Description string
+}
+
+func (q *Queries) BlogCategoryTranslationListByCategory(ctx context.Context, categoryID int64) ([]BlogCategoryTranslationListByCategoryRow, error) {
+	rows, err := q.db.QueryContext(ctx, blogCategoryTranslationListByCategory, categoryID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []BlogCategoryTranslationListByCategoryRow{}
+	for rows.Next() {
+		var i BlogCategoryTranslationListByCategoryRow
+		if err := rows.Scan(&i.Lang, &i.Name, &i.Description); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const blogCategoryTranslationUpsert = `-- name: BlogCategoryTranslationUpsert :exec
 INSERT INTO blog_category_translations (category_id, lang, name, description)
 VALUES (?, ?, ?, ?)
@@ -165,6 +400,229 @@ func (q *Queries) BlogCategoryTranslationUpsert(ctx context.Context, arg BlogCat
 		arg.Description,
 	)
 	return err
+}
+
+const blogCategoryUpdate = `-- name: BlogCategoryUpdate :execrows
+UPDATE blog_categories SET position = ?, version = version + 1
+WHERE id = ? AND version = ?
+`
+
+type BlogCategoryUpdateParams struct {
+	Position int32
+	ID       int64
+	Version  int32
+}
+
+func (q *Queries) BlogCategoryUpdate(ctx context.Context, arg BlogCategoryUpdateParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, blogCategoryUpdate, arg.Position, arg.ID, arg.Version)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
+const blogMediaExists = `-- name: BlogMediaExists :one
+SELECT EXISTS (SELECT 1 FROM media WHERE id = ?)
+`
+
+func (q *Queries) BlogMediaExists(ctx context.Context, id int64) (bool, error) {
+	row := q.db.QueryRowContext(ctx, blogMediaExists, id)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
+const blogPostAdminCount = `-- name: BlogPostAdminCount :one
+SELECT COUNT(*)
+FROM blog_posts p
+WHERE (? IS NULL OR p.status = ?)
+  AND (? IS NULL OR EXISTS (
+        SELECT 1 FROM blog_post_categories pc WHERE pc.post_id = p.id AND pc.category_id = ?))
+  AND (? IS NULL OR p.slug LIKE ? OR EXISTS (
+        SELECT 1 FROM blog_post_translations t WHERE t.post_id = p.id AND t.title LIKE ?))
+`
+
+type BlogPostAdminCountParams struct {
+	Status     NullBlogPostsStatus
+	CategoryID sql.NullInt64
+	Q          sql.NullString
+}
+
+func (q *Queries) BlogPostAdminCount(ctx context.Context, arg BlogPostAdminCountParams) (int64, error) {
+	row := q.db.QueryRowContext(ctx, blogPostAdminCount,
+		arg.Status,
+		arg.Status,
+		arg.CategoryID,
+		arg.CategoryID,
+		arg.Q,
+		arg.Q,
+		arg.Q,
+	)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
+const blogPostAdminGet = `-- name: BlogPostAdminGet :one
+
+SELECT p.id, p.slug, p.slug_locked, p.status, p.publish_at, p.author_id, p.author_name,
+       p.cover_media_id, p.created_at, p.updated_at, p.version
+FROM blog_posts p
+WHERE p.id = ?
+`
+
+type BlogPostAdminGetRow struct {
+	ID           int64
+	Slug         string
+	SlugLocked   bool
+	Status       BlogPostsStatus
+	PublishAt    sql.NullTime
+	AuthorID     sql.NullInt64
+	AuthorName   string
+	CoverMediaID sql.NullInt64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Version      int32
+}
+
+// Back office: every post whatever its state, texts in every language.
+func (q *Queries) BlogPostAdminGet(ctx context.Context, id int64) (BlogPostAdminGetRow, error) {
+	row := q.db.QueryRowContext(ctx, blogPostAdminGet, id)
+	var i BlogPostAdminGetRow
+	err := row.Scan(
+		&i.ID,
+		&i.Slug,
+		&i.SlugLocked,
+		&i.Status,
+		&i.PublishAt,
+		&i.AuthorID,
+		&i.AuthorName,
+		&i.CoverMediaID,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Version,
+	)
+	return i, err
+}
+
+const blogPostAdminList = `-- name: BlogPostAdminList :many
+SELECT p.id, p.slug, p.status, p.publish_at, p.author_name, p.updated_at, p.version
+FROM blog_posts p
+LEFT JOIN blog_post_translations d ON d.post_id = p.id AND d.lang = ?
+WHERE (? IS NULL OR p.status = ?)
+  AND (? IS NULL OR EXISTS (
+        SELECT 1 FROM blog_post_categories pc WHERE pc.post_id = p.id AND pc.category_id = ?))
+  AND (? IS NULL OR p.slug LIKE ? OR EXISTS (
+        SELECT 1 FROM blog_post_translations t WHERE t.post_id = p.id AND t.title LIKE ?))
+ORDER BY
+  CASE WHEN ? = 'title' THEN COALESCE(d.title, '') END ASC,
+  CASE WHEN ? = 'publish_at' THEN p.publish_at END DESC,
+  CASE WHEN ? = 'created' THEN p.created_at END DESC,
+  p.updated_at DESC, p.id DESC
+LIMIT ? OFFSET ?
+`
+
+type BlogPostAdminListParams struct {
+	DefaultLang string
+	Status      NullBlogPostsStatus
+	CategoryID  sql.NullInt64
+	Q           sql.NullString
+	Sort        interface{}
+	Limit       int32
+	Offset      int32
+}
+
+type BlogPostAdminListRow struct {
+	ID         int64
+	Slug       string
+	Status     BlogPostsStatus
+	PublishAt  sql.NullTime
+	AuthorName string
+	UpdatedAt  time.Time
+	Version    int32
+}
+
+// sqlc cannot type a parameter only compared with a literal, so sort arrives
+// as interface{}; the service passes one of its Sort constants.
+func (q *Queries) BlogPostAdminList(ctx context.Context, arg BlogPostAdminListParams) ([]BlogPostAdminListRow, error) {
+	rows, err := q.db.QueryContext(ctx, blogPostAdminList,
+		arg.DefaultLang,
+		arg.Status,
+		arg.Status,
+		arg.CategoryID,
+		arg.CategoryID,
+		arg.Q,
+		arg.Q,
+		arg.Q,
+		arg.Sort,
+		arg.Sort,
+		arg.Sort,
+		arg.Limit,
+		arg.Offset,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []BlogPostAdminListRow{}
+	for rows.Next() {
+		var i BlogPostAdminListRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Status,
+			&i.PublishAt,
+			&i.AuthorName,
+			&i.UpdatedAt,
+			&i.Version,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const blogPostCategoryDeleteAll = `-- name: BlogPostCategoryDeleteAll :exec
+DELETE FROM blog_post_categories WHERE post_id = ?
+`
+
+func (q *Queries) BlogPostCategoryDeleteAll(ctx context.Context, postID int64) error {
+	_, err := q.db.ExecContext(ctx, blogPostCategoryDeleteAll, postID)
+	return err
+}
+
+const blogPostCategoryIDs = `-- name: BlogPostCategoryIDs :many
+SELECT category_id FROM blog_post_categories WHERE post_id = ? ORDER BY category_id
+`
+
+func (q *Queries) BlogPostCategoryIDs(ctx context.Context, postID int64) ([]int64, error) {
+	rows, err := q.db.QueryContext(ctx, blogPostCategoryIDs, postID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []int64{}
+	for rows.Next() {
+		var category_id int64
+		if err := rows.Scan(&category_id); err != nil {
+			return nil, err
+		}
+		items = append(items, category_id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const blogPostCategoryInsert = `-- name: BlogPostCategoryInsert :exec
@@ -208,6 +666,51 @@ func (q *Queries) BlogPostCount(ctx context.Context, arg BlogPostCountParams) (i
 	var count int64
 	err := row.Scan(&count)
 	return count, err
+}
+
+const blogPostCreate = `-- name: BlogPostCreate :execlastid
+INSERT INTO blog_posts (slug, slug_locked, status, publish_at, author_id, author_name, cover_media_id, created_at, updated_at)
+VALUES (?, FALSE, 'draft', NULL, ?, ?, ?, ?, ?)
+`
+
+type BlogPostCreateParams struct {
+	Slug         string
+	AuthorID     sql.NullInt64
+	AuthorName   string
+	CoverMediaID sql.NullInt64
+	Now          time.Time
+}
+
+func (q *Queries) BlogPostCreate(ctx context.Context, arg BlogPostCreateParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, blogPostCreate,
+		arg.Slug,
+		arg.AuthorID,
+		arg.AuthorName,
+		arg.CoverMediaID,
+		arg.Now,
+		arg.Now,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.LastInsertId()
+}
+
+const blogPostDelete = `-- name: BlogPostDelete :execrows
+DELETE FROM blog_posts WHERE id = ? AND version = ?
+`
+
+type BlogPostDeleteParams struct {
+	ID      int64
+	Version int32
+}
+
+func (q *Queries) BlogPostDelete(ctx context.Context, arg BlogPostDeleteParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, blogPostDelete, arg.ID, arg.Version)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }
 
 const blogPostGetBySlug = `-- name: BlogPostGetBySlug :one
@@ -366,6 +869,195 @@ func (q *Queries) BlogPostList(ctx context.Context, arg BlogPostListParams) ([]B
 	return items, nil
 }
 
+const blogPostScheduledList = `-- name: BlogPostScheduledList :many
+SELECT p.id, p.slug, p.status, p.publish_at, p.author_name, p.updated_at, p.version
+FROM blog_posts p
+WHERE p.status = 'scheduled' AND p.publish_at > ?
+ORDER BY p.publish_at, p.id
+LIMIT ?
+`
+
+type BlogPostScheduledListParams struct {
+	Now   sql.NullTime
+	Limit int32
+}
+
+type BlogPostScheduledListRow struct {
+	ID         int64
+	Slug       string
+	Status     BlogPostsStatus
+	PublishAt  sql.NullTime
+	AuthorName string
+	UpdatedAt  time.Time
+	Version    int32
+}
+
+func (q *Queries) BlogPostScheduledList(ctx context.Context, arg BlogPostScheduledListParams) ([]BlogPostScheduledListRow, error) {
+	rows, err := q.db.QueryContext(ctx, blogPostScheduledList, arg.Now, arg.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []BlogPostScheduledListRow{}
+	for rows.Next() {
+		var i BlogPostScheduledListRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Status,
+			&i.PublishAt,
+			&i.AuthorName,
+			&i.UpdatedAt,
+			&i.Version,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const blogPostSlugsLike = `-- name: BlogPostSlugsLike :many
+SELECT slug FROM blog_posts
+WHERE (slug = ? OR slug LIKE CONCAT(?, '-%')) AND id <> ?
+`
+
+type BlogPostSlugsLikeParams struct {
+	Base string
+	ID   int64
+}
+
+// Slugs equal to base or of the form base-N, for picking the next free one.
+func (q *Queries) BlogPostSlugsLike(ctx context.Context, arg BlogPostSlugsLikeParams) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, blogPostSlugsLike, arg.Base, arg.Base, arg.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var slug string
+		if err := rows.Scan(&slug); err != nil {
+			return nil, err
+		}
+		items = append(items, slug)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const blogPostTitlesByPosts = `-- name: BlogPostTitlesByPosts :many
+SELECT post_id, lang, title FROM blog_post_translations
+WHERE post_id IN (/*SLICE:post_ids*/?)
+ORDER BY post_id, lang
+`
+
+type BlogPostTitlesByPostsRow struct {
+	PostID int64
+	Lang   string
+	Title  string
+}
+
+func (q *Queries) BlogPostTitlesByPosts(ctx context.Context, postIds []int64) ([]BlogPostTitlesByPostsRow, error) {
+	query := blogPostTitlesByPosts
+	var queryParams []interface{}
+	if len(postIds) > 0 {
+		for _, v := range postIds {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:post_ids*/?", strings.Repeat(",?", len(postIds))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:post_ids*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []BlogPostTitlesByPostsRow{}
+	for rows.Next() {
+		var i BlogPostTitlesByPostsRow
+		if err := rows.Scan(&i.PostID, &i.Lang, &i.Title); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const blogPostTranslationDelete = `-- name: BlogPostTranslationDelete :exec
+DELETE FROM blog_post_translations WHERE post_id = ? AND lang = ?
+`
+
+type BlogPostTranslationDeleteParams struct {
+	PostID int64
+	Lang   string
+}
+
+func (q *Queries) BlogPostTranslationDelete(ctx context.Context, arg BlogPostTranslationDeleteParams) error {
+	_, err := q.db.ExecContext(ctx, blogPostTranslationDelete, arg.PostID, arg.Lang)
+	return err
+}
+
+const blogPostTranslationListByPost = `-- name: BlogPostTranslationListByPost :many
+SELECT lang, title, summary, body_markdown
+FROM blog_post_translations
+WHERE post_id = ?
+ORDER BY lang
+`
+
+type BlogPostTranslationListByPostRow struct {
+	Lang         string
+	Title        string
+	Summary      string
+	BodyMarkdown string
+}
+
+func (q *Queries) BlogPostTranslationListByPost(ctx context.Context, postID int64) ([]BlogPostTranslationListByPostRow, error) {
+	rows, err := q.db.QueryContext(ctx, blogPostTranslationListByPost, postID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []BlogPostTranslationListByPostRow{}
+	for rows.Next() {
+		var i BlogPostTranslationListByPostRow
+		if err := rows.Scan(
+			&i.Lang,
+			&i.Title,
+			&i.Summary,
+			&i.BodyMarkdown,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const blogPostTranslationUpsert = `-- name: BlogPostTranslationUpsert :exec
 INSERT INTO blog_post_translations (post_id, lang, title, summary, body_markdown)
 VALUES (?, ?, ?, ?, ?)
@@ -389,4 +1081,52 @@ func (q *Queries) BlogPostTranslationUpsert(ctx context.Context, arg BlogPostTra
 		arg.BodyMarkdown,
 	)
 	return err
+}
+
+const blogPostUpdate = `-- name: BlogPostUpdate :execrows
+UPDATE blog_posts
+SET slug = ?, slug_locked = ?, status = ?, publish_at = ?, author_name = ?, cover_media_id = ?,
+    updated_at = ?, version = version + 1
+WHERE id = ? AND version = ?
+`
+
+type BlogPostUpdateParams struct {
+	Slug         string
+	SlugLocked   bool
+	Status       BlogPostsStatus
+	PublishAt    sql.NullTime
+	AuthorName   string
+	CoverMediaID sql.NullInt64
+	Now          time.Time
+	ID           int64
+	Version      int32
+}
+
+func (q *Queries) BlogPostUpdate(ctx context.Context, arg BlogPostUpdateParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, blogPostUpdate,
+		arg.Slug,
+		arg.SlugLocked,
+		arg.Status,
+		arg.PublishAt,
+		arg.AuthorName,
+		arg.CoverMediaID,
+		arg.Now,
+		arg.ID,
+		arg.Version,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
+const blogUserDisplayName = `-- name: BlogUserDisplayName :one
+SELECT display_name FROM users WHERE id = ?
+`
+
+func (q *Queries) BlogUserDisplayName(ctx context.Context, id int64) (string, error) {
+	row := q.db.QueryRowContext(ctx, blogUserDisplayName, id)
+	var display_name string
+	err := row.Scan(&display_name)
+	return display_name, err
 }

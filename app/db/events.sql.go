@@ -12,6 +12,254 @@ import (
 	"time"
 )
 
+const eventAdminCount = `-- name: EventAdminCount :one
+SELECT COUNT(*)
+FROM events e
+JOIN locations l ON l.id = e.location_id
+WHERE (? IS NULL OR e.slug LIKE ? OR EXISTS (
+        SELECT 1 FROM event_translations s WHERE s.event_id = e.id AND s.title LIKE ?))
+  AND (CAST(? AS CHAR) = 'all'
+    OR (CAST(? AS CHAR) = 'draft' AND e.published = FALSE AND e.cancelled_at IS NULL)
+    OR (CAST(? AS CHAR) = 'published' AND e.published = TRUE AND e.cancelled_at IS NULL)
+    OR (CAST(? AS CHAR) = 'cancelled' AND e.cancelled_at IS NOT NULL)
+    OR (CAST(? AS CHAR) = 'past' AND e.ends_at <= ?)
+    OR (CAST(? AS CHAR) = 'upcoming' AND e.ends_at > ?))
+  AND (? IS NULL OR l.slug = ?)
+  AND (? IS NULL OR e.kind = ?)
+  AND (? IS NULL OR e.ends_at > ?)
+  AND (? IS NULL OR e.starts_at < ?)
+`
+
+type EventAdminCountParams struct {
+	Q            sql.NullString
+	Status       interface{}
+	Now          time.Time
+	LocationSlug sql.NullString
+	Kind         NullEventsKind
+	RangeStart   sql.NullTime
+	RangeEnd     sql.NullTime
+}
+
+// The same rows as EventAdminList.
+func (q *Queries) EventAdminCount(ctx context.Context, arg EventAdminCountParams) (int64, error) {
+	row := q.db.QueryRowContext(ctx, eventAdminCount,
+		arg.Q,
+		arg.Q,
+		arg.Q,
+		arg.Status,
+		arg.Status,
+		arg.Status,
+		arg.Status,
+		arg.Status,
+		arg.Now,
+		arg.Status,
+		arg.Now,
+		arg.LocationSlug,
+		arg.LocationSlug,
+		arg.Kind,
+		arg.Kind,
+		arg.RangeStart,
+		arg.RangeStart,
+		arg.RangeEnd,
+		arg.RangeEnd,
+	)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
+const eventAdminGet = `-- name: EventAdminGet :one
+SELECT e.id, e.slug, e.kind, e.location_id, l.slug AS location_slug, e.starts_at, e.ends_at,
+       e.published, e.cancelled_at, e.first_published_at, e.allow_overlap, e.cover_media_id,
+       e.version, e.created_at, e.updated_at
+FROM events e
+JOIN locations l ON l.id = e.location_id
+WHERE e.id = ?
+`
+
+type EventAdminGetRow struct {
+	ID               int64
+	Slug             string
+	Kind             EventsKind
+	LocationID       int64
+	LocationSlug     string
+	StartsAt         time.Time
+	EndsAt           time.Time
+	Published        bool
+	CancelledAt      sql.NullTime
+	FirstPublishedAt sql.NullTime
+	AllowOverlap     bool
+	CoverMediaID     sql.NullInt64
+	Version          int32
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+func (q *Queries) EventAdminGet(ctx context.Context, id int64) (EventAdminGetRow, error) {
+	row := q.db.QueryRowContext(ctx, eventAdminGet, id)
+	var i EventAdminGetRow
+	err := row.Scan(
+		&i.ID,
+		&i.Slug,
+		&i.Kind,
+		&i.LocationID,
+		&i.LocationSlug,
+		&i.StartsAt,
+		&i.EndsAt,
+		&i.Published,
+		&i.CancelledAt,
+		&i.FirstPublishedAt,
+		&i.AllowOverlap,
+		&i.CoverMediaID,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const eventAdminList = `-- name: EventAdminList :many
+SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.published, e.cancelled_at, e.version, e.updated_at,
+       l.slug AS location_slug, ld.name AS location_name, lt.name AS location_name_tr,
+       d.title, t.title AS title_tr
+FROM events e
+JOIN locations l ON l.id = e.location_id
+LEFT JOIN location_translations ld ON ld.location_id = l.id AND ld.lang = ?
+LEFT JOIN location_translations lt ON lt.location_id = l.id AND lt.lang = ?
+LEFT JOIN event_translations d ON d.event_id = e.id AND d.lang = ?
+LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = ?
+WHERE (? IS NULL OR e.slug LIKE ? OR EXISTS (
+        SELECT 1 FROM event_translations s WHERE s.event_id = e.id AND s.title LIKE ?))
+  AND (CAST(? AS CHAR) = 'all'
+    OR (CAST(? AS CHAR) = 'draft' AND e.published = FALSE AND e.cancelled_at IS NULL)
+    OR (CAST(? AS CHAR) = 'published' AND e.published = TRUE AND e.cancelled_at IS NULL)
+    OR (CAST(? AS CHAR) = 'cancelled' AND e.cancelled_at IS NOT NULL)
+    OR (CAST(? AS CHAR) = 'past' AND e.ends_at <= ?)
+    OR (CAST(? AS CHAR) = 'upcoming' AND e.ends_at > ?))
+  AND (? IS NULL OR l.slug = ?)
+  AND (? IS NULL OR e.kind = ?)
+  AND (? IS NULL OR e.ends_at > ?)
+  AND (? IS NULL OR e.starts_at < ?)
+ORDER BY
+  CASE WHEN CAST(? AS CHAR) = 'starts_at' THEN e.starts_at END ASC,
+  CASE WHEN CAST(? AS CHAR) = '-starts_at' THEN e.starts_at END DESC,
+  CASE WHEN CAST(? AS CHAR) = 'title' THEN COALESCE(d.title, '') END ASC,
+  CASE WHEN CAST(? AS CHAR) = 'updated' THEN e.updated_at END DESC,
+  e.starts_at, e.id
+LIMIT ? OFFSET ?
+`
+
+type EventAdminListParams struct {
+	DefaultLang  string
+	Lang         string
+	Q            sql.NullString
+	Status       interface{}
+	Now          time.Time
+	LocationSlug sql.NullString
+	Kind         NullEventsKind
+	RangeStart   sql.NullTime
+	RangeEnd     sql.NullTime
+	Sort         interface{}
+	Limit        int32
+	Offset       int32
+}
+
+type EventAdminListRow struct {
+	ID             int64
+	Slug           string
+	Kind           EventsKind
+	StartsAt       time.Time
+	EndsAt         time.Time
+	Published      bool
+	CancelledAt    sql.NullTime
+	Version        int32
+	UpdatedAt      time.Time
+	LocationSlug   string
+	LocationName   sql.NullString
+	LocationNameTr sql.NullString
+	Title          sql.NullString
+	TitleTr        sql.NullString
+}
+
+// The back office's list: drafts too, by status, venue, kind, time, or a
+// search in slugs and titles (q is a LIKE pattern), in the asked order.
+func (q *Queries) EventAdminList(ctx context.Context, arg EventAdminListParams) ([]EventAdminListRow, error) {
+	rows, err := q.db.QueryContext(ctx, eventAdminList,
+		arg.DefaultLang,
+		arg.Lang,
+		arg.DefaultLang,
+		arg.Lang,
+		arg.Q,
+		arg.Q,
+		arg.Q,
+		arg.Status,
+		arg.Status,
+		arg.Status,
+		arg.Status,
+		arg.Status,
+		arg.Now,
+		arg.Status,
+		arg.Now,
+		arg.LocationSlug,
+		arg.LocationSlug,
+		arg.Kind,
+		arg.Kind,
+		arg.RangeStart,
+		arg.RangeStart,
+		arg.RangeEnd,
+		arg.RangeEnd,
+		arg.Sort,
+		arg.Sort,
+		arg.Sort,
+		arg.Sort,
+		arg.Limit,
+		arg.Offset,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []EventAdminListRow{}
+	for rows.Next() {
+		var i EventAdminListRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Kind,
+			&i.StartsAt,
+			&i.EndsAt,
+			&i.Published,
+			&i.CancelledAt,
+			&i.Version,
+			&i.UpdatedAt,
+			&i.LocationSlug,
+			&i.LocationName,
+			&i.LocationNameTr,
+			&i.Title,
+			&i.TitleTr,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const eventArtistDeleteAll = `-- name: EventArtistDeleteAll :exec
+DELETE FROM event_artists WHERE event_id = ?
+`
+
+func (q *Queries) EventArtistDeleteAll(ctx context.Context, eventID int64) error {
+	_, err := q.db.ExecContext(ctx, eventArtistDeleteAll, eventID)
+	return err
+}
+
 const eventArtistInsert = `-- name: EventArtistInsert :exec
 INSERT INTO event_artists (event_id, artist_id, position, set_starts_at, set_ends_at)
 VALUES (?, ?, ?, ?, ?)
@@ -112,6 +360,135 @@ func (q *Queries) EventArtistListByEvents(ctx context.Context, arg EventArtistLi
 	return items, nil
 }
 
+const eventArtistListForEvent = `-- name: EventArtistListForEvent :many
+SELECT ea.artist_id, a.slug AS artist_slug, a.name AS artist_name, ea.position, ea.set_starts_at, ea.set_ends_at
+FROM event_artists ea
+JOIN artists a ON a.id = ea.artist_id
+WHERE ea.event_id = ?
+ORDER BY ea.position, ea.artist_id
+`
+
+type EventArtistListForEventRow struct {
+	ArtistID    int64
+	ArtistSlug  string
+	ArtistName  string
+	Position    int32
+	SetStartsAt sql.NullTime
+	SetEndsAt   sql.NullTime
+}
+
+func (q *Queries) EventArtistListForEvent(ctx context.Context, eventID int64) ([]EventArtistListForEventRow, error) {
+	rows, err := q.db.QueryContext(ctx, eventArtistListForEvent, eventID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []EventArtistListForEventRow{}
+	for rows.Next() {
+		var i EventArtistListForEventRow
+		if err := rows.Scan(
+			&i.ArtistID,
+			&i.ArtistSlug,
+			&i.ArtistName,
+			&i.Position,
+			&i.SetStartsAt,
+			&i.SetEndsAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const eventArtistsExisting = `-- name: EventArtistsExisting :many
+SELECT id, slug, name FROM artists WHERE id IN (/*SLICE:ids*/?)
+`
+
+type EventArtistsExistingRow struct {
+	ID   int64
+	Slug string
+	Name string
+}
+
+// Which of the given artists exist, to name the missing ones in the form.
+func (q *Queries) EventArtistsExisting(ctx context.Context, ids []int64) ([]EventArtistsExistingRow, error) {
+	query := eventArtistsExisting
+	var queryParams []interface{}
+	if len(ids) > 0 {
+		for _, v := range ids {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(ids))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []EventArtistsExistingRow{}
+	for rows.Next() {
+		var i EventArtistsExistingRow
+		if err := rows.Scan(&i.ID, &i.Slug, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const eventCancelledAmong = `-- name: EventCancelledAmong :many
+SELECT id FROM events WHERE id IN (/*SLICE:ids*/?) AND cancelled_at IS NOT NULL
+`
+
+// Which of a page of events are cancelled, so lists can mark them.
+func (q *Queries) EventCancelledAmong(ctx context.Context, ids []int64) ([]int64, error) {
+	query := eventCancelledAmong
+	var queryParams []interface{}
+	if len(ids) > 0 {
+		for _, v := range ids {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(ids))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const eventCount = `-- name: EventCount :one
 SELECT COUNT(*)
 FROM events e
@@ -157,6 +534,67 @@ func (q *Queries) EventCount(ctx context.Context, arg EventCountParams) (int64, 
 	var count int64
 	err := row.Scan(&count)
 	return count, err
+}
+
+const eventCreate = `-- name: EventCreate :execlastid
+INSERT INTO events (slug, kind, location_id, starts_at, ends_at, published, cancelled_at, first_published_at,
+                    allow_overlap, cover_media_id, create_key, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+`
+
+type EventCreateParams struct {
+	Slug             string
+	Kind             EventsKind
+	LocationID       int64
+	StartsAt         time.Time
+	EndsAt           time.Time
+	Published        bool
+	CancelledAt      sql.NullTime
+	FirstPublishedAt sql.NullTime
+	AllowOverlap     bool
+	CoverMediaID     sql.NullInt64
+	CreateKey        sql.NullString
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+func (q *Queries) EventCreate(ctx context.Context, arg EventCreateParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, eventCreate,
+		arg.Slug,
+		arg.Kind,
+		arg.LocationID,
+		arg.StartsAt,
+		arg.EndsAt,
+		arg.Published,
+		arg.CancelledAt,
+		arg.FirstPublishedAt,
+		arg.AllowOverlap,
+		arg.CoverMediaID,
+		arg.CreateKey,
+		arg.CreatedAt,
+		arg.UpdatedAt,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.LastInsertId()
+}
+
+const eventDelete = `-- name: EventDelete :execrows
+DELETE FROM events WHERE id = ? AND version = ?
+`
+
+type EventDeleteParams struct {
+	ID      int64
+	Version int32
+}
+
+func (q *Queries) EventDelete(ctx context.Context, arg EventDeleteParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, eventDelete, arg.ID, arg.Version)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }
 
 const eventGetBySlug = `-- name: EventGetBySlug :one
@@ -235,6 +673,17 @@ func (q *Queries) EventGetBySlug(ctx context.Context, arg EventGetBySlugParams) 
 		&i.LocationNameTr,
 	)
 	return i, err
+}
+
+const eventIDByCreateKey = `-- name: EventIDByCreateKey :one
+SELECT id FROM events WHERE create_key = ?
+`
+
+func (q *Queries) EventIDByCreateKey(ctx context.Context, createKey sql.NullString) (int64, error) {
+	row := q.db.QueryRowContext(ctx, eventIDByCreateKey, createKey)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
 }
 
 const eventInsert = `-- name: EventInsert :execlastid
@@ -478,6 +927,207 @@ func (q *Queries) EventListPast(ctx context.Context, arg EventListPastParams) ([
 	return items, nil
 }
 
+const eventLocationIDBySlug = `-- name: EventLocationIDBySlug :one
+SELECT id FROM locations WHERE slug = ?
+`
+
+func (q *Queries) EventLocationIDBySlug(ctx context.Context, slug string) (int64, error) {
+	row := q.db.QueryRowContext(ctx, eventLocationIDBySlug, slug)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
+const eventLocationLock = `-- name: EventLocationLock :one
+SELECT slug FROM locations WHERE id = ? FOR UPDATE
+`
+
+// Locks the venue so two writers cannot both find a time slot free.
+func (q *Queries) EventLocationLock(ctx context.Context, id int64) (string, error) {
+	row := q.db.QueryRowContext(ctx, eventLocationLock, id)
+	var slug string
+	err := row.Scan(&slug)
+	return slug, err
+}
+
+const eventLock = `-- name: EventLock :one
+
+SELECT version FROM events WHERE id = ? FOR UPDATE
+`
+
+// Back office: the writes of the events service and the admin views. Every
+// write runs in one transaction that first locks the event row (EventLock),
+// so the reads after it see the latest committed state.
+func (q *Queries) EventLock(ctx context.Context, id int64) (int32, error) {
+	row := q.db.QueryRowContext(ctx, eventLock, id)
+	var version int32
+	err := row.Scan(&version)
+	return version, err
+}
+
+const eventMediaIsImage = `-- name: EventMediaIsImage :one
+SELECT EXISTS (SELECT 1 FROM media WHERE id = ? AND content_type LIKE 'image/%')
+`
+
+func (q *Queries) EventMediaIsImage(ctx context.Context, id int64) (bool, error) {
+	row := q.db.QueryRowContext(ctx, eventMediaIsImage, id)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
+const eventOverlapping = `-- name: EventOverlapping :many
+SELECT e.id, e.slug, e.allow_overlap, COALESCE(d.title, '') AS title
+FROM events e
+LEFT JOIN event_translations d ON d.event_id = e.id AND d.lang = ?
+WHERE e.location_id = ? AND e.id <> ? AND e.cancelled_at IS NULL
+  AND e.starts_at < ? AND e.ends_at > ?
+  AND e.starts_at > ? - INTERVAL 7 DAY
+ORDER BY e.starts_at, e.id
+LIMIT 20
+FOR UPDATE
+`
+
+type EventOverlappingParams struct {
+	DefaultLang string
+	LocationID  int64
+	ID          int64
+	EndsAt      time.Time
+	StartsAt    time.Time
+}
+
+type EventOverlappingRow struct {
+	ID           int64
+	Slug         string
+	AllowOverlap bool
+	Title        string
+}
+
+// Events at a venue that share time with [starts_at, ends_at), other than
+// the one being saved. A locking read: it must see rows committed after
+// this transaction's snapshot was taken.
+func (q *Queries) EventOverlapping(ctx context.Context, arg EventOverlappingParams) ([]EventOverlappingRow, error) {
+	rows, err := q.db.QueryContext(ctx, eventOverlapping,
+		arg.DefaultLang,
+		arg.LocationID,
+		arg.ID,
+		arg.EndsAt,
+		arg.StartsAt,
+		arg.StartsAt,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []EventOverlappingRow{}
+	for rows.Next() {
+		var i EventOverlappingRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.AllowOverlap,
+			&i.Title,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const eventSlugsLike = `-- name: EventSlugsLike :many
+SELECT slug FROM events
+WHERE (slug = ? OR slug LIKE CONCAT(?, '-%')) AND id <> ?
+`
+
+type EventSlugsLikeParams struct {
+	Base string
+	ID   int64
+}
+
+// Slugs that a new slug base would collide with: base itself and base-N.
+func (q *Queries) EventSlugsLike(ctx context.Context, arg EventSlugsLikeParams) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, eventSlugsLike, arg.Base, arg.Base, arg.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var slug string
+		if err := rows.Scan(&slug); err != nil {
+			return nil, err
+		}
+		items = append(items, slug)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const eventTranslationDelete = `-- name: EventTranslationDelete :exec
+DELETE FROM event_translations WHERE event_id = ? AND lang = ?
+`
+
+type EventTranslationDeleteParams struct {
+	EventID int64
+	Lang    string
+}
+
+func (q *Queries) EventTranslationDelete(ctx context.Context, arg EventTranslationDeleteParams) error {
+	_, err := q.db.ExecContext(ctx, eventTranslationDelete, arg.EventID, arg.Lang)
+	return err
+}
+
+const eventTranslationList = `-- name: EventTranslationList :many
+SELECT lang, title, summary, description FROM event_translations WHERE event_id = ? ORDER BY lang
+`
+
+type EventTranslationListRow struct {
+	Lang        string
+	Title       string
+	Summary     string
+	Description string
+}
+
+func (q *Queries) EventTranslationList(ctx context.Context, eventID int64) ([]EventTranslationListRow, error) {
+	rows, err := q.db.QueryContext(ctx, eventTranslationList, eventID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []EventTranslationListRow{}
+	for rows.Next() {
+		var i EventTranslationListRow
+		if err := rows.Scan(
+			&i.Lang,
+			&i.Title,
+			&i.Summary,
+			&i.Description,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const eventTranslationUpsert = `-- name: EventTranslationUpsert :exec
 INSERT INTO event_translations (event_id, lang, title, summary, description)
 VALUES (?, ?, ?, ?, ?)
@@ -501,4 +1151,52 @@ func (q *Queries) EventTranslationUpsert(ctx context.Context, arg EventTranslati
 		arg.Description,
 	)
 	return err
+}
+
+const eventUpdate = `-- name: EventUpdate :execrows
+UPDATE events
+SET slug = ?, kind = ?, location_id = ?, starts_at = ?, ends_at = ?, published = ?,
+    cancelled_at = ?, first_published_at = ?, allow_overlap = ?, cover_media_id = ?,
+    updated_at = ?, version = version + 1
+WHERE id = ? AND version = ?
+`
+
+type EventUpdateParams struct {
+	Slug             string
+	Kind             EventsKind
+	LocationID       int64
+	StartsAt         time.Time
+	EndsAt           time.Time
+	Published        bool
+	CancelledAt      sql.NullTime
+	FirstPublishedAt sql.NullTime
+	AllowOverlap     bool
+	CoverMediaID     sql.NullInt64
+	UpdatedAt        time.Time
+	ID               int64
+	Version          int32
+}
+
+// Writes every editable column at once; the version guards against a
+// colleague's change made since the editor read the row.
+func (q *Queries) EventUpdate(ctx context.Context, arg EventUpdateParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, eventUpdate,
+		arg.Slug,
+		arg.Kind,
+		arg.LocationID,
+		arg.StartsAt,
+		arg.EndsAt,
+		arg.Published,
+		arg.CancelledAt,
+		arg.FirstPublishedAt,
+		arg.AllowOverlap,
+		arg.CoverMediaID,
+		arg.UpdatedAt,
+		arg.ID,
+		arg.Version,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }

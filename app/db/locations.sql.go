@@ -11,12 +11,217 @@ import (
 	"time"
 )
 
+const locationAdminGet = `-- name: LocationAdminGet :one
+SELECT id, slug, position, theme_background, theme_surface, theme_text, theme_accent, background_media_id,
+       stream_kind, stream_status_url, stream_listen_url, teleport_url,
+       now_playing_token_sha256 IS NOT NULL AS has_now_playing_token, now_playing_token_rotated_at,
+       screen_layout, screen_days_ahead, screen_rotate_seconds, version, created_at, updated_at
+FROM locations
+WHERE id = ?
+`
+
+type LocationAdminGetRow struct {
+	ID                       int64
+	Slug                     string
+	Position                 int32
+	ThemeBackground          string
+	ThemeSurface             string
+	ThemeText                string
+	ThemeAccent              string
+	BackgroundMediaID        sql.NullInt64
+	StreamKind               LocationsStreamKind
+	StreamStatusUrl          string
+	StreamListenUrl          string
+	TeleportUrl              string
+	HasNowPlayingToken       bool
+	NowPlayingTokenRotatedAt sql.NullTime
+	ScreenLayout             LocationsScreenLayout
+	ScreenDaysAhead          int32
+	ScreenRotateSeconds      int32
+	Version                  int32
+	CreatedAt                time.Time
+	UpdatedAt                time.Time
+}
+
+func (q *Queries) LocationAdminGet(ctx context.Context, id int64) (LocationAdminGetRow, error) {
+	row := q.db.QueryRowContext(ctx, locationAdminGet, id)
+	var i LocationAdminGetRow
+	err := row.Scan(
+		&i.ID,
+		&i.Slug,
+		&i.Position,
+		&i.ThemeBackground,
+		&i.ThemeSurface,
+		&i.ThemeText,
+		&i.ThemeAccent,
+		&i.BackgroundMediaID,
+		&i.StreamKind,
+		&i.StreamStatusUrl,
+		&i.StreamListenUrl,
+		&i.TeleportUrl,
+		&i.HasNowPlayingToken,
+		&i.NowPlayingTokenRotatedAt,
+		&i.ScreenLayout,
+		&i.ScreenDaysAhead,
+		&i.ScreenRotateSeconds,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const locationAdminList = `-- name: LocationAdminList :many
+SELECT l.id, l.slug, l.position, l.theme_accent, l.stream_kind, l.version, l.updated_at,
+       d.name, t.name AS name_tr,
+       (SELECT COUNT(*) FROM events e WHERE e.location_id = l.id) AS event_count
+FROM locations l
+LEFT JOIN location_translations d ON d.location_id = l.id AND d.lang = ?
+LEFT JOIN location_translations t ON t.location_id = l.id AND t.lang = ?
+ORDER BY l.position, l.slug
+`
+
+type LocationAdminListParams struct {
+	DefaultLang string
+	Lang        string
+}
+
+type LocationAdminListRow struct {
+	ID          int64
+	Slug        string
+	Position    int32
+	ThemeAccent string
+	StreamKind  LocationsStreamKind
+	Version     int32
+	UpdatedAt   time.Time
+	Name        sql.NullString
+	NameTr      sql.NullString
+	EventCount  int64
+}
+
+// Every venue for the back office, with its name in lang when it has one
+// and its number of events (a venue with events cannot be deleted).
+func (q *Queries) LocationAdminList(ctx context.Context, arg LocationAdminListParams) ([]LocationAdminListRow, error) {
+	rows, err := q.db.QueryContext(ctx, locationAdminList, arg.DefaultLang, arg.Lang)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []LocationAdminListRow{}
+	for rows.Next() {
+		var i LocationAdminListRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Position,
+			&i.ThemeAccent,
+			&i.StreamKind,
+			&i.Version,
+			&i.UpdatedAt,
+			&i.Name,
+			&i.NameTr,
+			&i.EventCount,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const locationCount = `-- name: LocationCount :one
 SELECT COUNT(*) FROM locations
 `
 
 func (q *Queries) LocationCount(ctx context.Context) (int64, error) {
 	row := q.db.QueryRowContext(ctx, locationCount)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
+const locationCreate = `-- name: LocationCreate :execlastid
+INSERT INTO locations (slug, position, theme_background, theme_surface, theme_text, theme_accent,
+                       background_media_id, stream_kind, stream_status_url, stream_listen_url, teleport_url,
+                       screen_layout, screen_days_ahead, screen_rotate_seconds, create_key, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+`
+
+type LocationCreateParams struct {
+	Slug                string
+	Position            int32
+	ThemeBackground     string
+	ThemeSurface        string
+	ThemeText           string
+	ThemeAccent         string
+	BackgroundMediaID   sql.NullInt64
+	StreamKind          LocationsStreamKind
+	StreamStatusUrl     string
+	StreamListenUrl     string
+	TeleportUrl         string
+	ScreenLayout        LocationsScreenLayout
+	ScreenDaysAhead     int32
+	ScreenRotateSeconds int32
+	CreateKey           sql.NullString
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+}
+
+func (q *Queries) LocationCreate(ctx context.Context, arg LocationCreateParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, locationCreate,
+		arg.Slug,
+		arg.Position,
+		arg.ThemeBackground,
+		arg.ThemeSurface,
+		arg.ThemeText,
+		arg.ThemeAccent,
+		arg.BackgroundMediaID,
+		arg.StreamKind,
+		arg.StreamStatusUrl,
+		arg.StreamListenUrl,
+		arg.TeleportUrl,
+		arg.ScreenLayout,
+		arg.ScreenDaysAhead,
+		arg.ScreenRotateSeconds,
+		arg.CreateKey,
+		arg.CreatedAt,
+		arg.UpdatedAt,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.LastInsertId()
+}
+
+const locationDelete = `-- name: LocationDelete :execrows
+DELETE FROM locations WHERE id = ? AND version = ?
+`
+
+type LocationDeleteParams struct {
+	ID      int64
+	Version int32
+}
+
+func (q *Queries) LocationDelete(ctx context.Context, arg LocationDeleteParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, locationDelete, arg.ID, arg.Version)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
+const locationEventCount = `-- name: LocationEventCount :one
+SELECT COUNT(*) FROM events WHERE location_id = ?
+`
+
+func (q *Queries) LocationEventCount(ctx context.Context, locationID int64) (int64, error) {
+	row := q.db.QueryRowContext(ctx, locationEventCount, locationID)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -99,6 +304,33 @@ func (q *Queries) LocationGetBySlug(ctx context.Context, arg LocationGetBySlugPa
 		&i.TaglineTr,
 		&i.DescriptionTr,
 	)
+	return i, err
+}
+
+const locationIDByCreateKey = `-- name: LocationIDByCreateKey :one
+SELECT id FROM locations WHERE create_key = ?
+`
+
+func (q *Queries) LocationIDByCreateKey(ctx context.Context, createKey sql.NullString) (int64, error) {
+	row := q.db.QueryRowContext(ctx, locationIDByCreateKey, createKey)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
+const locationIDByNowPlayingToken = `-- name: LocationIDByNowPlayingToken :one
+SELECT id, slug FROM locations WHERE now_playing_token_sha256 = ?
+`
+
+type LocationIDByNowPlayingTokenRow struct {
+	ID   int64
+	Slug string
+}
+
+func (q *Queries) LocationIDByNowPlayingToken(ctx context.Context, nowPlayingTokenSha256 sql.NullString) (LocationIDByNowPlayingTokenRow, error) {
+	row := q.db.QueryRowContext(ctx, locationIDByNowPlayingToken, nowPlayingTokenSha256)
+	var i LocationIDByNowPlayingTokenRow
+	err := row.Scan(&i.ID, &i.Slug)
 	return i, err
 }
 
@@ -235,6 +467,137 @@ func (q *Queries) LocationList(ctx context.Context, arg LocationListParams) ([]L
 	return items, nil
 }
 
+const locationLock = `-- name: LocationLock :one
+
+SELECT version FROM locations WHERE id = ? FOR UPDATE
+`
+
+// Back office: the writes of the locations service. Each write first locks
+// the row (LocationLock), so the reads after it see the latest state.
+func (q *Queries) LocationLock(ctx context.Context, id int64) (int32, error) {
+	row := q.db.QueryRowContext(ctx, locationLock, id)
+	var version int32
+	err := row.Scan(&version)
+	return version, err
+}
+
+const locationMediaIsImage = `-- name: LocationMediaIsImage :one
+SELECT EXISTS (SELECT 1 FROM media WHERE id = ? AND content_type LIKE 'image/%')
+`
+
+func (q *Queries) LocationMediaIsImage(ctx context.Context, id int64) (bool, error) {
+	row := q.db.QueryRowContext(ctx, locationMediaIsImage, id)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
+const locationSetNowPlayingToken = `-- name: LocationSetNowPlayingToken :execrows
+UPDATE locations
+SET now_playing_token_sha256 = ?, now_playing_token_rotated_at = ?
+WHERE id = ?
+`
+
+type LocationSetNowPlayingTokenParams struct {
+	NowPlayingTokenSha256    sql.NullString
+	NowPlayingTokenRotatedAt sql.NullTime
+	ID                       int64
+}
+
+func (q *Queries) LocationSetNowPlayingToken(ctx context.Context, arg LocationSetNowPlayingTokenParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, locationSetNowPlayingToken, arg.NowPlayingTokenSha256, arg.NowPlayingTokenRotatedAt, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
+const locationSlugsLike = `-- name: LocationSlugsLike :many
+SELECT slug FROM locations
+WHERE (slug = ? OR slug LIKE CONCAT(?, '-%')) AND id <> ?
+`
+
+type LocationSlugsLikeParams struct {
+	Base string
+	ID   int64
+}
+
+func (q *Queries) LocationSlugsLike(ctx context.Context, arg LocationSlugsLikeParams) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, locationSlugsLike, arg.Base, arg.Base, arg.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var slug string
+		if err := rows.Scan(&slug); err != nil {
+			return nil, err
+		}
+		items = append(items, slug)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const locationTranslationDelete = `-- name: LocationTranslationDelete :exec
+DELETE FROM location_translations WHERE location_id = ? AND lang = ?
+`
+
+type LocationTranslationDeleteParams struct {
+	LocationID int64
+	Lang       string
+}
+
+func (q *Queries) LocationTranslationDelete(ctx context.Context, arg LocationTranslationDeleteParams) error {
+	_, err := q.db.ExecContext(ctx, locationTranslationDelete, arg.LocationID, arg.Lang)
+	return err
+}
+
+const locationTranslationList = `-- name: LocationTranslationList :many
+SELECT lang, name, tagline, description FROM location_translations WHERE location_id = ? ORDER BY lang
+`
+
+type LocationTranslationListRow struct {
+	Lang        string
+	Name        string
+	Tagline     string
+	Description string
+}
+
+func (q *Queries) LocationTranslationList(ctx context.Context, locationID int64) ([]LocationTranslationListRow, error) {
+	rows, err := q.db.QueryContext(ctx, locationTranslationList, locationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []LocationTranslationListRow{}
+	for rows.Next() {
+		var i LocationTranslationListRow
+		if err := rows.Scan(
+			&i.Lang,
+			&i.Name,
+			&i.Tagline,
+			&i.Description,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const locationTranslationUpsert = `-- name: LocationTranslationUpsert :exec
 INSERT INTO location_translations (location_id, lang, name, tagline, description)
 VALUES (?, ?, ?, ?, ?)
@@ -258,4 +621,58 @@ func (q *Queries) LocationTranslationUpsert(ctx context.Context, arg LocationTra
 		arg.Description,
 	)
 	return err
+}
+
+const locationUpdate = `-- name: LocationUpdate :execrows
+UPDATE locations
+SET position = ?, theme_background = ?, theme_surface = ?, theme_text = ?, theme_accent = ?,
+    background_media_id = ?, stream_kind = ?, stream_status_url = ?, stream_listen_url = ?, teleport_url = ?,
+    screen_layout = ?, screen_days_ahead = ?, screen_rotate_seconds = ?,
+    updated_at = ?, version = version + 1
+WHERE id = ? AND version = ?
+`
+
+type LocationUpdateParams struct {
+	Position            int32
+	ThemeBackground     string
+	ThemeSurface        string
+	ThemeText           string
+	ThemeAccent         string
+	BackgroundMediaID   sql.NullInt64
+	StreamKind          LocationsStreamKind
+	StreamStatusUrl     string
+	StreamListenUrl     string
+	TeleportUrl         string
+	ScreenLayout        LocationsScreenLayout
+	ScreenDaysAhead     int32
+	ScreenRotateSeconds int32
+	UpdatedAt           time.Time
+	ID                  int64
+	Version             int32
+}
+
+// Every editable column at once; the slug stays what it was at creation.
+func (q *Queries) LocationUpdate(ctx context.Context, arg LocationUpdateParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, locationUpdate,
+		arg.Position,
+		arg.ThemeBackground,
+		arg.ThemeSurface,
+		arg.ThemeText,
+		arg.ThemeAccent,
+		arg.BackgroundMediaID,
+		arg.StreamKind,
+		arg.StreamStatusUrl,
+		arg.StreamListenUrl,
+		arg.TeleportUrl,
+		arg.ScreenLayout,
+		arg.ScreenDaysAhead,
+		arg.ScreenRotateSeconds,
+		arg.UpdatedAt,
+		arg.ID,
+		arg.Version,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }

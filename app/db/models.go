@@ -785,6 +785,7 @@ type Artist struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	Version      int32
+	CreateKey    sql.NullString
 }
 
 type ArtistFollow struct {
@@ -824,6 +825,7 @@ type BlogCategory struct {
 	ID       int64
 	Slug     string
 	Position int32
+	Version  int32
 }
 
 type BlogCategoryTranslation struct {
@@ -844,6 +846,7 @@ type BlogPost struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	Version      int32
+	SlugLocked   bool
 }
 
 type BlogPostCategory struct {
@@ -860,19 +863,23 @@ type BlogPostTranslation struct {
 }
 
 type Event struct {
-	ID              int64
-	Slug            string
-	Kind            EventsKind
-	LocationID      int64
-	StartsAt        time.Time
-	EndsAt          time.Time
-	Published       bool
-	CoverMediaID    sql.NullInt64
-	GoogleEventID   sql.NullString
-	FacebookEventID sql.NullString
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	Version         int32
+	ID               int64
+	Slug             string
+	Kind             EventsKind
+	LocationID       int64
+	StartsAt         time.Time
+	EndsAt           time.Time
+	Published        bool
+	CoverMediaID     sql.NullInt64
+	GoogleEventID    sql.NullString
+	FacebookEventID  sql.NullString
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	Version          int32
+	CancelledAt      sql.NullTime
+	FirstPublishedAt sql.NullTime
+	AllowOverlap     bool
+	CreateKey        sql.NullString
 }
 
 type EventArtist struct {
@@ -896,6 +903,8 @@ type FeatureFlag struct {
 	Enabled     bool
 	Description string
 	UpdatedAt   time.Time
+	Version     int32
+	UpdatedBy   sql.NullInt64
 }
 
 type IntegrationCursor struct {
@@ -906,25 +915,27 @@ type IntegrationCursor struct {
 }
 
 type Location struct {
-	ID                    int64
-	Slug                  string
-	Position              int32
-	ThemeBackground       string
-	ThemeSurface          string
-	ThemeText             string
-	ThemeAccent           string
-	BackgroundMediaID     sql.NullInt64
-	StreamKind            LocationsStreamKind
-	StreamStatusUrl       string
-	StreamListenUrl       string
-	TeleportUrl           string
-	NowPlayingTokenSha256 sql.NullString
-	ScreenLayout          LocationsScreenLayout
-	ScreenDaysAhead       int32
-	ScreenRotateSeconds   int32
-	CreatedAt             time.Time
-	UpdatedAt             time.Time
-	Version               int32
+	ID                       int64
+	Slug                     string
+	Position                 int32
+	ThemeBackground          string
+	ThemeSurface             string
+	ThemeText                string
+	ThemeAccent              string
+	BackgroundMediaID        sql.NullInt64
+	StreamKind               LocationsStreamKind
+	StreamStatusUrl          string
+	StreamListenUrl          string
+	TeleportUrl              string
+	NowPlayingTokenSha256    sql.NullString
+	ScreenLayout             LocationsScreenLayout
+	ScreenDaysAhead          int32
+	ScreenRotateSeconds      int32
+	CreatedAt                time.Time
+	UpdatedAt                time.Time
+	Version                  int32
+	CreateKey                sql.NullString
+	NowPlayingTokenRotatedAt sql.NullTime
 }
 
 type LocationFollow struct {
@@ -1042,6 +1053,7 @@ type Setting struct {
 	Value     string
 	UpdatedBy sql.NullInt64
 	UpdatedAt time.Time
+	Version   int32
 }
 
 type SyncState struct {

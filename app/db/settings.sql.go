@@ -7,7 +7,55 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"time"
 )
+
+const featureFlagGet = `-- name: FeatureFlagGet :one
+SELECT name, enabled, description, version FROM feature_flags WHERE name = ?
+`
+
+type FeatureFlagGetRow struct {
+	Name        string
+	Enabled     bool
+	Description string
+	Version     int32
+}
+
+func (q *Queries) FeatureFlagGet(ctx context.Context, name string) (FeatureFlagGetRow, error) {
+	row := q.db.QueryRowContext(ctx, featureFlagGet, name)
+	var i FeatureFlagGetRow
+	err := row.Scan(
+		&i.Name,
+		&i.Enabled,
+		&i.Description,
+		&i.Version,
+	)
+	return i, err
+}
+
+const featureFlagInsert = `-- name: FeatureFlagInsert :exec
+INSERT INTO feature_flags (name, enabled, description, updated_by, updated_at, version) VALUES (?, ?, ?, ?, ?, 1)
+`
+
+type FeatureFlagInsertParams struct {
+	Name        string
+	Enabled     bool
+	Description string
+	UpdatedBy   sql.NullInt64
+	UpdatedAt   time.Time
+}
+
+func (q *Queries) FeatureFlagInsert(ctx context.Context, arg FeatureFlagInsertParams) error {
+	_, err := q.db.ExecContext(ctx, featureFlagInsert,
+		arg.Name,
+		arg.Enabled,
+		arg.Description,
+		arg.UpdatedBy,
+		arg.UpdatedAt,
+	)
+	return err
+}
 
 const featureFlagList = `-- name: FeatureFlagList :many
 SELECT name, enabled, description FROM feature_flags ORDER BY name
@@ -42,6 +90,82 @@ func (q *Queries) FeatureFlagList(ctx context.Context) ([]FeatureFlagListRow, er
 	return items, nil
 }
 
+const featureFlagListAdmin = `-- name: FeatureFlagListAdmin :many
+SELECT f.name, f.enabled, f.description, f.version, f.updated_at, f.updated_by,
+       COALESCE(u.display_name, '') AS updated_by_name
+FROM feature_flags f
+LEFT JOIN users u ON u.id = f.updated_by
+ORDER BY f.name
+`
+
+type FeatureFlagListAdminRow struct {
+	Name          string
+	Enabled       bool
+	Description   string
+	Version       int32
+	UpdatedAt     time.Time
+	UpdatedBy     sql.NullInt64
+	UpdatedByName string
+}
+
+func (q *Queries) FeatureFlagListAdmin(ctx context.Context) ([]FeatureFlagListAdminRow, error) {
+	rows, err := q.db.QueryContext(ctx, featureFlagListAdmin)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []FeatureFlagListAdminRow{}
+	for rows.Next() {
+		var i FeatureFlagListAdminRow
+		if err := rows.Scan(
+			&i.Name,
+			&i.Enabled,
+			&i.Description,
+			&i.Version,
+			&i.UpdatedAt,
+			&i.UpdatedBy,
+			&i.UpdatedByName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const featureFlagUpdate = `-- name: FeatureFlagUpdate :execrows
+UPDATE feature_flags SET enabled = ?, updated_by = ?, updated_at = ?, version = version + 1
+WHERE name = ? AND version = ?
+`
+
+type FeatureFlagUpdateParams struct {
+	Enabled   bool
+	UpdatedBy sql.NullInt64
+	UpdatedAt time.Time
+	Name      string
+	Version   int32
+}
+
+func (q *Queries) FeatureFlagUpdate(ctx context.Context, arg FeatureFlagUpdateParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, featureFlagUpdate,
+		arg.Enabled,
+		arg.UpdatedBy,
+		arg.UpdatedAt,
+		arg.Name,
+		arg.Version,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
 const featureFlagUpsert = `-- name: FeatureFlagUpsert :exec
 INSERT INTO feature_flags (name, enabled, description) VALUES (?, ?, ?)
 ON DUPLICATE KEY UPDATE enabled = VALUES(enabled), description = VALUES(description)
@@ -55,6 +179,46 @@ type FeatureFlagUpsertParams struct {
 
 func (q *Queries) FeatureFlagUpsert(ctx context.Context, arg FeatureFlagUpsertParams) error {
 	_, err := q.db.ExecContext(ctx, featureFlagUpsert, arg.Name, arg.Enabled, arg.Description)
+	return err
+}
+
+const settingGet = `-- name: SettingGet :one
+
+SELECT name, value, version FROM settings WHERE name = ?
+`
+
+type SettingGetRow struct {
+	Name    string
+	Value   string
+	Version int32
+}
+
+// Back office: settings and flags with their versions and who changed them.
+func (q *Queries) SettingGet(ctx context.Context, name string) (SettingGetRow, error) {
+	row := q.db.QueryRowContext(ctx, settingGet, name)
+	var i SettingGetRow
+	err := row.Scan(&i.Name, &i.Value, &i.Version)
+	return i, err
+}
+
+const settingInsert = `-- name: SettingInsert :exec
+INSERT INTO settings (name, value, updated_by, updated_at, version) VALUES (?, ?, ?, ?, 1)
+`
+
+type SettingInsertParams struct {
+	Name      string
+	Value     string
+	UpdatedBy sql.NullInt64
+	UpdatedAt time.Time
+}
+
+func (q *Queries) SettingInsert(ctx context.Context, arg SettingInsertParams) error {
+	_, err := q.db.ExecContext(ctx, settingInsert,
+		arg.Name,
+		arg.Value,
+		arg.UpdatedBy,
+		arg.UpdatedAt,
+	)
 	return err
 }
 
@@ -88,6 +252,80 @@ func (q *Queries) SettingList(ctx context.Context) ([]SettingListRow, error) {
 		return nil, err
 	}
 	return items, nil
+}
+
+const settingListAdmin = `-- name: SettingListAdmin :many
+SELECT s.name, s.value, s.version, s.updated_at, s.updated_by,
+       COALESCE(u.display_name, '') AS updated_by_name
+FROM settings s
+LEFT JOIN users u ON u.id = s.updated_by
+ORDER BY s.name
+`
+
+type SettingListAdminRow struct {
+	Name          string
+	Value         string
+	Version       int32
+	UpdatedAt     time.Time
+	UpdatedBy     sql.NullInt64
+	UpdatedByName string
+}
+
+func (q *Queries) SettingListAdmin(ctx context.Context) ([]SettingListAdminRow, error) {
+	rows, err := q.db.QueryContext(ctx, settingListAdmin)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []SettingListAdminRow{}
+	for rows.Next() {
+		var i SettingListAdminRow
+		if err := rows.Scan(
+			&i.Name,
+			&i.Value,
+			&i.Version,
+			&i.UpdatedAt,
+			&i.UpdatedBy,
+			&i.UpdatedByName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const settingUpdate = `-- name: SettingUpdate :execrows
+UPDATE settings SET value = ?, updated_by = ?, updated_at = ?, version = version + 1
+WHERE name = ? AND version = ?
+`
+
+type SettingUpdateParams struct {
+	Value     string
+	UpdatedBy sql.NullInt64
+	UpdatedAt time.Time
+	Name      string
+	Version   int32
+}
+
+func (q *Queries) SettingUpdate(ctx context.Context, arg SettingUpdateParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, settingUpdate,
+		arg.Value,
+		arg.UpdatedBy,
+		arg.UpdatedAt,
+		arg.Name,
+		arg.Version,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }
 
 const settingUpsert = `-- name: SettingUpsert :exec

@@ -6,11 +6,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/i18n"
+	"github.com/dreamerscave/tdc/app/live"
 )
 
 // Kind is the type of an event.
@@ -63,10 +66,15 @@ type Summary struct {
 	UpdatedAt time.Time
 	Location  Location
 	Lineup    []Act
+	// Cancelled marks an event called off: it stays listed, marked, so
+	// nobody who planned to come finds it silently gone.
+	Cancelled bool
 }
 
-// Live reports whether the event is on at t.
-func (s Summary) Live(t time.Time) bool { return !t.Before(s.StartsAt) && t.Before(s.EndsAt) }
+// Live reports whether the event is on at t; a cancelled event never is.
+func (s Summary) Live(t time.Time) bool {
+	return !s.Cancelled && !t.Before(s.StartsAt) && t.Before(s.EndsAt)
+}
 
 // Event is one event with everything its page shows.
 type Event struct {
@@ -97,17 +105,25 @@ type Page struct {
 	Pages   int
 }
 
-// Service reads the programme. now is the clock, so tests can pin time.
+// Service reads and writes the programme. now is the clock, so tests can
+// pin time; writes publish their changes through pub after commit.
 type Service struct {
 	sqlDB   *sql.DB
 	q       *db.Queries
 	defLang string
+	langs   []string
 	now     func() time.Time
+	pub     live.Publisher
+	log     *slog.Logger
 }
 
-// New returns the events service.
-func New(sqlDB *sql.DB, defLang string, now func() time.Time) *Service {
-	return &Service{sqlDB: sqlDB, q: db.New(sqlDB), defLang: defLang, now: now}
+// New returns the events service. langs are the offered languages, the
+// default first (it must hold at least that one).
+func New(sqlDB *sql.DB, langs []string, now func() time.Time, pub live.Publisher, log *slog.Logger) *Service {
+	return &Service{
+		sqlDB: sqlDB, q: db.New(sqlDB), defLang: langs[0], langs: langs,
+		now: now, pub: pub, log: log,
+	}
 }
 
 // Now is the service's clock, exposed so views mark live events consistently.
@@ -245,7 +261,11 @@ func (s *Service) HappeningNow(ctx context.Context, lang string, limit int) ([]S
 		return nil, fmt.Errorf("events: happening now: %w", err)
 	}
 	out := summaries(rows)
-	return out, s.attachLineups(ctx, lang, out)
+	if err := s.attachLineups(ctx, lang, out); err != nil {
+		return nil, err
+	}
+	// A cancelled event stays on the programme, but it is not happening.
+	return slices.DeleteFunc(out, func(e Summary) bool { return e.Cancelled }), nil
 }
 
 // Next lists the next published events to start within the coming weeks.
@@ -278,7 +298,8 @@ func (s *Service) Past(ctx context.Context, lang string, location, artist string
 	return out, s.attachLineups(ctx, lang, out)
 }
 
-// attachLineups loads the lineups of evs in one query.
+// attachLineups loads the lineups of evs in one query, and marks the
+// cancelled ones in another.
 func (s *Service) attachLineups(ctx context.Context, lang string, evs []Summary) error {
 	if len(evs) == 0 {
 		return nil // sqlc.slice must not be empty
@@ -294,6 +315,13 @@ func (s *Service) attachLineups(ctx context.Context, lang string, evs []Summary)
 	})
 	if err != nil {
 		return fmt.Errorf("events: lineups: %w", err)
+	}
+	cancelled, err := s.q.EventCancelledAmong(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("events: cancelled: %w", err)
+	}
+	for _, id := range cancelled {
+		evs[at[id]].Cancelled = true
 	}
 	for _, r := range rows {
 		i := at[r.EventID]

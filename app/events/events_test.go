@@ -13,6 +13,7 @@ import (
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/events"
 	"github.com/dreamerscave/tdc/app/i18n"
+	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/testenv"
 )
 
@@ -34,7 +35,7 @@ func setup(t *testing.T) testBundle {
 	ctx := t.Context()
 	now := time.Date(2031, 3, 14, 20, 0, 0, 0, time.UTC)
 	b := testBundle{now: now, slugs: map[string]string{}}
-	b.svc = events.New(sqlDB, "en", func() time.Time { return now })
+	b.svc = events.New(sqlDB, []string{"en", "de"}, func() time.Time { return now }, live.Discard{}, testenv.Logger(t))
 	err := db.InTx(ctx, sqlDB, func(q *db.Queries) error {
 		suffix := fmt.Sprint(time.Now().UnixNano())
 		b.venue = "venue-" + suffix

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dreamerscave/tdc/app/events"
+	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/testenv"
 )
 
@@ -67,7 +68,7 @@ func writeMissPaths(b *testing.B, n int) *missList {
 	kinds := events.Kinds()
 	locs := slugs(b, sqlDB, "SELECT slug FROM locations ORDER BY slug")
 	arts := slugs(b, sqlDB, "SELECT slug FROM artists ORDER BY slug")
-	svc := events.New(sqlDB, cfg.DefaultLanguage, func() time.Time { return now })
+	svc := events.New(sqlDB, cfg.Languages, func() time.Time { return now }, live.Discard{}, testenv.Logger(b))
 
 	// total is the number of events the unfiltered programme lists for a
 	// range, which the service knows: a one-event page is the cheapest

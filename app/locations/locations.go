@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"regexp"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/i18n"
+	"github.com/dreamerscave/tdc/app/live"
 )
 
 // Theme is a venue's colours, applied as CSS custom properties.
@@ -36,10 +38,14 @@ func (t Theme) Valid() bool {
 
 // Light reports whether the background is light (relative luminance above
 // one half), for choosing light browser controls. Call it on a valid theme.
-func (t Theme) Light() bool {
+func (t Theme) Light() bool { return luminance(t.Background) > 0.5 }
+
+// luminance is the relative luminance of a valid #rrggbb colour, as WCAG
+// defines it: 0 for black, 1 for white.
+func luminance(hex string) float64 {
 	var rgb [3]float64
 	for i := range rgb {
-		v, _ := strconv.ParseUint(t.Background[1+2*i:3+2*i], 16, 8)
+		v, _ := strconv.ParseUint(hex[1+2*i:3+2*i], 16, 8)
 		c := float64(v) / 255
 		if c <= 0.04045 {
 			rgb[i] = c / 12.92
@@ -47,7 +53,14 @@ func (t Theme) Light() bool {
 			rgb[i] = math.Pow((c+0.055)/1.055, 2.4)
 		}
 	}
-	return 0.2126*rgb[0]+0.7152*rgb[1]+0.0722*rgb[2] > 0.5
+	return 0.2126*rgb[0] + 0.7152*rgb[1] + 0.0722*rgb[2]
+}
+
+// Contrast is the WCAG contrast ratio of two valid #rrggbb colours, from 1
+// (the same) to 21 (black on white).
+func Contrast(a, b string) float64 {
+	la, lb := luminance(a), luminance(b)
+	return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
 }
 
 // Location is a venue.
@@ -67,15 +80,25 @@ type Location struct {
 	UpdatedAt           time.Time
 }
 
-// Service reads venues.
+// Service reads and writes venues. Writes publish their changes through
+// pub after commit; now is the clock.
 type Service struct {
+	sqlDB   *sql.DB
 	q       *db.Queries
 	defLang string
+	langs   []string
+	now     func() time.Time
+	pub     live.Publisher
+	log     *slog.Logger
 }
 
-// New returns the locations service.
-func New(sqlDB *sql.DB, defLang string) *Service {
-	return &Service{q: db.New(sqlDB), defLang: defLang}
+// New returns the locations service. langs are the offered languages, the
+// default first (it must hold at least that one).
+func New(sqlDB *sql.DB, langs []string, now func() time.Time, pub live.Publisher, log *slog.Logger) *Service {
+	return &Service{
+		sqlDB: sqlDB, q: db.New(sqlDB), defLang: langs[0], langs: langs,
+		now: now, pub: pub, log: log,
+	}
 }
 
 // List returns every venue in display order.

@@ -2,10 +2,12 @@ package locations_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/dreamerscave/tdc/app/apperr"
+	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/locations"
 	"github.com/dreamerscave/tdc/app/testenv"
 )
@@ -15,17 +17,22 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 func TestListAndGet(t *testing.T) {
 	t.Parallel()
 	testenv.Seeded(t)
-	svc := locations.New(testenv.DB(t), "en")
+	svc := locations.New(testenv.DB(t), []string{"en", "de"}, time.Now, live.Discard{}, testenv.Logger(t))
 	all, err := svc.List(t.Context(), "de")
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(all), 3)
+	// The demo venues each have a theme of their own; venues other tests
+	// in this package create share the default one.
+	demo := map[string]bool{"main-cave": true, "crystal-grotto": true, "ember-lounge": true, "moonlit-lagoon": true, "fern-hollow": true}
 	themes := map[locations.Theme]bool{}
 	for _, l := range all {
 		require.NotEmpty(t, l.Name)
 		require.True(t, l.Theme.Valid(), l.Slug)
-		themes[l.Theme] = true
+		if demo[l.Slug] {
+			themes[l.Theme] = true
+		}
 	}
-	require.Equal(t, len(all), len(themes), "every venue has its own theme")
+	require.Len(t, themes, len(demo), "every demo venue has its own theme")
 
 	l, err := svc.Get(t.Context(), "de", "main-cave")
 	require.NoError(t, err)

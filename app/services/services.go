@@ -19,6 +19,7 @@ import (
 	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/locations"
 	"github.com/dreamerscave/tdc/app/nowplaying"
+	"github.com/dreamerscave/tdc/app/settings"
 )
 
 // Set is every service, each over the same database.
@@ -30,20 +31,22 @@ type Set struct {
 	NowPlaying *nowplaying.Service
 	Health     *health.Service
 	Audit      *audit.Service
+	Settings   *settings.Service
 }
 
 // New builds every service. Writes publish their changes through pub after
 // commit; now is the clock they read (time.Now in production, a fixed
 // instant in tests).
 func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.Publisher, log *slog.Logger, now func() time.Time) Set {
-	def := cfg.DefaultLanguage
 	return Set{
-		Events:     events.New(sqlDB, def, now),
-		Locations:  locations.New(sqlDB, def),
-		Artists:    artists.New(sqlDB, def),
-		Blog:       blog.New(sqlDB, def, now),
+		Events:     events.New(sqlDB, cfg.Languages, now, pub, log),
+		Locations:  locations.New(sqlDB, cfg.Languages, now, pub, log),
+		Artists:    artists.New(sqlDB, cfg.Languages, now, pub, log),
+		Blog:       blog.New(sqlDB, cfg.Languages, pub, log, now),
 		NowPlaying: nowplaying.New(sqlDB),
 		Health:     health.New(sqlDB, rdb),
 		Audit:      audit.New(sqlDB),
+		Settings: settings.New(sqlDB, settings.Options{Languages: cfg.Languages, ZoneLabel: cfg.ClubZoneLabel},
+			pub, log, now),
 	}
 }
