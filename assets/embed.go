@@ -8,5 +8,5 @@ import "embed"
 // FS holds css/ and vendor/ (htmx and its websocket extension, refreshed by
 // `go tool task assets`). Paths are relative to this directory, e.g. "css/site.css".
 //
-//go:embed css img vendor
+//go:embed css img js vendor
 var FS embed.FS

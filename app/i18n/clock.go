@@ -30,6 +30,9 @@ func (z Zone) Abbrev(t time.Time) string {
 	return name
 }
 
+// Location is the zone as a *time.Location, UTC when unset.
+func (z Zone) Location() *time.Location { return z.location() }
+
 func (z Zone) location() *time.Location {
 	if z.Loc == nil {
 		return time.UTC

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/i18n"
 )
 
@@ -61,6 +62,8 @@ func Funcs(b *i18n.Bundle, lang string, asset func(string) string) template.Func
 			return ""
 		},
 		"dict": dict,
+		// msg translates a message a service returned (a field error).
+		"msg": func(m apperr.Message) string { return b.T(lang, m.ID, m.Args) },
 		// teleport allows the in-world links html/template would refuse
 		// (secondlife:// is not one of its safe schemes) and web links.
 		"teleport": func(u string) template.URL {

@@ -78,6 +78,9 @@ func (s *Server) routes(app *fiber.App) {
 		site.Add([]string{fiber.MethodPost, fiber.MethodDelete}, f.path, signedIn, s.followSet(f.kind))
 	}
 
+	// The back office; every route is in adminRoutes with its roles.
+	s.registerAdmin(site)
+
 	// Anything else is the translated 404 page.
 	site.Use(func(c fiber.Ctx) error {
 		c.Locals(localRoute, "unmatched")

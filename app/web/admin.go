@@ -1,0 +1,162 @@
+package web
+
+import (
+	"crypto/rand"
+	"net/url"
+	"slices"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/dreamerscave/tdc/app/actor"
+	"github.com/dreamerscave/tdc/app/audit"
+)
+
+// adminRoute is one back-office route and the roles that may use it. Every
+// /admin route is listed in adminRoutes, so the authorisation test can walk
+// the table and no route escapes it.
+type adminRoute struct {
+	methods []string
+	path    string
+	roles   []actor.Role
+	handler fiber.Handler
+}
+
+// Who may use what: the back office as a whole (artists see their own
+// profile and sets), all content, and what only admins touch.
+var (
+	rolesOffice = []actor.Role{actor.RoleAdmin, actor.RoleEditor, actor.RoleArtist}
+	rolesStaff  = []actor.Role{actor.RoleAdmin, actor.RoleEditor}
+	rolesAdmin  = []actor.Role{actor.RoleAdmin}
+)
+
+var (
+	methodsRead  = []string{fiber.MethodGet, fiber.MethodHead}
+	methodsWrite = []string{fiber.MethodPost}
+	// methodsSave are the methods an inline save may use: htmx sends PATCH,
+	// a plain form without JavaScript can only POST.
+	methodsSave = []string{fiber.MethodPatch, fiber.MethodPut, fiber.MethodPost}
+)
+
+// adminRoutes lists every route under /admin.
+func (s *Server) adminRoutes() []adminRoute {
+	routes := []adminRoute{
+		{methodsRead, "/admin", rolesOffice, s.adminDashboard},
+	}
+	routes = append(routes, s.eventRoutes()...)
+	for _, e := range s.inlineEntities() {
+		routes = append(routes, s.inlineRoutes(e)...)
+	}
+	return routes
+}
+
+// registerAdmin adds the admin routes to r, each behind its role check.
+func (s *Server) registerAdmin(r fiber.Router) {
+	for _, rt := range s.adminRoutes() {
+		r.Add(rt.methods, rt.path, s.requireRole(rt.roles...), s.noStore, rt.handler)
+	}
+}
+
+// noStore keeps back-office answers out of every cache: they are per user
+// and carry CSRF tokens.
+func (s *Server) noStore(c fiber.Ctx) error {
+	err := c.Next()
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return err
+}
+
+// adminNav is one entry of the back office's navigation.
+type adminNav struct {
+	Section, Path, LabelID string
+}
+
+// adminBase is what every back-office page's data embeds.
+type adminBase struct {
+	Base
+	Actor   actor.Actor
+	CSRF    string
+	Section string
+	Menu    []adminNav
+}
+
+// adminBase builds the page data for section, titled by the message titleID.
+func (s *Server) adminBase(c fiber.Ctx, section, title string) adminBase {
+	a := s.actor(c)
+	b := adminBase{
+		Base:    s.base(c, "admin", localPath(c.Path()), url.Values{}, Meta{Title: title, NoIndex: true}),
+		Actor:   a,
+		CSRF:    s.csrfToken(c),
+		Section: section,
+	}
+	for _, n := range []struct {
+		adminNav
+		roles []actor.Role
+	}{
+		{adminNav{"dashboard", "/admin", "admin.nav.dashboard"}, rolesOffice},
+		{adminNav{"events", "/admin/events", "admin.nav.events"}, rolesOffice},
+		{adminNav{"locations", "/admin/locations", "admin.nav.locations"}, rolesStaff},
+		{adminNav{"artists", "/admin/artists", "admin.nav.artists"}, rolesOffice},
+		{adminNav{"blog", "/admin/blog", "admin.nav.blog"}, rolesStaff},
+		{adminNav{"media", "/admin/media", "admin.nav.media"}, rolesOffice},
+		{adminNav{"users", "/admin/users", "admin.nav.users"}, rolesAdmin},
+		{adminNav{"settings", "/admin/settings", "admin.nav.settings"}, rolesAdmin},
+	} {
+		if slices.Contains(n.roles, a.Role) {
+			b.Menu = append(b.Menu, n.adminNav)
+		}
+	}
+	return b
+}
+
+// adminPage sends a back-office page, or its fragment for an htmx partial
+// request. It is never cached.
+func (s *Server) adminPage(c fiber.Ctx, status int, page, fragment string, data any) error {
+	body, err := s.render(c, page, fragment, data)
+	if err != nil {
+		return err
+	}
+	pageHeaders(c)
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.Status(status).Send(body)
+}
+
+// dashboardPage is the data of the back office's front page.
+type dashboardPage struct {
+	adminBase
+	Recent []audit.Logged
+}
+
+func (s *Server) adminDashboard(c fiber.Ctx) error {
+	recent, err := s.Audit.Recent(c.Context(), 20)
+	if err != nil {
+		return err
+	}
+	data := dashboardPage{
+		adminBase: s.adminBase(c, "dashboard", s.Bundle.T(langOf(c), "admin.dashboard.title", nil)),
+		Recent:    recent,
+	}
+	return s.adminPage(c, fiber.StatusOK, "admin/dashboard", "", data)
+}
+
+// RouteAccess is one back-office route and the roles that may use it.
+type RouteAccess struct {
+	Methods []string
+	Path    string
+	Roles   []actor.Role
+}
+
+// AdminAccess lists every back-office route with its roles, for the
+// authorisation test that walks them all.
+func (s *Server) AdminAccess() []RouteAccess {
+	routes := s.adminRoutes()
+	out := make([]RouteAccess, len(routes))
+	for i, r := range routes {
+		out[i] = RouteAccess{Methods: r.methods, Path: r.path, Roles: r.roles}
+	}
+	return out
+}
+
+// newCreateKey is the one-time key a create form carries, so submitting it
+// twice makes one row.
+func newCreateKey() string {
+	return rand.Text()
+}
