@@ -9,6 +9,7 @@ import (
 
 	"github.com/dreamerscave/tdc/app/actor"
 	"github.com/dreamerscave/tdc/app/audit"
+	"github.com/dreamerscave/tdc/app/events"
 )
 
 // adminRoute is one back-office route and the roles that may use it. Every
@@ -119,20 +120,30 @@ func (s *Server) adminPage(c fiber.Ctx, status int, page, fragment string, data 
 	return c.Status(status).Send(body)
 }
 
-// dashboardPage is the data of the back office's front page.
+// dashboardPage is the data of the back office's front page. Staff see the
+// programme and the site's recent changes; an artist sees their own.
 type dashboardPage struct {
 	adminBase
+	Events events.Dashboard
 	Recent []audit.Logged
 }
 
 func (s *Server) adminDashboard(c fiber.Ctx) error {
-	recent, err := s.Audit.Recent(c.Context(), 20)
-	if err != nil {
-		return err
-	}
+	ctx, lang, a := c.Context(), langOf(c), s.actor(c)
 	data := dashboardPage{
-		adminBase: s.adminBase(c, "dashboard", s.Bundle.T(langOf(c), "admin.dashboard.title", nil)),
-		Recent:    recent,
+		adminBase: s.adminBase(c, "dashboard", s.Bundle.T(lang, "admin.dashboard.title", nil)),
+	}
+	if a.IsStaff() {
+		// "Today" is the club's day: the programme is planned in club time.
+		d, err := s.Events.Dashboard(ctx, lang, s.Now().In(s.zones.club.Location()))
+		if err != nil {
+			return err
+		}
+		recent, err := s.Audit.Recent(ctx, 20)
+		if err != nil {
+			return err
+		}
+		data.Events, data.Recent = d, recent
 	}
 	return s.adminPage(c, fiber.StatusOK, "admin/dashboard", "", data)
 }

@@ -109,6 +109,7 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 		"base":              nil, // the layout, rendered through every page
 	}
 	addAccountSamples(pages, fragments, base, evil) // account_views_test.go
+	addAdminSamples(pages, fragments, base, evil)     // admin_views_test.go
 	return pages, fragments
 }
 
@@ -146,7 +147,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 			require.NotContains(t, out, "ZgotmplZ", "%s/%s", lang, name)
 		}
 		for name, data := range fragments {
-			if name == "base" {
+			if name == "base" || name == "admin" { // layouts, rendered with the pages
 				continue
 			}
 			var buf bytes.Buffer
@@ -228,6 +229,8 @@ func TestTemplateMessageIDsExist(t *testing.T) {
 func TestTemplatesHaveNoLiteralText(t *testing.T) {
 	t.Parallel()
 	actions := regexp.MustCompile(`(?s)\{\{.*?\}\}`)
+	// A page names its layout ({{define "layout"}}admin{{end}}): a name, not text.
+	layout := regexp.MustCompile(`\{\{define "layout"\}\}[a-z]+\{\{end\}\}`)
 	scripts := regexp.MustCompile(`(?s)<script[^>]*>.*?</script>`)
 	tags := regexp.MustCompile(`(?s)<[^>]*>`)
 	word := regexp.MustCompile(`\p{L}{2,}`)
@@ -239,7 +242,7 @@ func TestTemplatesHaveNoLiteralText(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		text := tags.ReplaceAll(scripts.ReplaceAll(actions.ReplaceAll(src, nil), nil), nil)
+		text := tags.ReplaceAll(scripts.ReplaceAll(actions.ReplaceAll(layout.ReplaceAll(src, nil), nil), nil), nil)
 		require.Empty(t, word.FindAll(text, -1), "%s has literal text; use {{t \"...\"}}", p)
 		return nil
 	})
