@@ -109,7 +109,7 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 		"base":              nil, // the layout, rendered through every page
 	}
 	addAccountSamples(pages, fragments, base, evil) // account_views_test.go
-	addAdminSamples(pages, fragments, base, evil)     // admin_views_test.go
+	addAdminSamples(pages, fragments, base, evil)   // admin_views_test.go
 	return pages, fragments
 }
 
