@@ -24,6 +24,7 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
+	"github.com/dreamerscave/tdc/app/actor"
 	"github.com/dreamerscave/tdc/app/loadtest"
 	"github.com/dreamerscave/tdc/app/testenv"
 	"github.com/dreamerscave/tdc/app/web"
@@ -62,8 +63,11 @@ type scenario struct {
 	label  string // the table's route column
 	path   string // the one path asked for; empty for the cache-miss list
 	header map[string]string
-	app    target
-	load   load
+	// role, when set, makes the requests those of a signed-in user with
+	// that role: they carry the session's cookies.
+	role actor.Role
+	app  target
+	load load
 	// heavy scenarios render on every request and keep MariaDB and the
 	// collector busy past their own run, so they are measured after the
 	// others, in rounds of their own.
@@ -94,6 +98,10 @@ func siteScenarios() []scenario {
 		// Browsers ask for gzip, and the cache keeps a compressed copy.
 		{name: "events_full_gzip", label: "`/events` (gzip)", path: "/events", header: map[string]string{"Accept-Encoding": "gzip"}, load: loadWarm},
 		{name: "home", label: "`/`", path: "/", load: loadWarm},
+		// A signed-in member gets the same cached page: what is theirs (the
+		// account menu, follow buttons) comes in fragments of its own.
+		{name: "events_member", label: "`/events` (signed-in member)", path: "/events", role: actor.RoleMember, load: loadWarm},
+		{name: "account_menu", label: "`/account/menu` (member's fragment, per request)", path: "/account/menu", role: actor.RoleMember, load: loadRepeat},
 		{name: "events_filtered", label: "`/events?location=main-cave&type=dj_set`", path: "/events?location=main-cave&type=dj_set", load: loadWarm},
 		// The feeds are measured as they are served, cached or not.
 		{name: "calendar", label: "`/calendar.ics`", path: "/calendar.ics", load: loadRepeat},
@@ -105,7 +113,36 @@ func siteScenarios() []scenario {
 		// Every request renders afresh, as after an Invalidate, except that
 		// concurrent misses for the same page still share one render (the
 		// cache's singleflight): not the cost of a render per request.
+		// The back office is rendered for each request: a list of 25
+		// events with its counts, for a signed-in editor.
+		{name: "admin_events", label: "`/admin/events` (editor, rendered per request)", path: "/admin/events", role: actor.RoleEditor, load: loadRepeat, heavy: true},
 		{name: "events_full_uncached", label: "`/events` (page cache off)", path: "/events", app: uncachedApp, load: loadCoalesced, heavy: true},
+	}
+}
+
+// signIn gives the scenarios that ask for a role the cookies of a user
+// with that role, signed in to srv.
+func signIn(b *testing.B, srv *web.Server, scenarios []scenario) {
+	cookies := map[actor.Role]string{}
+	for i, sc := range scenarios {
+		if sc.role == "" {
+			continue
+		}
+		if _, ok := cookies[sc.role]; !ok {
+			u := testenv.User(b, testenv.DB(b), testenv.UserOpts{Role: sc.role})
+			sess := testenv.SignIn(b, srv, u.Email, testenv.DefaultPassword)
+			var parts []string
+			for _, c := range sess.Cookies {
+				parts = append(parts, c.Name+"="+c.Value)
+			}
+			cookies[sc.role] = strings.Join(parts, "; ")
+		}
+		h := maps.Clone(sc.header)
+		if h == nil {
+			h = map[string]string{}
+		}
+		h["Cookie"] = cookies[sc.role]
+		scenarios[i].header = h
 	}
 }
 
@@ -162,7 +199,9 @@ func BenchmarkSite(b *testing.B) {
 	}
 	gen := loadgen{bin: buildLoadgen(b), conns: conns}
 
-	bases := map[target]string{cachedApp: serve(b, testenv.App(b))}
+	site := testenv.App(b)
+	bases := map[target]string{cachedApp: serve(b, site)}
+	signIn(b, site, scenarios)
 	cfg := testenv.Config(b)
 	cfg.PageCacheTTL = 0
 	bases[uncachedApp] = serve(b, testenv.AppWith(b, cfg))
@@ -264,7 +303,8 @@ func BenchmarkSite(b *testing.B) {
 		b.ReportMetric(m.res.RPS, m.name+"_rps")
 		b.ReportMetric(ms(m.res.P50), m.name+"_p50_ms")
 		b.ReportMetric(ms(m.res.P99), m.name+"_p99_ms")
-		if ceiling > 0 && (m.name == "events_full" || m.name == "events_partial" || m.name == "events_miss") {
+		if ceiling > 0 && (m.name == "events_full" || m.name == "events_partial" || m.name == "events_miss" ||
+			m.name == "events_member" || m.name == "admin_events") {
 			b.ReportMetric(m.res.RPS/ceiling, m.name+"_vs_healthz")
 		}
 	}
