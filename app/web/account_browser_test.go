@@ -56,10 +56,33 @@ func TestAccountInBrowser(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, f.Artists, "followed, then unfollowed")
 
+	// The account pages pass axe-core, signed in and (below) out, with
+	// the follow buttons and an error on a form.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(base+"/account"),
+		chromedp.WaitVisible(chromedp.CSS(`#account-profile`)),
+		chromedp.SetValue(chromedp.CSS(`#password-current`), "wrong"),
+		chromedp.Click(chromedp.CSS(`#account-password button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#password-current-error`)),
+	))
+	violations, err := chromedp.Run(ctx, testenv.Axe())
+	require.NoError(t, err)
+	require.Empty(t, violations, "/account: %v", violations)
+
 	// Sign out from the menu: a plain form with the token.
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`#account-menu .account-menu__signout`)),
 		chromedp.WaitReady(chromedp.CSS(`#next-events`)),
 		chromedp.Poll[void](`location.pathname === "/" && !!document.querySelector('#account-menu a[href^="/login"]') && !document.querySelector('#account-menu form')`),
 	))
+	for _, page := range []string{"/signup", "/reset", "/login?done=reset"} {
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(base+page),
+			chromedp.WaitVisible(chromedp.CSS(`.account-card`)),
+			chromedp.Poll[void](`!document.querySelector('#account-menu[hx-get]')`),
+		))
+		violations, err := chromedp.Run(ctx, testenv.Axe())
+		require.NoError(t, err)
+		require.Empty(t, violations, "%s: %v", page, violations)
+	}
 }
