@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"log/slog"
-	"net/url"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -162,9 +161,6 @@ func (s *Server) resetRequest(c fiber.Ctx) error {
 	}
 	return afterPost(c, "/reset?sent=1")
 }
-
-// resetPath is the address of a reset link, for the form to post back to.
-func resetPath(token string) string { return "/reset/" + url.PathEscape(token) }
 
 func (s *Server) invalidResetLink(c fiber.Ctx) error {
 	d := noticePage{
