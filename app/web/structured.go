@@ -20,6 +20,10 @@ func (s *Server) eventStructuredData(ev events.Event, lang string) template.JS {
 			"@type": "PerformingGroup", "name": a.ArtistName, "url": s.absolute("/artists/" + a.ArtistSlug),
 		})
 	}
+	status := "https://schema.org/EventScheduled"
+	if ev.Cancelled {
+		status = "https://schema.org/EventCancelled"
+	}
 	data := map[string]any{
 		"@context":            "https://schema.org",
 		"@type":               "Event",
@@ -27,7 +31,7 @@ func (s *Server) eventStructuredData(ev events.Event, lang string) template.JS {
 		"description":         ev.Summary.Summary.Value,
 		"startDate":           ev.StartsAt.UTC().Format(time.RFC3339),
 		"endDate":             ev.EndsAt.UTC().Format(time.RFC3339),
-		"eventStatus":         "https://schema.org/EventScheduled",
+		"eventStatus":         status,
 		"eventAttendanceMode": "https://schema.org/OnlineEventAttendanceMode",
 		"location":            location,
 		"performer":           performers,
