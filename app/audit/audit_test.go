@@ -71,3 +71,19 @@ var errBoom = boom("boom")
 type boom string
 
 func (b boom) Error() string { return string(b) }
+
+// An entry without field changes (a publish, a deletion) reads back too.
+func TestEntryWithoutChanges(t *testing.T) {
+	t.Parallel()
+	sqlDB := testenv.DB(t)
+	err := db.InTx(t.Context(), sqlDB, func(q *db.Queries) error {
+		return audit.Record(t.Context(), q, actor.System(), time.Now(), audit.Entry{Action: "publish", Kind: audit.KindEvent, EntityID: 5151})
+	})
+	require.NoError(t, err)
+	got, err := audit.New(sqlDB).ForEntity(t.Context(), audit.KindEvent, 5151, 10)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	require.Empty(t, got[0].Changes)
+	_, err = audit.New(sqlDB).Recent(t.Context(), 50)
+	require.NoError(t, err)
+}

@@ -46,7 +46,7 @@ func (q *Queries) AuditInsert(ctx context.Context, arg AuditInsertParams) error 
 
 const auditListForEntity = `-- name: AuditListForEntity :many
 SELECT a.id, a.user_id, COALESCE(u.email, '') AS user_email, COALESCE(u.display_name, '') AS user_name,
-       a.action, a.entity_kind, a.entity_id, a.summary, a.detail, a.ip, a.created_at
+       a.action, a.entity_kind, a.entity_id, a.summary, COALESCE(a.detail, JSON_ARRAY()) AS detail, a.ip, a.created_at
 FROM audit_log a
 LEFT JOIN users u ON u.id = a.user_id
 WHERE a.entity_kind = ? AND a.entity_id = ?
@@ -111,7 +111,7 @@ func (q *Queries) AuditListForEntity(ctx context.Context, arg AuditListForEntity
 
 const auditListRecent = `-- name: AuditListRecent :many
 SELECT a.id, a.user_id, COALESCE(u.email, '') AS user_email, COALESCE(u.display_name, '') AS user_name,
-       a.action, a.entity_kind, a.entity_id, a.summary, a.detail, a.ip, a.created_at
+       a.action, a.entity_kind, a.entity_id, a.summary, COALESCE(a.detail, JSON_ARRAY()) AS detail, a.ip, a.created_at
 FROM audit_log a
 LEFT JOIN users u ON u.id = a.user_id
 ORDER BY a.created_at DESC, a.id DESC
