@@ -127,7 +127,11 @@ func (s *Server) adminMedia(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.adminPage(c, fiber.StatusOK, "admin/media/index", "admin-media-library", data)
+	if isPartial(c) {
+		// A search or a pager link: the list alone, as admin-list does.
+		return s.adminFragment(c, fiber.StatusOK, "admin-media-library", data.Library)
+	}
+	return s.adminPage(c, fiber.StatusOK, "admin/media/index", "", data)
 }
 
 // adminMediaUpload stores the picture of the form's "file" field. A plain
@@ -338,7 +342,7 @@ func (s *Server) adminMediaDeleteForm(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.adminPage(c, fiber.StatusOK, "admin/media/delete", "admin-media-delete", data)
+	return s.deleteAnswer(c, fiber.StatusOK, data)
 }
 
 // adminMediaDelete deletes a picture and goes back to the library. While
@@ -362,7 +366,16 @@ func (s *Server) adminMediaDelete(c fiber.Ctx) error {
 		return err
 	}
 	data.Delete.Error = firstMessage(inv, "file")
-	return s.adminPage(c, fiber.StatusUnprocessableEntity, "admin/media/delete", "admin-media-delete", data)
+	return s.deleteAnswer(c, fiber.StatusUnprocessableEntity, data)
+}
+
+// deleteAnswer sends the delete confirmation: its form for htmx, the page
+// otherwise.
+func (s *Server) deleteAnswer(c fiber.Ctx, status int, data mediaDeletePage) error {
+	if isPartial(c) {
+		return s.adminFragment(c, status, "admin-media-delete", data.Delete)
+	}
+	return s.adminPage(c, status, "admin/media/delete", "", data)
 }
 
 // mediaEntity is the inline editing of a picture's alt texts, fields
