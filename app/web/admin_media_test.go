@@ -679,7 +679,7 @@ func TestMediaPickerSetsEventCover(t *testing.T) {
 	require.Equal(t, http.StatusOK, page.StatusCode)
 	doc := htmlOf(t, page.Body)
 	require.Contains(t, doc.Find(domID).Text(), "No picture")
-	choose := doc.Find(domID + " a.media-field__choose").AttrOr("href", "")
+	choose := doc.Find(domID+" a.media-field__choose").AttrOr("href", "")
 	require.Equal(t, "/admin/media/picker?field="+url.QueryEscape(fieldURL), strings.Replace(choose, "%2f", "%2F", -1))
 
 	target := "/admin/media/picker?field=" + url.QueryEscape(fieldURL) + "&q=" + url.QueryEscape(name)
