@@ -63,11 +63,11 @@ type mediaPicker struct {
 	PrevURL, NextURL string
 }
 
-// mediaPickerPage is the picker as a page of its own, without JavaScript.
+// mediaPickerPage is the picker as a page of its own, without JavaScript:
+// the page of any field's form, with the picker in place of the field's.
 type mediaPickerPage struct {
-	adminBase
-	Entity, EntityPage string
-	Picker             mediaPicker
+	fieldPage
+	Picker mediaPicker
 }
 
 // pickerField matches the field URL the picker is opened for.
@@ -146,11 +146,5 @@ func (s *Server) mediaPickerForm(c fiber.Ctx, e inlineEntity, set fieldSet, f fi
 	if isPartial(c) {
 		return s.adminFragment(c, status, "admin-media-picker", p)
 	}
-	data := mediaPickerPage{
-		adminBase:  s.adminBase(c, e.name, set.Title),
-		Entity:     set.Title,
-		EntityPage: e.page(f.ID),
-		Picker:     p,
-	}
-	return s.adminPage(c, status, "admin/media/picker", "", data)
+	return s.adminPage(c, status, "admin/media/picker", "", mediaPickerPage{fieldPage: s.fieldPageOf(c, e, set, f), Picker: p})
 }

@@ -48,7 +48,7 @@ func addMediaSamples(pages, fragments map[string]any, base Base, evil string) {
 	pages["admin/media/index"] = mediaLibraryPage{adminBase: ab, Upload: upload, Library: lib}
 	pages["admin/media/show"] = item
 	pages["admin/media/delete"] = mediaDeletePage{adminBase: ab, Delete: del}
-	pages["admin/media/picker"] = mediaPickerPage{adminBase: ab, Entity: evil, EntityPage: "/admin/events/1", Picker: picker}
+	pages["admin/media/picker"] = mediaPickerPage{fieldPage: fieldPage{adminBase: ab, Entity: evil, EntityPage: "/admin/events/1", Field: cover}, Picker: picker}
 	fragments["admin-media-library"] = lib
 	fragments["admin-media-card"] = thumb
 	fragments["admin-media-upload"] = upload

@@ -210,13 +210,17 @@ func (s *Server) fieldForm(c fiber.Ctx, e inlineEntity, set fieldSet, f field, s
 	if isPartial(c) {
 		return s.adminFragment(c, status, "admin-field-edit", f)
 	}
-	data := fieldPage{
+	return s.adminPage(c, status, "admin/field", "", s.fieldPageOf(c, e, set, f))
+}
+
+// fieldPageOf is the data of f's whole-page form.
+func (s *Server) fieldPageOf(c fiber.Ctx, e inlineEntity, set fieldSet, f field) fieldPage {
+	return fieldPage{
 		adminBase:  s.adminBase(c, e.name, set.Title),
 		Entity:     set.Title,
 		EntityPage: e.page(f.ID),
 		Field:      f,
 	}
-	return s.adminPage(c, status, "admin/field", "", data)
 }
 
 func (s *Server) inlineSave(e inlineEntity) fiber.Handler {
