@@ -583,6 +583,9 @@ func TestMediaAltTextInline(t *testing.T) {
 		m, err := l.srv.Media.Get(t.Context(), id)
 		require.NoError(t, err)
 		require.Equal(t, map[string]string{"en": "My words", "de": "Tanzende Menge"}, m.Alt)
+		// The library finds a picture by its alt text too.
+		found := get(t, l.srv, "/admin/media?q="+url.QueryEscape("Tanzende Menge"), header("Cookie", cookieHeader(l.sess)), partial)
+		require.Equal(t, 1, found.Doc.Find(fmt.Sprintf("#admin-media-card-%d", id)).Length())
 	})
 
 	t.Run("without javascript", func(t *testing.T) {
