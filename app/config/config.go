@@ -46,6 +46,7 @@ type Config struct {
 	MediaDir         string         // TDC_MEDIA_DIR
 	MediaMaxMB       int            // TDC_MEDIA_MAX_MB, MiB
 	MediaMaxPixels   int64          // TDC_MEDIA_MAX_PIXELS
+	UploadTimeout    time.Duration  // TDC_UPLOAD_TIMEOUT
 	SMTPURL          string         // TDC_SMTP_URL; empty logs mail instead of sending it
 	MailFrom         string         // TDC_MAIL_FROM
 	SessionIdle      time.Duration  // TDC_SESSION_IDLE
@@ -97,6 +98,7 @@ func Variables() []Variable {
 		{"TDC_MEDIA_DIR", "data/media", "directory uploaded pictures are stored in (shared by all instances)", Public},
 		{"TDC_MEDIA_MAX_MB", "20", "largest picture upload, in MiB", Public},
 		{"TDC_MEDIA_MAX_PIXELS", "40000000", "largest picture upload, in pixels (width × height)", Public},
+		{"TDC_UPLOAD_TIMEOUT", "2m", "how long a picture upload may take to arrive and be processed", Public},
 		{"TDC_SMTP_URL", "", "smtp://user:password@host:587 (STARTTLS) or smtps://host:465; empty logs mail instead", HasPassword},
 		{"TDC_MAIL_FROM", "noreply@localhost", "sender address of the club's mail", Public},
 		{"TDC_SESSION_IDLE", "168h", "a session unused this long ends", Public},
@@ -234,6 +236,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.MediaDir = get("TDC_MEDIA_DIR")
 	c.MediaMaxMB = integer("TDC_MEDIA_MAX_MB", 1, 1024)
 	c.MediaMaxPixels = int64(integer("TDC_MEDIA_MAX_PIXELS", 1, 400_000_000))
+	c.UploadTimeout = duration("TDC_UPLOAD_TIMEOUT", time.Second, time.Hour)
 	c.SMTPURL = get("TDC_SMTP_URL")
 	if c.SMTPURL != "" {
 		// The parser's error may quote the password, so it is not passed on.

@@ -166,6 +166,11 @@ func (s *Server) eventFields(c fiber.Ctx, d events.Draft) (fieldSet, error) {
 		{Name: "allow_overlap", LabelID: "admin.event.allow_overlap", Input: inputCheckbox, Value: strconv.FormatBool(d.AllowOverlap),
 			Display: yesNo[d.AllowOverlap], ReadOnly: !a.IsAdmin()},
 	}
+	cover, err := s.mediaField(c, "cover", "admin.event.cover", d.CoverMediaID)
+	if err != nil {
+		return fieldSet{}, err
+	}
+	set.Fields = append(set.Fields, cover)
 	for _, l := range s.Bundle.Languages() {
 		t := d.Texts[l]
 		set.Fields = append(set.Fields,

@@ -69,6 +69,9 @@ const (
 	inputURL      = "url"
 	inputNumber   = "number"
 	inputCheckbox = "checkbox"
+	// inputMedia is a picture from the library, chosen in the picker
+	// (admin_media_picker.go); its value is a media id, "" for none.
+	inputMedia = "media"
 )
 
 // dateTimeLayout is how <input type="datetime-local"> sends a time: wall
@@ -101,6 +104,8 @@ type field struct {
 	Theirs      string
 	TheirsValue string
 	Conflict    bool
+	// Picture is the current picture of an inputMedia field, nil for none.
+	Picture *mediaThumb
 }
 
 // fieldOption is one choice of a select.
@@ -149,7 +154,12 @@ type fieldPage struct {
 
 // inlineField loads the entity and the field the URL names.
 func (s *Server) inlineField(c fiber.Ctx, e inlineEntity) (int64, fieldSet, field, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	return s.loadField(c, e, c.Params("id"), c.Params("field"))
+}
+
+// loadField loads entity e's row rawID and its field called name.
+func (s *Server) loadField(c fiber.Ctx, e inlineEntity, rawID, name string) (int64, fieldSet, field, error) {
+	id, err := strconv.ParseInt(rawID, 10, 64)
 	if err != nil || id <= 0 {
 		return 0, fieldSet{}, field{}, fiber.ErrNotFound
 	}
@@ -157,7 +167,7 @@ func (s *Server) inlineField(c fiber.Ctx, e inlineEntity) (int64, fieldSet, fiel
 	if err != nil {
 		return 0, fieldSet{}, field{}, err
 	}
-	f, ok := set.get(c.Params("field"))
+	f, ok := set.get(name)
 	if !ok {
 		return 0, fieldSet{}, field{}, fiber.ErrNotFound
 	}
@@ -194,16 +204,23 @@ func (s *Server) inlineEdit(e inlineEntity) fiber.Handler {
 // fieldForm answers with the field's form: the fragment for htmx, the whole
 // page otherwise.
 func (s *Server) fieldForm(c fiber.Ctx, e inlineEntity, set fieldSet, f field, status int) error {
+	if f.Input == inputMedia {
+		return s.mediaPickerForm(c, e, set, f, status)
+	}
 	if isPartial(c) {
 		return s.adminFragment(c, status, "admin-field-edit", f)
 	}
-	data := fieldPage{
+	return s.adminPage(c, status, "admin/field", "", s.fieldPageOf(c, e, set, f))
+}
+
+// fieldPageOf is the data of f's whole-page form.
+func (s *Server) fieldPageOf(c fiber.Ctx, e inlineEntity, set fieldSet, f field) fieldPage {
+	return fieldPage{
 		adminBase:  s.adminBase(c, e.name, set.Title),
 		Entity:     set.Title,
 		EntityPage: e.page(f.ID),
 		Field:      f,
 	}
-	return s.adminPage(c, status, "admin/field", "", data)
 }
 
 func (s *Server) inlineSave(e inlineEntity) fiber.Handler {
@@ -358,5 +375,5 @@ func serviceValue(f field, typed string, loc *time.Location) (string, *apperr.Me
 
 // inlineEntities lists every entity edited in place.
 func (s *Server) inlineEntities() []inlineEntity {
-	return []inlineEntity{s.eventsEntity()}
+	return []inlineEntity{s.eventsEntity(), s.mediaEntity()}
 }

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"database/sql"
 	"fmt"
-	"image"
 	"image/jpeg"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -28,19 +26,8 @@ import (
 // photo is a JPEG of w×h pixels no other test uploads.
 func photo(t *testing.T, w, h int) []byte {
 	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	x := rand.Uint64() | 1
-	for i := range img.Pix {
-		x ^= x << 13
-		x ^= x >> 7
-		x ^= x << 17
-		img.Pix[i] = uint8(x)
-		if i%4 == 3 {
-			img.Pix[i] = 255
-		}
-	}
 	var buf bytes.Buffer
-	require.NoError(t, jpeg.Encode(&buf, img, nil))
+	require.NoError(t, jpeg.Encode(&buf, noise(w, h), nil))
 	return buf.Bytes()
 }
 

@@ -19,6 +19,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Use(recover.New())
 	app.Use(s.secure)
 	app.Use(s.deadline)
+	app.Use(s.limitBody)   // TDC_BODY_LIMIT on every route but the picture upload (bodylimit.go)
 	app.Use(s.csrfProtect) // every POST/PUT/PATCH/DELETE but /webhooks/ and /api/ (auth.go)
 
 	app.Add(read, "/healthz", s.healthz)

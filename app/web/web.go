@@ -72,7 +72,7 @@ func New(d Deps) (*Server, error) {
 		// Slugs arrive percent-encoded; decoded, "m%C3%A1in-cave" can be
 		// recognised as a spelling of "main-cave" and redirected.
 		UnescapePath:   true,
-		BodyLimit:      d.Config.BodyLimit,
+		BodyLimit:      serverBodyLimit(d.Config.BodyLimit, d.Config.MediaMaxMB), // see bodylimit.go
 		ReadBufferSize: d.Config.ReadHeaderBudget,
 		ReadTimeout:    30 * time.Second,
 		WriteTimeout:   30 * time.Second,
@@ -87,6 +87,7 @@ func New(d Deps) (*Server, error) {
 	s.App = app
 	s.routes(app)
 	s.guardServer(app)
+	s.limitBodies(app)
 	return s, nil
 }
 
