@@ -33,7 +33,7 @@ const usage = `usage: tdc <command> [flags]
 commands:
   serve [--no-migrate]      run the website (migrates first unless told not to)
   migrate [up|down|status]  apply, roll back one, or list migrations
-  seed [--if-empty]         load demo content (only into an empty database with --if-empty)
+  seed [--if-empty]         load demo content into an empty database (--if-empty: skip one with content)
   user create|role|reset    make an account, change its role, set a new password (tdc user for more)
 
 Configuration: TDC_* environment variables, also read from ./.env; see README.md.
@@ -266,9 +266,14 @@ func seedDemo(ctx context.Context, cfg config.Config, log *slog.Logger, ifEmpty 
 	if _, err := db.MigrateUp(ctx, conn); err != nil {
 		return err
 	}
-	now := time.Now().UTC()
+	now := time.Now().UTC().Truncate(time.Second)
+	// The seed writes through the services, as an editor would. Their
+	// clock stands at now, so the demo is laid out around one instant; they
+	// publish nothing (the one TopicAll below tells running instances) and
+	// need no Redis, which only the health service reads.
+	svc := services.New(cfg, conn, nil, live.Discard{}, log, func() time.Time { return now })
 	if ifEmpty {
-		seeded, err := seed.IfEmpty(ctx, conn, now)
+		seeded, err := seed.IfEmpty(ctx, svc, conn, now)
 		if err != nil {
 			return err
 		}
@@ -276,7 +281,7 @@ func seedDemo(ctx context.Context, cfg config.Config, log *slog.Logger, ifEmpty 
 			fmt.Fprintln(stdout, "database already has content; not seeding")
 			return nil
 		}
-	} else if err := seed.Run(ctx, conn, now); err != nil {
+	} else if err := seed.Run(ctx, svc, conn, now); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "demo content loaded")

@@ -17,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dreamerscave/tdc/app/seed"
 	"github.com/dreamerscave/tdc/app/testenv"
 )
 
@@ -52,7 +53,7 @@ func TestCommands(t *testing.T) {
 	require.Contains(t, out.String(), "not seeding")
 
 	err := run(t.Context(), []string{"seed"}, e, io.Discard, io.Discard)
-	require.Error(t, err, "seeding twice would duplicate content; it fails and writes nothing")
+	require.ErrorIs(t, err, seed.ErrNotEmpty, "seeding twice would duplicate content; it fails and writes nothing")
 
 	require.ErrorContains(t, run(t.Context(), []string{"migrate", "sideways"}, e, io.Discard, io.Discard), "unknown direction")
 	require.ErrorContains(t, run(t.Context(), []string{"dance"}, e, io.Discard, io.Discard), "unknown command")

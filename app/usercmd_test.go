@@ -11,7 +11,6 @@ import (
 	"github.com/dreamerscave/tdc/app/accounts"
 	"github.com/dreamerscave/tdc/app/actor"
 	"github.com/dreamerscave/tdc/app/mail"
-	"github.com/dreamerscave/tdc/app/seed"
 	"github.com/dreamerscave/tdc/app/testenv"
 	"github.com/dreamerscave/tdc/locales"
 	"github.com/dreamerscave/tdc/views/emails"
@@ -21,7 +20,7 @@ import (
 func TestUserCommands(t *testing.T) {
 	t.Parallel()
 	dsn, sqlDB := testenv.ScratchDB(t, "usercmd")
-	require.NoError(t, seed.Run(t.Context(), sqlDB, time.Now().UTC()))
+	require.NoError(t, testenv.Seed(t, sqlDB, time.Now().UTC()))
 	vars := map[string]string{"TDC_DATABASE_DSN": dsn, "TDC_REDIS_URL": testenv.RedisURL(), "TDC_REDIS_PREFIX": "tdc_test_usercmd:"}
 	run := func(password string, args ...string) (string, error) {
 		e := map[string]string{}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/dreamerscave/tdc/app/actor"
+	"github.com/dreamerscave/tdc/app/artists"
 	"github.com/dreamerscave/tdc/app/db"
 )
 
@@ -22,10 +24,10 @@ type artistSeed struct {
 	en, de     artistText
 }
 
-// artists are invented performers. Mister Lowtide and Pixel Moth have no
+// demoArtists are invented performers. Mister Lowtide and Pixel Moth have no
 // German text on purpose, to show the fallback to English. Personal websites
 // use the reserved .example top-level domain.
-var artists = []artistSeed{
+var demoArtists = []artistSeed{
 	{
 		slug: "luma-vesper", name: "Luma Vesper",
 		links: []artistLink{
@@ -301,38 +303,28 @@ var artists = []artistSeed{
 	},
 }
 
-// insertArtists adds the artists with their translations and links and
-// returns their ids by slug.
-func insertArtists(ctx context.Context, q *db.Queries) (map[string]int64, error) {
-	ids := make(map[string]int64, len(artists))
-	for _, a := range artists {
-		id, err := q.ArtistInsert(ctx, db.ArtistInsertParams{Slug: a.slug, Name: a.name})
+// createArtists adds the artists with their texts and links through the
+// artists service and returns their ids by slug. The service makes each
+// slug from the name.
+func createArtists(ctx context.Context, svc *artists.Service, a actor.Actor) (map[string]int64, error) {
+	ids := make(map[string]int64, len(demoArtists))
+	for _, ar := range demoArtists {
+		texts := map[string]artists.Text{}
+		for _, tr := range byLang(ar.en, ar.de) {
+			texts[tr.lang] = artists.Text{Genre: tr.text.genre, Bio: tr.text.bio}
+		}
+		links := make([]artists.Link, len(ar.links))
+		for i, l := range ar.links {
+			links[i] = artists.Link{Kind: string(l.kind), URL: l.url}
+		}
+		d, err := svc.Create(ctx, a, artists.ArtistInput{Name: ar.name, Texts: texts, Links: links})
 		if err != nil {
-			return nil, fmt.Errorf("seed: insert artist %s: %w", a.slug, err)
+			return nil, fmt.Errorf("seed: create artist %s: %w", ar.slug, err)
 		}
-		ids[a.slug] = id
-		for _, tr := range byLang(a.en, a.de) {
-			err := q.ArtistTranslationUpsert(ctx, db.ArtistTranslationUpsertParams{
-				ArtistID: id,
-				Lang:     tr.lang,
-				Genre:    tr.text.genre,
-				Bio:      tr.text.bio,
-			})
-			if err != nil {
-				return nil, fmt.Errorf("seed: insert artist %s translation %s: %w", a.slug, tr.lang, err)
-			}
+		if err := checkSlug("artist", ar.slug, d.Slug); err != nil {
+			return nil, err
 		}
-		for i, l := range a.links {
-			err := q.ArtistLinkInsert(ctx, db.ArtistLinkInsertParams{
-				ArtistID: id,
-				Position: int32(i + 1),
-				Kind:     l.kind,
-				Url:      l.url,
-			})
-			if err != nil {
-				return nil, fmt.Errorf("seed: insert artist %s link %d: %w", a.slug, i+1, err)
-			}
-		}
+		ids[ar.slug] = d.ID
 	}
 	return ids, nil
 }

@@ -2,10 +2,11 @@ package seed
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
+	"github.com/dreamerscave/tdc/app/actor"
+	"github.com/dreamerscave/tdc/app/blog"
 	"github.com/dreamerscave/tdc/app/db"
 )
 
@@ -23,7 +24,8 @@ type postText struct {
 }
 
 // postSeed is a blog post. For published and scheduled posts, publish is the
-// offset of publish_at from now; a draft has no publish_at.
+// offset of publish_at from now; a draft has no publish_at. A post not yet
+// public has the slug of its title, as the blog service makes it.
 type postSeed struct {
 	slug       string
 	status     db.BlogPostsStatus
@@ -565,7 +567,7 @@ Interested? Send a note to any host in the Main Cave, or reply to this post in t
 		},
 	},
 	{
-		slug: "next-months-highlights", status: db.BlogPostsStatusScheduled, publish: 3 * day,
+		slug: "coming-up-next-months-highlights", status: db.BlogPostsStatusScheduled, publish: 3 * day,
 		author: authorMira, categories: []string{"news"},
 		en: postText{
 			title:   "Coming up: next month's highlights",
@@ -591,7 +593,7 @@ Alle Termine stehen im [Programm](/events).`,
 		},
 	},
 	{
-		slug: "summer-festival-notes", status: db.BlogPostsStatusDraft,
+		slug: "draft-notes-for-the-summer-festival", status: db.BlogPostsStatusDraft,
 		author: authorMira, categories: []string{"behind-the-scenes"},
 		en: postText{
 			title:   "Draft: notes for the summer festival",
@@ -614,62 +616,73 @@ Alle Termine stehen im [Programm](/events).`,
 	},
 }
 
-// insertBlog adds the categories and posts. publish_at is relative to now,
-// on the full minute.
-func insertBlog(ctx context.Context, q *db.Queries, now time.Time) error {
+// createBlog adds the categories and posts through the blog service.
+// publish_at is relative to now, on the full minute. A post's slug follows
+// its title until the post has been visible; a published post whose title
+// gives another slug than the demo's is created under its slug as a
+// working title and gets its real title once it is public. A scheduled
+// post and a draft keep the slug of their titles.
+func createBlog(ctx context.Context, svc *blog.Service, a actor.Actor, now time.Time) error {
 	categoryIDs := make(map[string]int64, len(blogCategories))
 	for i, c := range blogCategories {
-		id, err := q.BlogCategoryInsert(ctx, db.BlogCategoryInsertParams{Slug: c.slug, Position: int32(i + 1)})
-		if err != nil {
-			return fmt.Errorf("seed: insert blog category %s: %w", c.slug, err)
-		}
-		categoryIDs[c.slug] = id
+		texts := map[string]blog.CategoryText{}
 		for _, tr := range byLang(c.en, c.de) {
-			err := q.BlogCategoryTranslationUpsert(ctx, db.BlogCategoryTranslationUpsertParams{
-				CategoryID:  id,
-				Lang:        tr.lang,
-				Name:        tr.text.name,
-				Description: tr.text.description,
-			})
-			if err != nil {
-				return fmt.Errorf("seed: insert blog category %s translation %s: %w", c.slug, tr.lang, err)
-			}
+			texts[tr.lang] = blog.CategoryText{Name: tr.text.name, Description: tr.text.description}
 		}
+		d, err := svc.CategoryCreate(ctx, a, blog.CategoryInput{Texts: texts, Position: i + 1})
+		if err != nil {
+			return fmt.Errorf("seed: create blog category %s: %w", c.slug, err)
+		}
+		if err := checkSlug("blog category", c.slug, d.Slug); err != nil {
+			return err
+		}
+		categoryIDs[c.slug] = d.ID
 	}
 
 	for _, p := range blogPosts {
-		var publishAt sql.NullTime
-		if p.status != db.BlogPostsStatusDraft {
-			publishAt = sql.NullTime{Time: now.Add(p.publish).Truncate(time.Minute), Valid: true}
-		}
-		id, err := q.BlogPostInsert(ctx, db.BlogPostInsertParams{
-			Slug:       p.slug,
-			Status:     p.status,
-			PublishAt:  publishAt,
-			AuthorName: p.author,
-		})
-		if err != nil {
-			return fmt.Errorf("seed: insert blog post %s: %w", p.slug, err)
-		}
+		texts := map[string]blog.PostText{}
 		for _, tr := range byLang(p.en, p.de) {
-			err := q.BlogPostTranslationUpsert(ctx, db.BlogPostTranslationUpsertParams{
-				PostID:       id,
-				Lang:         tr.lang,
-				Title:        tr.text.title,
-				Summary:      tr.text.summary,
-				BodyMarkdown: tr.text.body,
-			})
-			if err != nil {
-				return fmt.Errorf("seed: insert blog post %s translation %s: %w", p.slug, tr.lang, err)
-			}
+			texts[tr.lang] = blog.PostText{Title: tr.text.title, Summary: tr.text.summary, Body: tr.text.body}
 		}
-		for _, c := range p.categories {
-			cid, ok := categoryIDs[c]
+		rename := false
+		if p.status == db.BlogPostsStatusPublished {
+			en := texts[lang]
+			en.Title, rename = slugTitle(p.slug, p.en.title)
+			texts[lang] = en
+		}
+		ids := make([]int64, len(p.categories))
+		for i, c := range p.categories {
+			id, ok := categoryIDs[c]
 			if !ok {
 				return fmt.Errorf("seed: blog post %s: unknown category %q", p.slug, c)
 			}
-			if err := q.BlogPostCategoryInsert(ctx, db.BlogPostCategoryInsertParams{PostID: id, CategoryID: cid}); err != nil {
-				return fmt.Errorf("seed: insert blog post %s category %s: %w", p.slug, c, err)
+			ids[i] = id
+		}
+		d, err := svc.Create(ctx, a, blog.PostInput{Texts: texts, AuthorName: p.author, CategoryIDs: ids})
+		if err != nil {
+			return fmt.Errorf("seed: create blog post %s: %w", p.slug, err)
+		}
+		if err := checkSlug("blog post", p.slug, d.Slug); err != nil {
+			return err
+		}
+		at := now.Add(p.publish).Truncate(time.Minute)
+		switch p.status {
+		case db.BlogPostsStatusPublished:
+			// Publishing makes the post public now; then it is dated back.
+			if d, err = svc.Publish(ctx, a, d.ID, d.Version); err != nil {
+				return fmt.Errorf("seed: publish blog post %s: %w", p.slug, err)
+			}
+			if d, err = svc.Patch(ctx, a, d.ID, d.Version, "publish_at", at.Format(time.RFC3339)); err != nil {
+				return fmt.Errorf("seed: date blog post %s: %w", p.slug, err)
+			}
+			if rename {
+				if _, err := svc.Patch(ctx, a, d.ID, d.Version, "title."+lang, p.en.title); err != nil {
+					return fmt.Errorf("seed: title blog post %s: %w", p.slug, err)
+				}
+			}
+		case db.BlogPostsStatusScheduled:
+			if _, err := svc.Schedule(ctx, a, d.ID, d.Version, at); err != nil {
+				return fmt.Errorf("seed: schedule blog post %s: %w", p.slug, err)
 			}
 		}
 	}

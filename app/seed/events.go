@@ -1,9 +1,14 @@
 package seed
 
 import (
+	"context"
+	"fmt"
+	"sync"
 	"time"
 
+	"github.com/dreamerscave/tdc/app/actor"
 	"github.com/dreamerscave/tdc/app/db"
+	"github.com/dreamerscave/tdc/app/events"
 )
 
 type eventText struct {
@@ -607,4 +612,120 @@ var eventTemplates = map[string]eventTemplate{
 				"spielen, so lange sie Lust haben, und übergeben an die Nächsten. Schaut rein, sagt Hallo und bleibt " +
 				"vielleicht für einen Track oder zehn."},
 	},
+}
+
+// publishWorkers is how many writers publish events while one creates
+// them.
+const publishWorkers = 4
+
+// createEvents writes the planned programme through the events service. One
+// writer creates every event with its texts and lineup, in order of start,
+// so ids follow the programme and each slug comes out as planned: a create
+// locks its venue and the time slots around the new event, and creates side
+// by side deadlock on those. As each event to be published is created, it
+// goes to publishWorkers writers that publish it. Those writes lock only
+// their own event, and most of a write's cost is its commit, which writers
+// side by side share; the programme is done when its last create is.
+//
+// The service makes a slug from the title until the first publish, and
+// keeps it from then on; a published event is created under its planned
+// slug as a working title, and gets its real title once published. A draft
+// keeps the slug of its title, as planned.
+func createEvents(ctx context.Context, svc *events.Service, a actor.Actor, programme []plannedEvent, locationIDs, artistIDs map[string]int64) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+	)
+	// The first failure is the one to report; the other writers stop on
+	// the cancelled context.
+	fail := func(err error) { once.Do(func() { first = err; cancel() }) }
+	queue := make(chan toPublish, len(programme))
+	for range publishWorkers {
+		wg.Go(func() {
+			for p := range queue {
+				// After a failure the context is cancelled, and what is
+				// left fails at once.
+				if err := publishEvent(ctx, svc, a, p); err != nil {
+					fail(err)
+				}
+			}
+		})
+	}
+	for _, e := range programme {
+		d, err := createEvent(ctx, svc, a, e, locationIDs, artistIDs)
+		if err != nil {
+			fail(err)
+			break
+		}
+		if e.published {
+			queue <- toPublish{d, eventTemplates[e.template].en.title}
+		}
+	}
+	close(queue)
+	wg.Wait()
+	return first
+}
+
+// createEvent creates one planned event as a draft, under its working title
+// when it is to be published.
+func createEvent(ctx context.Context, svc *events.Service, a actor.Actor, e plannedEvent, locationIDs, artistIDs map[string]int64) (events.Draft, error) {
+	t := eventTemplates[e.template]
+	de := t.de
+	if !e.german {
+		de = eventText{}
+	}
+	texts := map[string]events.Text{}
+	for _, tr := range byLang(t.en, de) {
+		texts[tr.lang] = events.Text{Title: tr.text.title, Summary: tr.text.summary, Description: tr.text.description}
+	}
+	if e.published {
+		en := texts[lang]
+		en.Title, _ = slugTitle(e.slug, t.en.title)
+		texts[lang] = en
+	}
+	lineup := make([]events.LineupInput, len(e.lineup))
+	for i, s := range e.lineup {
+		id, ok := artistIDs[s.artist]
+		if !ok {
+			return events.Draft{}, fmt.Errorf("seed: event %s: unknown artist %q", e.slug, s.artist)
+		}
+		lineup[i] = events.LineupInput{ArtistID: id, Position: i + 1, SetStartsAt: s.start, SetEndsAt: s.end}
+	}
+	d, err := svc.Create(ctx, a, events.EventInput{
+		Kind:       events.Kind(t.kind),
+		LocationID: locationIDs[e.location],
+		StartsAt:   e.start,
+		EndsAt:     e.end,
+		Texts:      texts,
+		Lineup:     lineup,
+	})
+	if err != nil {
+		return events.Draft{}, fmt.Errorf("seed: create event %s: %w", e.slug, err)
+	}
+	return d, checkSlug("event", e.slug, d.Slug)
+}
+
+// toPublish is a created event to publish, with its real title.
+type toPublish struct {
+	draft events.Draft
+	title string
+}
+
+// publishEvent publishes p's event and then, when it was created under a
+// working title, gives it its real title.
+func publishEvent(ctx context.Context, svc *events.Service, a actor.Actor, p toPublish) error {
+	d, err := svc.Publish(ctx, a, p.draft.ID, p.draft.Version)
+	if err != nil {
+		return fmt.Errorf("seed: publish event %s: %w", p.draft.Slug, err)
+	}
+	if d.Texts[lang].Title == p.title {
+		return nil
+	}
+	if _, err := svc.Patch(ctx, a, d.ID, d.Version, "title."+lang, p.title); err != nil {
+		return fmt.Errorf("seed: title event %s: %w", d.Slug, err)
+	}
+	return nil
 }

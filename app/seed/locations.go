@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/dreamerscave/tdc/app/actor"
 	"github.com/dreamerscave/tdc/app/db"
+	"github.com/dreamerscave/tdc/app/locations"
 )
 
 // theme holds a venue's colours. The text colour must reach 7:1 contrast on
@@ -26,14 +28,14 @@ type locationSeed struct {
 	listen   string // stream listen URL, empty for none
 	teleport string
 	layout   db.LocationsScreenLayout
-	days     int32
-	rotate   int32
+	days     int
+	rotate   int
 	en, de   locationText
 }
 
-// locations are the venues, in display order. The stream URLs point at a
+// demoLocations are the venues, in display order. The stream URLs point at a
 // local stream server so a demo never reaches out to a real host.
-var locations = []locationSeed{
+var demoLocations = []locationSeed{
 	{
 		slug:     "main-cave",
 		theme:    theme{background: "#140b26", surface: "#22163d", text: "#f2ecff", accent: "#b99cff"},
@@ -157,41 +159,45 @@ var locations = []locationSeed{
 	},
 }
 
-// insertLocations adds the venues and returns their ids by slug.
-func insertLocations(ctx context.Context, q *db.Queries) (map[string]int64, error) {
-	ids := make(map[string]int64, len(locations))
-	for i, l := range locations {
-		id, err := q.LocationInsert(ctx, db.LocationInsertParams{
-			Slug:                l.slug,
-			Position:            int32(i + 1),
-			ThemeBackground:     l.theme.background,
-			ThemeSurface:        l.theme.surface,
-			ThemeText:           l.theme.text,
-			ThemeAccent:         l.theme.accent,
-			StreamKind:          l.stream,
-			StreamStatusUrl:     l.status,
-			StreamListenUrl:     l.listen,
-			TeleportUrl:         l.teleport,
-			ScreenLayout:        l.layout,
-			ScreenDaysAhead:     l.days,
-			ScreenRotateSeconds: l.rotate,
+// createLocations adds the venues through the locations service and returns
+// their ids by slug. A venue's slug comes from its name when it is created
+// and never changes; "The Main Cave" would be the-main-cave, so it starts
+// out under its slug and gets its name right after.
+func createLocations(ctx context.Context, svc *locations.Service, a actor.Actor) (map[string]int64, error) {
+	ids := make(map[string]int64, len(demoLocations))
+	for i, l := range demoLocations {
+		texts := map[string]locations.Text{}
+		for _, tr := range byLang(l.en, l.de) {
+			texts[tr.lang] = locations.Text{Name: tr.text.name, Tagline: tr.text.tagline, Description: tr.text.description}
+		}
+		name, rename := slugTitle(l.slug, l.en.name)
+		en := texts[lang]
+		en.Name = name
+		texts[lang] = en
+		d, err := svc.Create(ctx, a, locations.LocationInput{
+			Position: i + 1,
+			Theme: locations.Theme{
+				Background: l.theme.background, Surface: l.theme.surface, Text: l.theme.text, Accent: l.theme.accent,
+			},
+			StreamKind:      string(l.stream),
+			StreamStatusURL: l.status,
+			StreamListenURL: l.listen,
+			TeleportURL:     l.teleport,
+			Screen:          locations.Screen{Layout: string(l.layout), DaysAhead: l.days, RotateSeconds: l.rotate},
+			Texts:           texts,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("seed: insert location %s: %w", l.slug, err)
+			return nil, fmt.Errorf("seed: create location %s: %w", l.slug, err)
 		}
-		ids[l.slug] = id
-		for _, tr := range byLang(l.en, l.de) {
-			err := q.LocationTranslationUpsert(ctx, db.LocationTranslationUpsertParams{
-				LocationID:  id,
-				Lang:        tr.lang,
-				Name:        tr.text.name,
-				Tagline:     tr.text.tagline,
-				Description: tr.text.description,
-			})
-			if err != nil {
-				return nil, fmt.Errorf("seed: insert location %s translation %s: %w", l.slug, tr.lang, err)
+		if err := checkSlug("location", l.slug, d.Slug); err != nil {
+			return nil, err
+		}
+		if rename {
+			if _, err := svc.Patch(ctx, a, d.ID, d.Version, "name."+lang, l.en.name); err != nil {
+				return nil, fmt.Errorf("seed: name location %s: %w", l.slug, err)
 			}
 		}
+		ids[l.slug] = d.ID
 	}
 	return ids, nil
 }

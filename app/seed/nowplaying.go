@@ -74,7 +74,7 @@ var playlists = map[string][]track{
 // insertNowPlaying gives every venue with a stream a current track, started
 // a few minutes ago, and 5 to 10 earlier tracks in its history.
 func insertNowPlaying(ctx context.Context, q *db.Queries, r *rand.Rand, now time.Time, locationIDs map[string]int64) error {
-	for _, l := range locations {
+	for _, l := range demoLocations {
 		if l.stream == db.LocationsStreamKindNone {
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dreamerscave/tdc/app/content"
 	"github.com/dreamerscave/tdc/app/db"
 )
 
@@ -26,6 +27,18 @@ func TestPlanGuarantees(t *testing.T) {
 		require.NoError(t, err, now)
 		if !runningAt(events, now) {
 			t.Fatalf("nothing is on at %s", now)
+		}
+		// The events service takes whole minutes only, and no set that
+		// ends before it starts.
+		for _, e := range events {
+			if !wholeMinute(e.start) || !wholeMinute(e.end) {
+				t.Fatalf("%s at %s: not on whole minutes", e.slug, now)
+			}
+			for _, s := range e.lineup {
+				if !wholeMinute(s.start) || !wholeMinute(s.end) || !s.end.After(s.start) {
+					t.Fatalf("%s at %s: set %s to %s", e.slug, now, s.start, s.end)
+				}
+			}
 		}
 		next := 0
 		for _, e := range events {
@@ -62,6 +75,13 @@ func TestPlanShape(t *testing.T) {
 		for i, e := range events {
 			require.False(t, slugs[e.slug], "duplicate slug %s", e.slug)
 			slugs[e.slug] = true
+			// A published event's slug carries its club date; a draft's
+			// follows its title, as the events service makes it.
+			base := slugify(eventTemplates[e.template].en.title)
+			if e.published {
+				base += "-" + e.start.In(zone).Format(time.DateOnly)
+			}
+			require.Regexp(t, "^"+base+`(-\d+)?$`, e.slug)
 			if !e.published {
 				drafts++
 				require.True(t, e.start.After(now.Add(72*time.Hour)), "draft %s is far enough ahead", e.slug)
@@ -93,6 +113,8 @@ func TestPlanShape(t *testing.T) {
 	}
 }
 
+func wholeMinute(t time.Time) bool { return t.Equal(t.Truncate(time.Minute)) }
+
 func TestPlanDeterministic(t *testing.T) {
 	t.Parallel()
 	zone, err := time.LoadLocation(clubZone)
@@ -108,7 +130,7 @@ func TestPlanDeterministic(t *testing.T) {
 func TestContentTables(t *testing.T) {
 	t.Parallel()
 	artistSlugs := map[string]bool{}
-	for _, a := range artists {
+	for _, a := range demoArtists {
 		require.False(t, artistSlugs[a.slug], "duplicate artist %s", a.slug)
 		artistSlugs[a.slug] = true
 		require.NotEmpty(t, a.en.genre, a.slug)
@@ -121,11 +143,11 @@ func TestContentTables(t *testing.T) {
 			require.Regexp(t, `^https://`, l.url)
 		}
 	}
-	require.GreaterOrEqual(t, len(artists), 22)
+	require.GreaterOrEqual(t, len(demoArtists), 22)
 
 	locationSlugs := map[string]bool{}
 	kinds := map[db.LocationsStreamKind]bool{}
-	for _, l := range locations {
+	for _, l := range demoLocations {
 		locationSlugs[l.slug] = true
 		kinds[l.stream] = true
 		require.NotEmpty(t, l.de.name, l.slug)
@@ -135,6 +157,8 @@ func TestContentTables(t *testing.T) {
 		}
 	}
 	require.Len(t, kinds, len(db.AllLocationsStreamKindValues()), "every stream kind is shown")
+	require.LessOrEqual(t, time.Duration(eventTemplates[openDecks].lineupMax)*setStep, openDecksMin,
+		"the shortest Open Decks gives each set a quarter of an hour")
 	for _, v := range fallbackVenues {
 		require.True(t, locationSlugs[v], v)
 	}
@@ -203,5 +227,10 @@ func TestSlugify(t *testing.T) {
 		{"  --Trim me--  ", "trim-me"},
 	} {
 		require.Equal(t, tc.want, slugify(tc.in), tc.in)
+	}
+	// Drafts' slugs are planned with slugify and made by the events
+	// service with content.Slug: the two agree on every event title.
+	for key, tpl := range eventTemplates {
+		require.Equal(t, content.Slug(tpl.en.title, "en", 80), slugify(tpl.en.title), key)
 	}
 }

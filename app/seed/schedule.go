@@ -20,6 +20,9 @@ const (
 	untranslated = 3
 	// setStep rounds set times in a lineup.
 	setStep = 15 * time.Minute
+	// openDecksMin is the shortest Open Decks: a quarter of an hour for
+	// each of its at most two sets.
+	openDecksMin = 30 * time.Minute
 )
 
 // fallbackVenues may host Open Decks when nothing is on at the moment of
@@ -115,9 +118,15 @@ func planEvents(now time.Time, zone *time.Location, r *rand.Rand) ([]plannedEven
 		events[i].german = false
 	}
 
+	// A published event's slug is its title and its date in club time,
+	// fixed when it is published. A draft's slug follows its title, as the
+	// events service makes it.
 	seen := make(map[string]int, len(events))
 	for i, e := range events {
-		base := slugify(eventTemplates[e.template].en.title) + "-" + e.start.In(zone).Format(time.DateOnly)
+		base := slugify(eventTemplates[e.template].en.title)
+		if e.published {
+			base += "-" + e.start.In(zone).Format(time.DateOnly)
+		}
 		seen[base]++
 		events[i].slug = base
 		if n := seen[base]; n > 1 {
@@ -172,11 +181,15 @@ func pick(r *rand.Rand, pool []string, n int) []string {
 }
 
 // tile splits [start, end) into back-to-back sets, one per artist, on
-// setStep boundaries where it can; the last set runs to the end.
+// setStep boundaries where it can and on whole minutes (the events service
+// takes no seconds) where it cannot; the last set runs to the end. start
+// and end are whole minutes, at least one minute per artist apart.
 func tile(names []string, start, end time.Time) []plannedSet {
 	length := end.Sub(start) / time.Duration(len(names))
 	if rounded := length.Truncate(setStep); rounded > 0 {
 		length = rounded
+	} else {
+		length = length.Truncate(time.Minute)
 	}
 	sets := make([]plannedSet, len(names))
 	for i, name := range names {
@@ -192,7 +205,9 @@ func tile(names []string, start, end time.Time) []plannedSet {
 
 // planOpenDecks puts Open Decks on the first fallback venue that is free at
 // now: from up to 45 minutes ago (or when the last event there ended) for up
-// to three hours, ending early if the venue's next event starts sooner.
+// to three hours, ending early if the venue's next event starts sooner. A
+// venue free for less than openDecksMin is passed over: its sets would be
+// too short to announce.
 func planOpenDecks(r *rand.Rand, events []plannedEvent, now time.Time) (plannedEvent, error) {
 	for _, venue := range fallbackVenues {
 		start := now.Truncate(setStep).Add(-45 * time.Minute)
@@ -211,7 +226,7 @@ func planOpenDecks(r *rand.Rand, events []plannedEvent, now time.Time) (plannedE
 				end = e.start
 			}
 		}
-		if busy || !start.Before(now) {
+		if busy || !start.Before(now) || end.Sub(start) < openDecksMin {
 			continue
 		}
 		return planEvent(r, openDecks, venue, start, end)
@@ -252,7 +267,7 @@ func pickIndexes(r *rand.Rand, events []plannedEvent, n int, keep func(plannedEv
 }
 
 func locationIndex(slug string) int {
-	return slices.IndexFunc(locations, func(l locationSeed) bool { return l.slug == slug })
+	return slices.IndexFunc(demoLocations, func(l locationSeed) bool { return l.slug == slug })
 }
 
 // slugify lowercases s and joins its runs of ASCII letters and digits with

@@ -3,15 +3,21 @@
 package seed_test
 
 import (
+	"database/sql"
 	"math"
 	"regexp"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dreamerscave/tdc/app/content"
+	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/seed"
+	"github.com/dreamerscave/tdc/app/services"
+	"github.com/dreamerscave/tdc/app/settings"
 	"github.com/dreamerscave/tdc/app/testenv"
 )
 
@@ -25,18 +31,16 @@ func TestSeed(t *testing.T) {
 	sqlDB := testenv.DB(t)
 	ctx := t.Context()
 
-	seeded, err := seed.IfEmpty(ctx, sqlDB, testNow)
+	seeded, err := seed.IfEmpty(ctx, testenv.Services(t, sqlDB, testNow), sqlDB, testNow)
 	require.NoError(t, err)
 	require.True(t, seeded, "first IfEmpty seeds")
-	seeded, err = seed.IfEmpty(ctx, sqlDB, testNow)
+	seeded, err = seed.IfEmpty(ctx, testenv.Services(t, sqlDB, testNow), sqlDB, testNow)
 	require.NoError(t, err)
 	require.False(t, seeded, "second IfEmpty leaves the content alone")
 
 	count := func(t *testing.T, query string, args ...any) int {
 		t.Helper()
-		var n int
-		require.NoError(t, sqlDB.QueryRowContext(ctx, query, args...).Scan(&n), query)
-		return n
+		return countRows(t, sqlDB, query, args...)
 	}
 	from, to := testNow.AddDate(0, 0, -42), testNow.AddDate(0, 0, 42)
 
@@ -115,18 +119,93 @@ func TestSeed(t *testing.T) {
 			SELECT COUNT(*) FROM artist_links l WHERE l.artist_id = a.id) NOT BETWEEN 1 AND 3`))
 	})
 
+	// The slugs are the ones the seed made when it wrote rows directly;
+	// tests, the demo posts' links and bookmarks use them.
+	t.Run("slugs", func(t *testing.T) {
+		t.Parallel()
+		for _, tc := range []struct {
+			query string
+			want  []string
+		}{
+			{`SELECT slug FROM locations`, []string{"crystal-grotto", "ember-lounge", "fern-hollow", "main-cave", "moonlit-lagoon"}},
+			{`SELECT slug FROM artists`, []string{
+				"astra-feldspar", "aurelio-sands", "baron-von-bassline", "cassius-moonwater", "dr-fennel", "emberly-vance",
+				"frostbyte-collective", "glasswing", "hollow-meridian", "juniper-okafor", "kaito-hoshizora", "kitsune-drift",
+				"linnea-sorby", "luma-vesper", "marisol-quinn", "mister-lowtide", "nyx-calloway", "ottoline-fairweather",
+				"pixel-moth", "rook-halvorsen", "sable-and-thistle", "selene-marchetti", "tidecaller", "wren-abernathy",
+			}},
+			{`SELECT slug FROM blog_categories`, []string{"behind-the-scenes", "guides", "interviews", "news"}},
+			{`SELECT slug FROM blog_posts WHERE status = 'published'`, []string{
+				"a-tour-of-the-cave", "finding-us-in-second-life", "follow-artists-and-venues", "how-we-build-a-themed-party",
+				"interview-hollow-meridian", "interview-luma-vesper", "interview-marisol-quinn", "screens-in-every-venue",
+				"streaming-to-the-cave-checklist", "sunday-ambient-brunch-turns-one", "volunteer-hosts-wanted",
+				"welcome-to-the-new-website", "what-we-do-with-html-in-posts",
+			}},
+			// Slugs of posts not yet public follow their titles.
+			{`SELECT slug FROM blog_posts WHERE status <> 'published'`, []string{
+				"coming-up-next-months-highlights", "draft-notes-for-the-summer-festival",
+			}},
+		} {
+			require.Equal(t, tc.want, column(t, sqlDB, tc.query+` ORDER BY slug`), tc.query)
+		}
+	})
+
+	// A published event's slug is its title and its date in club time,
+	// fixed when it was published; a draft's follows its title.
 	t.Run("event slugs", func(t *testing.T) {
 		t.Parallel()
-		rows, err := sqlDB.QueryContext(ctx, `SELECT slug FROM events`)
+		zone, err := time.LoadLocation("America/Los_Angeles")
+		require.NoError(t, err)
+		rows, err := sqlDB.QueryContext(ctx, `SELECT e.slug, e.published, e.starts_at, t.title
+			FROM events e JOIN event_translations t ON t.event_id = e.id AND t.lang = 'en'`)
 		require.NoError(t, err)
 		defer rows.Close()
-		pattern := regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*-\d{4}-\d{2}-\d{2}(-\d+)?$`)
+		n := 0
 		for rows.Next() {
-			var slug string
-			require.NoError(t, rows.Scan(&slug))
-			require.Regexp(t, pattern, slug)
+			var slug, title string
+			var published bool
+			var starts time.Time
+			require.NoError(t, rows.Scan(&slug, &published, &starts, &title))
+			want := content.Slug(title, "en", 80)
+			if published {
+				want += "-" + starts.In(zone).Format(time.DateOnly)
+			}
+			require.Regexp(t, "^"+regexp.QuoteMeta(want)+`(-\d+)?$`, slug)
+			n++
 		}
 		require.NoError(t, rows.Err())
+		require.Equal(t, count(t, `SELECT COUNT(*) FROM events`), n, "every event has an English title")
+	})
+
+	// The rules the events service enforces hold for the whole programme.
+	t.Run("event rules", func(t *testing.T) {
+		t.Parallel()
+		require.Zero(t, count(t, `SELECT COUNT(*) FROM events a JOIN events b
+			ON a.location_id = b.location_id AND a.id < b.id AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at`),
+			"no two events overlap at a venue")
+		require.Zero(t, count(t, `SELECT COUNT(*) FROM events WHERE SECOND(starts_at) <> 0 OR SECOND(ends_at) <> 0`))
+		require.Zero(t, count(t, `SELECT COUNT(*) FROM event_artists
+			WHERE SECOND(set_starts_at) <> 0 OR SECOND(set_ends_at) <> 0`))
+		require.Zero(t, count(t, `SELECT COUNT(*) FROM events WHERE allow_overlap OR cancelled_at IS NOT NULL`))
+		require.Zero(t, count(t, `SELECT COUNT(*) FROM events
+			WHERE published <> (first_published_at IS NOT NULL)`), "published events have been published once, drafts never")
+	})
+
+	// Every write went through a service: each left its audit entry.
+	t.Run("audit", func(t *testing.T) {
+		t.Parallel()
+		audited := func(kind, action string) int {
+			return count(t, `SELECT COUNT(DISTINCT entity_id) FROM audit_log
+				WHERE entity_kind = ? AND action = ? AND user_id IS NULL`, kind, action)
+		}
+		require.Equal(t, count(t, `SELECT COUNT(*) FROM locations`), audited("location", "create"))
+		require.Equal(t, count(t, `SELECT COUNT(*) FROM artists`), audited("artist", "create"))
+		require.Equal(t, count(t, `SELECT COUNT(*) FROM events`), audited("event", "create"))
+		require.Equal(t, count(t, `SELECT COUNT(*) FROM events WHERE published`), audited("event", "publish"))
+		require.Equal(t, count(t, `SELECT COUNT(*) FROM blog_categories`), audited("category", "create"))
+		require.Equal(t, count(t, `SELECT COUNT(*) FROM blog_posts`), audited("post", "create"))
+		require.Equal(t, count(t, `SELECT COUNT(*) FROM blog_posts WHERE status = 'published'`), audited("post", "publish"))
+		require.Equal(t, 1, audited("post", "schedule"))
 	})
 
 	t.Run("now playing", func(t *testing.T) {
@@ -144,15 +223,16 @@ func TestSeed(t *testing.T) {
 
 	t.Run("settings", func(t *testing.T) {
 		t.Parallel()
-		var name string
-		require.NoError(t, sqlDB.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'club.name'`).Scan(&name))
-		require.Equal(t, "The Dreamer's Cave", name)
-		var screens, patreon bool
-		require.NoError(t, sqlDB.QueryRowContext(ctx, `SELECT
-			(SELECT enabled FROM feature_flags WHERE name = 'screens.enabled'),
-			(SELECT enabled FROM feature_flags WHERE name = 'patreon.enabled')`).Scan(&screens, &patreon))
-		require.True(t, screens)
-		require.False(t, patreon)
+		got, err := testenv.Services(t, sqlDB, testNow).Settings.Get(ctx)
+		require.NoError(t, err)
+		require.Equal(t, "The Dreamer's Cave", got.Name("en").Value)
+		require.Equal(t, "Live music and DJ sets in Second Life, every night of the week.", got.Tagline("en").Value)
+		require.True(t, got.Enabled(settings.FlagScreens))
+		for _, f := range []string{settings.FlagPatreon, settings.FlagGoogleCalendar, settings.FlagFacebook} {
+			require.False(t, got.Enabled(f), f)
+		}
+		// A value equal to the default is not stored; the tagline is.
+		require.Equal(t, []string{settings.ClubTagline}, column(t, sqlDB, `SELECT name FROM settings`))
 	})
 
 	t.Run("theme contrast", func(t *testing.T) {
@@ -183,16 +263,175 @@ func TestRunTwice(t *testing.T) {
 	sqlDB := testenv.DB(t)
 	ctx := t.Context()
 	// TestSeed may not have run (go test -run), so seed if needed first.
-	_, err := seed.IfEmpty(ctx, sqlDB, testNow)
+	_, err := seed.IfEmpty(ctx, testenv.Services(t, sqlDB, testNow), sqlDB, testNow)
 	require.NoError(t, err)
-	var before int
-	require.NoError(t, sqlDB.QueryRowContext(ctx, `SELECT COUNT(*) FROM events`).Scan(&before))
+	before := contentCounts(t, sqlDB)
 
-	require.Error(t, seed.Run(ctx, sqlDB, testNow))
+	// Another moment would plan another programme: the check comes first.
+	require.ErrorIs(t, seed.Run(ctx, testenv.Services(t, sqlDB, testNow), sqlDB, testNow.Add(36*time.Hour)), seed.ErrNotEmpty)
+	require.Equal(t, before, contentCounts(t, sqlDB))
+}
 
-	var after int
-	require.NoError(t, sqlDB.QueryRowContext(ctx, `SELECT COUNT(*) FROM events`).Scan(&after))
-	require.Equal(t, before, after)
+// TestAlongside seeds a database that has other content, as a test
+// package's database may, and checks that a second seed finds the demo.
+func TestAlongside(t *testing.T) {
+	t.Parallel()
+	_, sqlDB := testenv.ScratchDB(t, "seed_beside")
+	ctx := t.Context()
+	for _, q := range []string{
+		`INSERT INTO artists (slug, name) VALUES ('luma-vesper-tribute', 'Luma Vesper Tribute')`,
+		`INSERT INTO blog_categories (slug) VALUES ('news-archive')`,
+	} {
+		_, err := sqlDB.ExecContext(ctx, q)
+		require.NoError(t, err)
+	}
+	svc := testenv.Services(t, sqlDB, testNow)
+	require.ErrorIs(t, seed.Run(ctx, svc, sqlDB, testNow), seed.ErrNotEmpty)
+
+	require.NoError(t, seed.Alongside(ctx, svc, sqlDB, testNow))
+	require.Equal(t, 1, countRows(t, sqlDB, `SELECT COUNT(*) FROM artists WHERE slug = 'luma-vesper'`))
+	require.Equal(t, 1, countRows(t, sqlDB, `SELECT COUNT(*) FROM artists WHERE slug = 'luma-vesper-tribute'`))
+	require.Equal(t, 5, countRows(t, sqlDB, `SELECT COUNT(*) FROM blog_categories`))
+	counts := contentCounts(t, sqlDB)
+
+	require.ErrorIs(t, seed.Alongside(ctx, svc, sqlDB, testNow.Add(time.Hour)), seed.ErrSeeded)
+	require.Equal(t, counts, contentCounts(t, sqlDB))
+}
+
+// TestNotEmpty checks that one row of content of any kind stops Run and
+// IfEmpty, and one under a demo slug stops Alongside, before they write.
+func TestNotEmpty(t *testing.T) {
+	t.Parallel()
+	for table, insert := range map[string]string{
+		"locations":       `INSERT INTO locations (slug) VALUES ('fern-hollow')`,
+		"artists":         `INSERT INTO artists (slug, name) VALUES ('wren-abernathy', 'Someone else')`,
+		"blog_categories": `INSERT INTO blog_categories (slug) VALUES ('guides')`,
+		"blog_posts":      `INSERT INTO blog_posts (slug) VALUES ('volunteer-hosts-wanted')`,
+	} {
+		t.Run(table, func(t *testing.T) {
+			t.Parallel()
+			_, sqlDB := testenv.ScratchDB(t, "seed_"+table)
+			_, err := sqlDB.ExecContext(t.Context(), insert)
+			require.NoError(t, err)
+			svc := testenv.Services(t, sqlDB, testNow)
+			seeded, err := seed.IfEmpty(t.Context(), svc, sqlDB, testNow)
+			require.NoError(t, err)
+			require.False(t, seeded)
+			require.ErrorIs(t, seed.Run(t.Context(), svc, sqlDB, testNow), seed.ErrNotEmpty)
+			require.ErrorIs(t, seed.Alongside(t.Context(), svc, sqlDB, testNow), seed.ErrSeeded)
+			require.Equal(t, map[string]int{table: 1}, nonZero(contentCounts(t, sqlDB)))
+		})
+	}
+}
+
+// TestSeedFailsPartWay breaks the database under the seed (no event can
+// get a lineup) and checks that the failure says the database holds a
+// partial seed, and that no later seed runs over it.
+func TestSeedFailsPartWay(t *testing.T) {
+	t.Parallel()
+	_, sqlDB := testenv.ScratchDB(t, "seed_partial")
+	ctx := t.Context()
+	_, err := sqlDB.ExecContext(ctx, `CREATE TRIGGER seed_test_no_lineups BEFORE INSERT ON event_artists
+		FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'no lineups today'`)
+	require.NoError(t, err)
+	svc := testenv.Services(t, sqlDB, testNow)
+
+	err = seed.Run(ctx, svc, sqlDB, testNow)
+	require.ErrorIs(t, err, seed.ErrPartial)
+	require.ErrorContains(t, err, "seed: create event ")
+	require.ErrorContains(t, err, "no lineups today")
+	counts := contentCounts(t, sqlDB)
+	require.Equal(t, map[string]int{"locations": 5, "artists": 24}, nonZero(counts), "what came before the events stays")
+
+	_, err = sqlDB.ExecContext(ctx, `DROP TRIGGER seed_test_no_lineups`)
+	require.NoError(t, err)
+	seeded, err := seed.IfEmpty(ctx, svc, sqlDB, testNow)
+	require.NoError(t, err)
+	require.False(t, seeded, "a partial seed is content")
+	require.ErrorIs(t, seed.Run(ctx, svc, sqlDB, testNow), seed.ErrNotEmpty)
+	require.Equal(t, counts, contentCounts(t, sqlDB))
+}
+
+// TestSeedNeedsGerman seeds a site that offers English only: the services
+// refuse the German texts at the first write, and the database is left
+// empty, which the error does not call a partial seed.
+func TestSeedNeedsGerman(t *testing.T) {
+	t.Parallel()
+	_, sqlDB := testenv.ScratchDB(t, "seed_en")
+	cfg := testenv.Config(t)
+	cfg.Languages = []string{"en"}
+	svc := services.New(cfg, sqlDB, nil, live.Discard{}, testenv.Logger(t), func() time.Time { return testNow })
+
+	err := seed.Run(t.Context(), svc, sqlDB, testNow)
+	require.ErrorContains(t, err, "seed: create location main-cave")
+	require.ErrorContains(t, err, "name.de=error.content.unknown_language")
+	require.NotErrorIs(t, err, seed.ErrPartial)
+	require.Empty(t, nonZero(contentCounts(t, sqlDB)))
+}
+
+// TestSeedConcurrently starts two seeders on one empty database: one seeds,
+// the other waits for it and then finds content.
+func TestSeedConcurrently(t *testing.T) {
+	t.Parallel()
+	_, sqlDB := testenv.ScratchDB(t, "seed_race")
+	svc := testenv.Services(t, sqlDB, testNow)
+	var wg sync.WaitGroup
+	seeded := make([]bool, 2)
+	errs := make([]error, 2)
+	for i := range 2 {
+		wg.Go(func() {
+			seeded[i], errs[i] = seed.IfEmpty(t.Context(), svc, sqlDB, testNow)
+		})
+	}
+	wg.Wait()
+	require.NoError(t, errs[0])
+	require.NoError(t, errs[1])
+	require.ElementsMatch(t, []bool{true, false}, seeded)
+	require.Len(t, column(t, sqlDB, `SELECT slug FROM locations`), 5, "one set of venues, not two")
+	require.Zero(t, countRows(t, sqlDB, `SELECT COUNT(*) FROM artists WHERE slug LIKE '%-2'`))
+}
+
+// contentCounts counts the rows of each content table.
+func contentCounts(t *testing.T, sqlDB *sql.DB) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, table := range []string{"locations", "artists", "events", "event_artists", "blog_categories", "blog_posts", "now_playing"} {
+		out[table] = countRows(t, sqlDB, `SELECT COUNT(*) FROM `+table)
+	}
+	return out
+}
+
+func nonZero(m map[string]int) map[string]int {
+	out := map[string]int{}
+	for k, v := range m {
+		if v != 0 {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func countRows(t *testing.T, sqlDB *sql.DB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	require.NoError(t, sqlDB.QueryRowContext(t.Context(), query, args...).Scan(&n), query)
+	return n
+}
+
+// column returns the first column of query's rows.
+func column(t *testing.T, sqlDB *sql.DB, query string) []string {
+	t.Helper()
+	rows, err := sqlDB.QueryContext(t.Context(), query)
+	require.NoError(t, err)
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		require.NoError(t, rows.Scan(&v))
+		out = append(out, v)
+	}
+	require.NoError(t, rows.Err())
+	return out
 }
 
 func TestContrast(t *testing.T) {

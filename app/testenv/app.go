@@ -32,12 +32,29 @@ func Seeded(t testing.TB) time.Time {
 	sqlDB := DB(t)
 	seeded.once.Do(func() {
 		seeded.now = time.Now().UTC().Truncate(time.Second)
-		seeded.err = seed.Run(t.Context(), sqlDB, seeded.now)
+		seeded.err = Seed(t, sqlDB, seeded.now)
 	})
 	if seeded.err != nil {
 		t.Fatalf("testenv: seed: %v", seeded.err)
 	}
 	return seeded.now
+}
+
+// Seed loads the demo content into sqlDB, laid out around now, through the
+// services as Services builds them. Other tests may write to sqlDB at the
+// same time (seed.Alongside).
+func Seed(t testing.TB, sqlDB *sql.DB, now time.Time) error {
+	t.Helper()
+	return seed.Alongside(t.Context(), Services(t, sqlDB, now), sqlDB, now)
+}
+
+// Services builds the services as main does over sqlDB, with the clock
+// fixed at now, for tests that write through them without a web app (the
+// seed). Their changes go nowhere (live.Discard) and they have no Redis,
+// which only the health service reads.
+func Services(t testing.TB, sqlDB *sql.DB, now time.Time) services.Set {
+	t.Helper()
+	return services.New(Config(t), sqlDB, nil, live.Discard{}, Logger(t), func() time.Time { return now })
 }
 
 // Config is the configuration tests run with: defaults, the package's

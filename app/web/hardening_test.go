@@ -20,7 +20,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dreamerscave/tdc/app/config"
-	"github.com/dreamerscave/tdc/app/seed"
 	"github.com/dreamerscave/tdc/app/testenv"
 	"github.com/dreamerscave/tdc/app/web"
 )
@@ -309,7 +308,7 @@ func scratchApp(t *testing.T, label string, cfg config.Config) (*web.Server, *sq
 	t.Helper()
 	_, sqlDB := testenv.ScratchDB(t, label)
 	now := testenv.Seeded(t)
-	require.NoError(t, seed.Run(t.Context(), sqlDB, now))
+	require.NoError(t, testenv.Seed(t, sqlDB, now))
 	rdb, prefix := testenv.Redis(t)
 	cfg.RedisKeyPrefix = prefix
 	return testenv.Build(t, cfg, sqlDB, rdb, now), sqlDB
