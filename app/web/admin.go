@@ -43,6 +43,7 @@ func (s *Server) adminRoutes() []adminRoute {
 		{methodsRead, "/admin", rolesOffice, s.adminDashboard},
 	}
 	routes = append(routes, s.eventRoutes()...)
+	routes = append(routes, s.officeRoutes()...)
 	for _, e := range s.inlineEntities() {
 		routes = append(routes, s.inlineRoutes(e)...)
 	}

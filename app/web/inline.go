@@ -358,5 +358,5 @@ func serviceValue(f field, typed string, loc *time.Location) (string, *apperr.Me
 
 // inlineEntities lists every entity edited in place.
 func (s *Server) inlineEntities() []inlineEntity {
-	return []inlineEntity{s.eventsEntity()}
+	return append([]inlineEntity{s.eventsEntity()}, s.officeEntities()...)
 }
