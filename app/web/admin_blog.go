@@ -27,7 +27,7 @@ import (
 
 // officeRoutes are the routes of the blog, users and settings back office.
 func (s *Server) officeRoutes() []adminRoute {
-	return s.blogRoutes()
+	return append(s.blogRoutes(), s.userRoutes()...)
 }
 
 // officeEntities are the blog's and the settings' inline entities.
