@@ -27,12 +27,14 @@ import (
 
 // officeRoutes are the routes of the blog, users and settings back office.
 func (s *Server) officeRoutes() []adminRoute {
-	return append(s.blogRoutes(), s.userRoutes()...)
+	routes := s.blogRoutes()
+	routes = append(routes, s.userRoutes()...)
+	return append(routes, s.settingsRoutes()...)
 }
 
 // officeEntities are the blog's and the settings' inline entities.
 func (s *Server) officeEntities() []inlineEntity {
-	return []inlineEntity{s.postsEntity(), s.categoriesEntity()}
+	return []inlineEntity{s.postsEntity(), s.categoriesEntity(), s.settingsEntity()}
 }
 
 // blogRoutes are the back office's blog routes. The create guard belongs
