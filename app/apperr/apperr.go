@@ -69,3 +69,23 @@ func (v *Invalid) Error() string {
 	}
 	return b.String()
 }
+
+// First returns the message of the first of prefer that has one, else that
+// of the first field by name, so a form with room for one message shows the
+// same one every time. An empty v gives a generic message.
+func (v *Invalid) First(prefer ...string) Message {
+	for _, f := range prefer {
+		if m, ok := v.Fields[f]; ok {
+			return m
+		}
+	}
+	names := make([]string, 0, len(v.Fields))
+	for f := range v.Fields {
+		names = append(names, f)
+	}
+	if len(names) == 0 {
+		return Message{ID: "error.400.message"}
+	}
+	sort.Strings(names)
+	return v.Fields[names[0]]
+}

@@ -45,6 +45,7 @@ func (s *Server) adminRoutes() []adminRoute {
 	}
 	routes = append(routes, s.eventRoutes()...)
 	routes = append(routes, s.mediaRoutes()...)
+	routes = append(routes, s.officeRoutes()...)
 	for _, e := range s.inlineEntities() {
 		routes = append(routes, s.inlineRoutes(e)...)
 	}

@@ -86,7 +86,7 @@ func (s *Server) adminEvents(c fiber.Ctx) error {
 		status, badge := eventBadge(e.Published, e.Cancelled)
 		l.Rows = append(l.Rows, listRow{Cells: []listCell{
 			{Text: e.Title.Value, Href: fmt.Sprintf("/admin/events/%d", e.ID)},
-			{Text: s.Bundle.When(lang, e.StartsAt, z) + " " + z.Abbrev(e.StartsAt)},
+			{Text: s.Bundle.When(lang, e.StartsAt, z)},
 			{Text: e.LocationName.Value},
 			{Text: s.Bundle.T(lang, "event.kind."+string(e.Kind), nil)},
 			{Text: s.Bundle.T(lang, status, nil), Badge: badge},
@@ -94,7 +94,7 @@ func (s *Server) adminEvents(c fiber.Ctx) error {
 		}})
 	}
 	data := eventsAdminPage{adminBase: s.adminBase(c, "events", s.Bundle.T(lang, "admin.events.title", nil)), List: l}
-	return s.adminPage(c, fiber.StatusOK, "admin/events/index", "admin-list", data)
+	return s.listPage(c, "admin/events/index", data, l)
 }
 
 // eventBadge names an event's state and its badge.
@@ -153,7 +153,7 @@ func (s *Server) eventFields(c fiber.Ctx, d events.Draft) (fieldSet, error) {
 		if t.IsZero() {
 			return ""
 		}
-		return s.Bundle.When(lang, t, z) + " " + z.Abbrev(t)
+		return s.Bundle.When(lang, t, z)
 	}
 	yesNo := map[bool]string{true: s.Bundle.T(lang, "admin.yes", nil), false: s.Bundle.T(lang, "admin.no", nil)}
 	set := fieldSet{Title: eventTitle(d, s.Bundle.Default()), Version: d.Version}
@@ -325,20 +325,15 @@ func (s *Server) adminEventAction(c fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	if inv, ok := errors.AsType[*apperr.Invalid](err); ok {
-		st := s.eventStatus(c, cur)
-		for _, m := range inv.Fields {
-			st.Error = &m
-			break
-		}
-		if isPartial(c) {
-			return s.adminFragment(c, fiber.StatusUnprocessableEntity, "admin-event-status", st)
-		}
+		// The refusal is shown in the event's status, and the whole event
+		// answers, as a success would: the actions target #admin-event.
 		data, perr := s.eventPage(c, cur)
 		if perr != nil {
 			return perr
 		}
-		data.Status = st
-		return s.adminPage(c, fiber.StatusUnprocessableEntity, "admin/events/show", "", data)
+		msg := inv.First()
+		data.Status.Error = &msg
+		return s.adminPage(c, fiber.StatusUnprocessableEntity, "admin/events/show", "admin-event", data)
 	}
 	if err != nil {
 		return err

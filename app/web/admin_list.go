@@ -168,3 +168,12 @@ func newAdminList(id, path, titleID string, spec listSpec, q listQuery, total, p
 	}
 	return l
 }
+
+// listPage sends a page whose main part is a list, or for htmx the list
+// alone: the admin-list fragment takes the list's data, not the page's.
+func (s *Server) listPage(c fiber.Ctx, page string, data any, l adminList) error {
+	if isPartial(c) {
+		return s.adminFragment(c, fiber.StatusOK, "admin-list", l)
+	}
+	return s.adminPage(c, fiber.StatusOK, page, "", data)
+}

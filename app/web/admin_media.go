@@ -157,7 +157,8 @@ func (s *Server) adminMediaUpload(c fiber.Ctx) error {
 	defer f.Close()
 	m, err := s.Media.Upload(c.Context(), s.actor(c), fh.Filename, f)
 	if inv, ok := errors.AsType[*apperr.Invalid](err); ok {
-		form.Error = firstMessage(inv, "file")
+		m := inv.First("file")
+		form.Error = &m
 		return s.uploadRefused(c, form)
 	}
 	if err != nil {
@@ -180,20 +181,6 @@ func (s *Server) uploadRefused(c fiber.Ctx, form mediaUpload) error {
 		return err
 	}
 	return s.adminPage(c, fiber.StatusUnprocessableEntity, "admin/media/index", "", data)
-}
-
-// firstMessage is inv's message for field, or any of its messages.
-func firstMessage(inv *apperr.Invalid, field string) *apperr.Message {
-	if m, ok := inv.Fields[field]; ok {
-		return &m
-	}
-	keys := make([]string, 0, len(inv.Fields))
-	for k := range inv.Fields {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	m := inv.Fields[keys[0]]
-	return &m
 }
 
 // mediaUse is one place a picture is shown, linked.
@@ -365,7 +352,8 @@ func (s *Server) adminMediaDelete(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data.Delete.Error = firstMessage(inv, "file")
+	msg := inv.First("file")
+	data.Delete.Error = &msg
 	return s.deleteAnswer(c, fiber.StatusUnprocessableEntity, data)
 }
 

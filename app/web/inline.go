@@ -255,15 +255,9 @@ func (s *Server) inlineSave(e inlineEntity) fiber.Handler {
 			}
 		}
 		if inv, ok := errors.AsType[*apperr.Invalid](err); ok {
-			msg, found := inv.Fields[f.Name]
-			if !found {
-				// A rule about another field (e.g. the end before the
-				// start) still belongs beside the one being edited.
-				for _, m := range inv.Fields {
-					msg = m
-					break
-				}
-			}
+			// A rule about another field (e.g. the end before the start)
+			// still belongs beside the one being edited.
+			msg := inv.First(f.Name)
 			f.Error = &msg
 			return s.fieldForm(c, e, set, f, fiber.StatusUnprocessableEntity)
 		}
@@ -375,5 +369,5 @@ func serviceValue(f field, typed string, loc *time.Location) (string, *apperr.Me
 
 // inlineEntities lists every entity edited in place.
 func (s *Server) inlineEntities() []inlineEntity {
-	return []inlineEntity{s.eventsEntity(), s.mediaEntity()}
+	return append([]inlineEntity{s.eventsEntity(), s.mediaEntity()}, s.officeEntities()...)
 }

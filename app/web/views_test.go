@@ -111,6 +111,7 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 	addAccountSamples(pages, fragments, base, evil) // account_views_test.go
 	addAdminSamples(pages, fragments, base, evil)   // admin_views_test.go
 	addMediaSamples(pages, fragments, base, evil)   // admin_media_views_test.go
+	addOfficeSamples(pages, fragments, base, evil)  // admin_blog_views_test.go
 	return pages, fragments
 }
 
