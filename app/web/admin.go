@@ -127,6 +127,7 @@ func (s *Server) adminPage(c fiber.Ctx, status int, page, fragment string, data 
 type dashboardPage struct {
 	adminBase
 	Events events.Dashboard
+	Posts  dashboardPostsPanel
 	Recent []audit.Logged
 }
 
@@ -145,7 +146,11 @@ func (s *Server) adminDashboard(c fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		data.Events, data.Recent = d, recent
+		posts, err := s.dashboardPosts(c)
+		if err != nil {
+			return err
+		}
+		data.Events, data.Posts, data.Recent = d, posts, recent
 	}
 	return s.adminPage(c, fiber.StatusOK, "admin/dashboard", "", data)
 }
