@@ -43,6 +43,8 @@ func (s *Server) adminRoutes() []adminRoute {
 		{methodsRead, "/admin", rolesOffice, s.adminDashboard},
 	}
 	routes = append(routes, s.eventRoutes()...)
+	routes = append(routes, s.locationRoutes()...)
+	routes = append(routes, s.artistRoutes()...)
 	for _, e := range s.inlineEntities() {
 		routes = append(routes, s.inlineRoutes(e)...)
 	}

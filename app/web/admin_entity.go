@@ -1,8 +1,10 @@
 package web
 
 import (
+	"errors"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v3"
@@ -10,9 +12,10 @@ import (
 	"github.com/dreamerscave/tdc/app/apperr"
 )
 
-// What the back office's entity pages share: the list page, fields bound
-// to their entity and split by language, the errors a form has no place
-// for, and a change's answer with the grown history.
+// What the back office's entity pages (events, venues, artists) share: the
+// list page's data, the id in the URL, the version a form edits, fields
+// bound to their entity and split by language, and the errors a form has
+// no place for.
 
 // adminListPage is the data of a back-office list page.
 type adminListPage struct {
@@ -27,6 +30,26 @@ func (s *Server) sendAdminList(c fiber.Ctx, page string, data adminListPage) err
 		return s.adminFragment(c, fiber.StatusOK, "admin-list", data.List)
 	}
 	return s.adminPage(c, fiber.StatusOK, page, "", data)
+}
+
+// paramID reads the entity id from the URL; a route's <int> constraint lets
+// only digits through, so an error is an id too large to exist.
+func paramID(c fiber.Ctx) (int64, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fiber.ErrNotFound
+	}
+	return id, nil
+}
+
+// formVersion reads the version a form edits; without it a save could
+// overwrite a colleague's change unseen, so it is a bad request.
+func formVersion(c fiber.Ctx) (int32, error) {
+	v, err := strconv.ParseInt(c.FormValue("version"), 10, 32)
+	if err != nil || v <= 0 {
+		return 0, badRequest("error.request.version_missing", nil)
+	}
+	return int32(v), nil
 }
 
 // bind gives every field of set what its URL and form need.
@@ -63,6 +86,18 @@ func byLanguage(langs []string, fields []field) (general []field, texts []langFi
 	return general, texts
 }
 
+// pickFields returns the named fields of set, in the order named, for a page
+// that shows them in panels of their own.
+func pickFields(set fieldSet, names ...string) []field {
+	var out []field
+	for _, n := range names {
+		if f, ok := set.get(n); ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // otherErrors returns the messages of errs whose field the form does not
 // show, so a refusal never goes unexplained.
 func otherErrors(errs map[string]apperr.Message, shown func(field string) bool) []apperr.Message {
@@ -73,6 +108,57 @@ func otherErrors(errs map[string]apperr.Message, shown func(field string) bool) 
 		}
 	}
 	return out
+}
+
+// entityDelete is the data of an entity's delete form: a confirmation to
+// tick and a button, and the reason when the deletion was refused.
+type entityDelete struct {
+	// Entity is the URL segment, "locations" or "artists".
+	Entity string
+	ID     int64
+	CSRF   string
+	Error  *apperr.Message
+}
+
+func (s *Server) entityDelete(c fiber.Ctx, entity string, id int64) entityDelete {
+	return entityDelete{Entity: entity, ID: id, CSRF: s.csrfToken(c)}
+}
+
+// deleteEntity runs del once the delete form's confirmation is ticked (a
+// box, so it works without JavaScript too) and then sends the browser to
+// the entity's list. A refusal, no confirmation or the service's reason
+// (*apperr.Invalid), answers 422 beside the button: the fragment for htmx,
+// else page renders the entity's page with the form.
+func (s *Server) deleteEntity(c fiber.Ctx, entity, fragment string, id int64, del func() error, page func(entityDelete) error) error {
+	form := s.entityDelete(c, entity, id)
+	if c.FormValue("confirm") != "yes" {
+		form.Error = &apperr.Message{ID: "admin.delete.unconfirmed"}
+	} else {
+		err := del()
+		inv, ok := errors.AsType[*apperr.Invalid](err)
+		switch {
+		case ok:
+			form.Error = firstMessage(inv)
+		case err != nil:
+			return err
+		default:
+			return s.redirectTo(c, "/admin/"+entity)
+		}
+	}
+	if isPartial(c) {
+		return s.adminFragment(c, fiber.StatusUnprocessableEntity, fragment, form)
+	}
+	return page(form)
+}
+
+// firstMessage is the message of inv's first field in name order, for a
+// form with one place to show a reason.
+func firstMessage(inv *apperr.Invalid) *apperr.Message {
+	for _, k := range slices.Sorted(maps.Keys(inv.Fields)) {
+		m := inv.Fields[k]
+		return &m
+	}
+	return &apperr.Message{ID: "error.400.message"}
 }
 
 // fragmentWithHistory answers a change with a fragment and, out of band,

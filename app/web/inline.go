@@ -343,5 +343,5 @@ func serviceValue(f field, typed string, loc *time.Location) (string, *apperr.Me
 
 // inlineEntities lists every entity edited in place.
 func (s *Server) inlineEntities() []inlineEntity {
-	return []inlineEntity{s.eventsEntity()}
+	return []inlineEntity{s.eventsEntity(), s.locationsEntity(), s.artistsEntity()}
 }

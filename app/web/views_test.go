@@ -109,6 +109,7 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 		"base":              nil, // the layout, rendered through every page
 	}
 	addAccountSamples(pages, fragments, base, evil) // account_views_test.go
+	addPlacesSamples(pages, fragments, base, evil)  // admin_locations_views_test.go
 	return pages, fragments
 }
 
