@@ -46,6 +46,8 @@ func (s *Server) adminRoutes() []adminRoute {
 	routes = append(routes, s.eventRoutes()...)
 	routes = append(routes, s.mediaRoutes()...)
 	routes = append(routes, s.officeRoutes()...)
+	routes = append(routes, s.locationRoutes()...)
+	routes = append(routes, s.artistRoutes()...)
 	for _, e := range s.inlineEntities() {
 		routes = append(routes, s.inlineRoutes(e)...)
 	}

@@ -613,27 +613,6 @@ func (s *Server) adminPostCategories(c fiber.Ctx) error {
 	return s.adminPage(c, status, "admin/blog/show", "", data)
 }
 
-// fragmentWithHistory answers a successful save with the saved fragment
-// and, out of band, the entity's history, which just grew.
-func (s *Server) fragmentWithHistory(c fiber.Ctx, fragment string, data any, kind string, id int64) error {
-	entries, err := s.Audit.ForEntity(c.Context(), kind, id, historyLength)
-	if err != nil {
-		return err
-	}
-	var buf strings.Builder
-	lang := langOf(c)
-	if err := s.Views.Fragment(&buf, lang, fragment, data); err != nil {
-		return err
-	}
-	h := entityHistory{Kind: kind, ID: id, Entries: entries, Zone: zoneOf(c), OOB: true}
-	if err := s.Views.Fragment(&buf, lang, "admin-history", h); err != nil {
-		return err
-	}
-	pageHeaders(c)
-	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	return c.Status(fiber.StatusOK).SendString(buf.String())
-}
-
 // dashboardPostsPanel is the data of the admin-dashboard-posts fragment:
 // the posts waiting for their publishing time, soonest first.
 type dashboardPostsPanel struct {

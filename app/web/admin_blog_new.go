@@ -256,20 +256,3 @@ func (s *Server) createOnce(c fiber.Ctx, guard *createGuard, kind, key string, t
 	}
 	return nil, s.redirectTo(c, to(id))
 }
-
-// otherErrors are the messages of errs that no field of the form shows,
-// in the order of their names.
-func otherErrors(errs map[string]apperr.Message, shown func(name string) bool) []apperr.Message {
-	var names []string
-	for name := range errs {
-		if !shown(name) {
-			names = append(names, name)
-		}
-	}
-	slices.Sort(names)
-	out := make([]apperr.Message, len(names))
-	for i, n := range names {
-		out[i] = errs[n]
-	}
-	return out
-}

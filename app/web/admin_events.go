@@ -57,11 +57,6 @@ func (s *Server) eventRoutes() []adminRoute {
 	}
 }
 
-type eventsAdminPage struct {
-	adminBase
-	List adminList
-}
-
 func (s *Server) adminEvents(c fiber.Ctx) error {
 	q := parseList(c, eventListSpec)
 	lang, z := langOf(c), zoneOf(c)
@@ -93,8 +88,8 @@ func (s *Server) adminEvents(c fiber.Ctx) error {
 			{Text: s.Bundle.When(lang, e.UpdatedAt, z)},
 		}})
 	}
-	data := eventsAdminPage{adminBase: s.adminBase(c, "events", s.Bundle.T(lang, "admin.events.title", nil)), List: l}
-	return s.listPage(c, "admin/events/index", data, l)
+	data := adminListPage{adminBase: s.adminBase(c, "events", s.Bundle.T(lang, "admin.events.title", nil)), List: l}
+	return s.sendAdminList(c, "admin/events/index", data)
 }
 
 // eventBadge names an event's state and its badge.
@@ -179,10 +174,7 @@ func (s *Server) eventFields(c fiber.Ctx, d events.Draft) (fieldSet, error) {
 			field{Name: "description." + l, LabelID: "admin.event.description", Lang: l, Input: inputTextarea, Value: t.Description, MaxLen: 20000},
 		)
 	}
-	for i := range set.Fields {
-		f := &set.Fields[i]
-		f.Entity, f.ID, f.Version, f.CSRF, f.Page = "events", d.ID, d.Version, s.csrfToken(c), fmt.Sprintf("/admin/events/%d", d.ID)
-	}
+	set.bind("events", d.ID, s.csrfToken(c), fmt.Sprintf("/admin/events/%d", d.ID))
 	return set, nil
 }
 
@@ -198,12 +190,6 @@ func eventTitle(d events.Draft, def string) string {
 		}
 	}
 	return d.Slug
-}
-
-// langFields are one language's fields, shown side by side with the others.
-type langFields struct {
-	Lang, NameID string
-	Fields       []field
 }
 
 type eventAdminPage struct {
@@ -267,20 +253,7 @@ func (s *Server) eventPage(c fiber.Ctx, d events.Draft) (eventAdminPage, error) 
 		History:   entityHistory{Kind: audit.KindEvent, ID: d.ID, Entries: history, Zone: zoneOf(c)},
 		PublicURL: "/events/" + d.Slug,
 	}
-	for _, l := range s.Bundle.Languages() {
-		p.Langs = append(p.Langs, langFields{Lang: l, NameID: "language.name"})
-	}
-	for _, f := range set.Fields {
-		if f.Lang == "" {
-			p.General = append(p.General, f)
-			continue
-		}
-		for i := range p.Langs {
-			if p.Langs[i].Lang == f.Lang {
-				p.Langs[i].Fields = append(p.Langs[i].Fields, f)
-			}
-		}
-	}
+	p.General, p.Langs = byLanguage(s.Bundle.Languages(), set.Fields)
 	return p, nil
 }
 

@@ -286,10 +286,6 @@ func (s *Server) adminEventCreate(c fiber.Ctx) error {
 			shown[part+"."+l] = true
 		}
 	}
-	for k, m := range errs {
-		if !shown[k] {
-			f.Other = append(f.Other, m)
-		}
-	}
+	f.Other = otherErrors(errs, func(k string) bool { return shown[k] })
 	return s.adminPage(c, fiber.StatusUnprocessableEntity, "admin/events/new", "admin-event-new", f)
 }

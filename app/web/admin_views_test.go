@@ -53,7 +53,7 @@ func addAdminSamples(pages, fragments map[string]any, base Base, evil string) {
 	pages["admin/dashboard"] = dashboardPage{adminBase: ab, Recent: history.Entries,
 		Events: events.Dashboard{Today: []events.AdminSummary{summary}, Week: []events.AdminSummary{summary}, Drafts: 2}}
 	pages["admin/field"] = fieldPage{adminBase: ab, Entity: evil, EntityPage: "/admin/events/7", Field: conflict}
-	pages["admin/events/index"] = eventsAdminPage{adminBase: ab, List: list}
+	pages["admin/events/index"] = adminListPage{adminBase: ab, List: list}
 	pages["admin/events/show"] = event
 	pages["admin/events/new"] = newForm
 	fragments["admin"] = ab // the layout

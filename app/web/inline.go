@@ -298,22 +298,7 @@ func (s *Server) fieldConflict(c fiber.Ctx, e inlineEntity, id int64, mine field
 // savedField is the answer to a successful save: the field shown, and the
 // entity's history out of band, since it just grew.
 func (s *Server) savedField(c fiber.Ctx, e inlineEntity, id int64, f field) error {
-	history, err := s.Audit.ForEntity(c.Context(), e.auditKind, id, historyLength)
-	if err != nil {
-		return err
-	}
-	var buf strings.Builder
-	lang := langOf(c)
-	if err := s.Views.Fragment(&buf, lang, "admin-field", f); err != nil {
-		return err
-	}
-	h := entityHistory{Kind: e.auditKind, ID: id, Entries: history, Zone: zoneOf(c), OOB: true}
-	if err := s.Views.Fragment(&buf, lang, "admin-history", h); err != nil {
-		return err
-	}
-	pageHeaders(c)
-	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	return c.Status(fiber.StatusOK).SendString(buf.String())
+	return s.fragmentWithHistory(c, "admin-field", f, e.auditKind, id)
 }
 
 // historyLength is how many audit entries an entity's page shows.
@@ -369,5 +354,5 @@ func serviceValue(f field, typed string, loc *time.Location) (string, *apperr.Me
 
 // inlineEntities lists every entity edited in place.
 func (s *Server) inlineEntities() []inlineEntity {
-	return append([]inlineEntity{s.eventsEntity(), s.mediaEntity()}, s.officeEntities()...)
+	return append([]inlineEntity{s.eventsEntity(), s.mediaEntity(), s.locationsEntity(), s.artistsEntity()}, s.officeEntities()...)
 }

@@ -112,6 +112,7 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 	addAdminSamples(pages, fragments, base, evil)   // admin_views_test.go
 	addMediaSamples(pages, fragments, base, evil)   // admin_media_views_test.go
 	addOfficeSamples(pages, fragments, base, evil)  // admin_blog_views_test.go
+	addPlacesSamples(pages, fragments, base, evil)  // admin_locations_views_test.go
 	return pages, fragments
 }
 
