@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dreamerscave/tdc/app/apperr"
+	"github.com/dreamerscave/tdc/app/content"
 	"github.com/dreamerscave/tdc/app/db"
 )
 
@@ -171,7 +172,7 @@ func (s *Service) AdminList(ctx context.Context, f PostFilter) (AdminPage, error
 	}
 	var like sql.NullString
 	if q != "" {
-		like = sql.NullString{String: likePattern(q), Valid: true}
+		like = sql.NullString{String: content.LikePattern(q), Valid: true}
 	}
 	category := sql.NullInt64{Int64: f.Category, Valid: f.Category != 0}
 	total, err := s.q.BlogPostAdminCount(ctx, db.BlogPostAdminCountParams{Status: status, CategoryID: category, Q: like})

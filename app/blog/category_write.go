@@ -12,6 +12,7 @@ import (
 	"github.com/dreamerscave/tdc/app/actor"
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/audit"
+	"github.com/dreamerscave/tdc/app/content"
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/live"
 )
@@ -133,7 +134,7 @@ func (s *Service) CategoryCreate(ctx context.Context, a actor.Actor, in Category
 		if err != nil {
 			return fmt.Errorf("blog: category slugs like %q: %w", base, err)
 		}
-		slug := uniqueSlug(base, taken, maxCategorySlug+10)
+		slug := content.UniqueSlug(base, taken, maxCategorySlug+10)
 		id, err := q.BlogCategoryInsert(ctx, db.BlogCategoryInsertParams{Slug: slug, Position: int32(c.Position)})
 		if err != nil {
 			return fmt.Errorf("blog: create category: %w", err)

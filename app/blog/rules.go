@@ -10,10 +10,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-sql-driver/mysql"
-	"github.com/gosimple/slug"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/dreamerscave/tdc/app/apperr"
+	"github.com/dreamerscave/tdc/app/content"
 )
 
 // Limits on what an editor may store. Titles, summaries and names count
@@ -155,58 +154,13 @@ func isBidiControl(c rune) bool {
 	return (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069')
 }
 
-// umlauts spells German umlauts the German way before transliteration,
-// whatever the default language, so "Über" gives "ueber", not "uber".
-// A Replacer is immutable and safe for concurrent use.
-var umlauts = strings.NewReplacer(
-	"ä", "ae", "ö", "oe", "ü", "ue", "Ä", "Ae", "Ö", "Oe", "Ü", "Ue", "ß", "ss", "ẞ", "SS",
-)
-
-// makeSlug turns text into a URL slug in lang's transliteration, at most max
-// bytes long, cut at a word boundary; fallback when nothing is left.
+// makeSlug turns text into a URL slug (content.Slug: transliterated, at
+// most max bytes, cut at a word boundary); fallback when nothing is left.
 func makeSlug(text, lang string, max int, fallback string) string {
-	s := slug.MakeLang(umlauts.Replace(norm.NFC.String(text)), lang)
-	if len(s) > max {
-		cut := strings.LastIndexByte(s[:max+1], '-')
-		if cut <= 0 {
-			cut = max
-		}
-		s = s[:cut]
+	if s := content.Slug(text, lang, max); s != "" {
+		return s
 	}
-	s = strings.Trim(s, "-_")
-	if s == "" {
-		return fallback
-	}
-	return s
-}
-
-// uniqueSlug returns base, or base-2, base-3, ... when taken holds it. The
-// suffix replaces the end of a long base so the result stays within max.
-func uniqueSlug(base string, taken []string, max int) string {
-	used := make(map[string]bool, len(taken))
-	for _, t := range taken {
-		used[strings.ToLower(t)] = true
-	}
-	if !used[base] {
-		return base
-	}
-	for n := 2; ; n++ {
-		suffix := "-" + strconv.Itoa(n)
-		b := base
-		if len(b)+len(suffix) > max {
-			b = strings.TrimRight(b[:max-len(suffix)], "-_")
-		}
-		if c := b + suffix; !used[c] {
-			return c
-		}
-	}
-}
-
-// likePattern makes q a LIKE pattern matching q anywhere, with LIKE's own
-// wildcards in q taken literally.
-func likePattern(q string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(q) + "%"
+	return fallback
 }
 
 // parseIDList reads "3, 1,2" into distinct positive ids in the given order.

@@ -1,6 +1,7 @@
 package blog
 
 import (
+	"github.com/dreamerscave/tdc/app/content"
 	"strings"
 	"testing"
 	"time"
@@ -42,11 +43,11 @@ func TestMakeSlug(t *testing.T) {
 
 func TestUniqueSlug(t *testing.T) {
 	t.Parallel()
-	require.Equal(t, "a", uniqueSlug("a", nil, 10))
-	require.Equal(t, "a", uniqueSlug("a", []string{"a-2", "ab"}, 10))
-	require.Equal(t, "a-2", uniqueSlug("a", []string{"a"}, 10))
-	require.Equal(t, "a-4", uniqueSlug("a", []string{"A", "a-2", "a-3"}, 10), "the database compares without case")
-	require.Equal(t, "abcdefg-2", uniqueSlug("abcdefghij", []string{"abcdefghij"}, 9), "the suffix fits within max")
+	require.Equal(t, "a", content.UniqueSlug("a", nil, 10))
+	require.Equal(t, "a", content.UniqueSlug("a", []string{"a-2", "ab"}, 10))
+	require.Equal(t, "a-2", content.UniqueSlug("a", []string{"a"}, 10))
+	require.Equal(t, "a-4", content.UniqueSlug("a", []string{"A", "a-2", "a-3"}, 10), "the database compares without case")
+	require.Equal(t, "abcdefg-2", content.UniqueSlug("abcdefghij", []string{"abcdefghij"}, 9), "the suffix fits within max")
 }
 
 func TestCleanText(t *testing.T) {
@@ -109,5 +110,5 @@ func TestParsers(t *testing.T) {
 		_, ok := parseTime(bad)
 		require.False(t, ok, bad)
 	}
-	require.Equal(t, `%50\% off\_now\\%`, likePattern(`50% off_now\`))
+	require.Equal(t, `%50\% off\_now\\%`, content.LikePattern(`50% off_now\`))
 }

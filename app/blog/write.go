@@ -16,6 +16,7 @@ import (
 	"github.com/dreamerscave/tdc/app/actor"
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/audit"
+	"github.com/dreamerscave/tdc/app/content"
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/live"
 )
@@ -522,7 +523,7 @@ func (s *Service) postSlug(ctx context.Context, q *db.Queries, id int64, title s
 	if err != nil {
 		return "", fmt.Errorf("blog: slugs like %q: %w", base, err)
 	}
-	return uniqueSlug(base, taken, maxSlug+10), nil
+	return content.UniqueSlug(base, taken, maxSlug+10), nil
 }
 
 // writeTexts stores the languages whose text changed from old to d and

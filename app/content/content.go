@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/gosimple/slug"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/dreamerscave/tdc/app/apperr"
 )
@@ -96,7 +97,8 @@ func Clean(inv *apperr.Invalid, field, v string, r Text) string {
 // one is near. lang picks the word for "&" and the like. It returns "" when
 // nothing is left (a title of only punctuation).
 func Slug(s, lang string, max int) string {
-	s = umlauts.Replace(s)
+	// Composed first, so an umlaut typed as u + combining dots is one too.
+	s = umlauts.Replace(norm.NFC.String(s))
 	out := slug.MakeLang(s, lang)
 	// The library keeps underscores; our slugs are a-z, 0-9 and '-' only.
 	out = strings.Trim(collapseDashes(strings.ReplaceAll(out, "_", "-")), "-")
