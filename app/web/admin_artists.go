@@ -204,7 +204,7 @@ type artistNewForm struct {
 	Texts     map[string]artists.Text
 	Langs     []string
 	CreateKey string
-	Errors    map[string]apperr.Message
+	Errors    fieldErrors
 	// Other holds the errors of no field of the form.
 	Other []apperr.Message
 }

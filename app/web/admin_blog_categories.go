@@ -110,7 +110,7 @@ type categoryNewForm struct {
 	Position  string
 	CreateKey string
 	CSRF      string
-	Errors    map[string]apperr.Message
+	Errors    fieldErrors
 	Other     []apperr.Message
 }
 

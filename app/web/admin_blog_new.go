@@ -160,7 +160,7 @@ type postNewForm struct {
 	AuthorName string
 	Choices    []categoryChoice
 	CreateKey  string
-	Errors     map[string]apperr.Message
+	Errors     fieldErrors
 	// Other holds the errors of no field of the form.
 	Other []apperr.Message
 }

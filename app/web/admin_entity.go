@@ -178,3 +178,16 @@ func (s *Server) fragmentWithHistory(c fiber.Ctx, name string, data any, kind st
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return c.Status(fiber.StatusOK).SendString(buf.String())
 }
+
+// fieldErrors are a whole form's refusals by field. Templates ask
+// {{with .Errors.Of "name"}}: indexing the map would give a zero Message
+// for a field without an error, and a struct is never empty to `with`.
+type fieldErrors map[string]apperr.Message
+
+// Of is the message for field, or nil.
+func (e fieldErrors) Of(field string) *apperr.Message {
+	if m, ok := e[field]; ok {
+		return &m
+	}
+	return nil
+}

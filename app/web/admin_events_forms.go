@@ -24,7 +24,7 @@ type lineupForm struct {
 	CSRF    string
 	Rows    []lineupRow
 	Artists []fieldOption
-	Errors  map[string]apperr.Message
+	Errors  fieldErrors
 }
 
 // lineupRow is one act of the form; the form always has spare empty rows
@@ -198,7 +198,7 @@ type eventNewForm struct {
 	Kinds                            []fieldOption
 	Locations                        []fieldOption
 	CreateKey                        string
-	Errors                           map[string]apperr.Message
+	Errors                           fieldErrors
 	// Other holds the errors of no field of the form.
 	Other []apperr.Message
 }

@@ -22,7 +22,7 @@ type locationNewForm struct {
 	Texts     map[string]locations.Text
 	Langs     []string
 	CreateKey string
-	Errors    map[string]apperr.Message
+	Errors    fieldErrors
 	// Other holds the errors of no field of the form.
 	Other []apperr.Message
 }
@@ -90,7 +90,7 @@ type locationTheme struct {
 	Original locations.Theme
 	// Theirs is a colleague's newer theme, shown after a conflict (409).
 	Theirs      *locations.Theme
-	Errors      map[string]apperr.Message
+	Errors      fieldErrors
 	Saved       bool
 	MinContrast float64
 }

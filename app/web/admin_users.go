@@ -137,7 +137,7 @@ type userRoleForm struct {
 	ArtistID string
 	Roles    []fieldOption
 	Artists  []fieldOption
-	Errors   map[string]apperr.Message
+	Errors   fieldErrors
 }
 
 // userNotices are what a finished action says, by the done= of the page's
