@@ -142,15 +142,6 @@ func postBadge(st blog.Status, publishAt, now time.Time) (msgID, badge string) {
 	return "admin.post.status." + string(st), string(st)
 }
 
-// editorClock is t as a datetime-local input shows it: wall clock in the
-// editor's zone, "" for no time.
-func editorClock(t time.Time, z i18n.Zone) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(z.Location()).Format(dateTimeLayout)
-}
-
 // whenInZone is t for reading, with its zone's name; "" for no time.
 func (s *Server) whenInZone(lang string, t time.Time, z i18n.Zone) string {
 	if t.IsZero() {
@@ -217,10 +208,7 @@ func (s *Server) postFields(c fiber.Ctx, d blog.PostDraft) (fieldSet, error) {
 			body,
 		)
 	}
-	for i := range set.Fields {
-		f := &set.Fields[i]
-		f.Entity, f.ID, f.Version, f.CSRF, f.Page = "posts", d.ID, set.Version, s.csrfToken(c), postPath(d.ID)
-	}
+	set.bind("posts", d.ID, s.csrfToken(c), postPath(d.ID))
 	return set, nil
 }
 

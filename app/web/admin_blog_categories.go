@@ -69,10 +69,7 @@ func (s *Server) categoryFields(c fiber.Ctx, cat blog.CategoryDraft) fieldSet {
 			field{Name: "description." + l, LabelID: "admin.category.description", Lang: l, Input: inputTextarea, Value: t.Description, MaxLen: blog.MaxCategoryDesc},
 		)
 	}
-	for i := range set.Fields {
-		f := &set.Fields[i]
-		f.Entity, f.ID, f.Version, f.CSRF, f.Page = "categories", cat.ID, set.Version, s.csrfToken(c), categoryPath(cat.ID)
-	}
+	set.bind("categories", cat.ID, s.csrfToken(c), categoryPath(cat.ID))
 	return set
 }
 

@@ -138,12 +138,6 @@ func (s *Server) eventFields(c fiber.Ctx, d events.Draft) (fieldSet, error) {
 			locName = l.Name.Value
 		}
 	}
-	local := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(z.Location()).Format(dateTimeLayout)
-	}
 	shown := func(t time.Time) string {
 		if t.IsZero() {
 			return ""
@@ -156,8 +150,8 @@ func (s *Server) eventFields(c fiber.Ctx, d events.Draft) (fieldSet, error) {
 		{Name: "kind", LabelID: "admin.event.kind", Input: inputSelect, Value: string(d.Kind),
 			Display: s.Bundle.T(lang, "event.kind."+string(d.Kind), nil), Options: kindOptions(false), Required: true},
 		{Name: "location", LabelID: "admin.event.location", Input: inputSelect, Value: d.LocationSlug, Display: locName, Options: locOptions, Required: true},
-		{Name: "starts_at", LabelID: "admin.event.starts_at", Input: inputDateTime, Value: local(d.StartsAt), Display: shown(d.StartsAt), Required: true},
-		{Name: "ends_at", LabelID: "admin.event.ends_at", Input: inputDateTime, Value: local(d.EndsAt), Display: shown(d.EndsAt), Required: true},
+		{Name: "starts_at", LabelID: "admin.event.starts_at", Input: inputDateTime, Value: editorClock(d.StartsAt, z), Display: shown(d.StartsAt), Required: true},
+		{Name: "ends_at", LabelID: "admin.event.ends_at", Input: inputDateTime, Value: editorClock(d.EndsAt, z), Display: shown(d.EndsAt), Required: true},
 		{Name: "allow_overlap", LabelID: "admin.event.allow_overlap", Input: inputCheckbox, Value: strconv.FormatBool(d.AllowOverlap),
 			Display: yesNo[d.AllowOverlap], ReadOnly: !a.IsAdmin()},
 	}

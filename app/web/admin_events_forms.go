@@ -66,17 +66,11 @@ func (s *Server) lineupForm(c fiber.Ctx, d events.Draft, typed []lineupRow) (lin
 	}
 	f := lineupForm{EventID: d.ID, Version: d.Version, CSRF: s.csrfToken(c), Artists: options, Rows: typed}
 	z := zoneOf(c)
-	local := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(z.Location()).Format(dateTimeLayout)
-	}
 	if typed == nil {
 		for _, act := range d.Lineup {
 			f.Rows = append(f.Rows, lineupRow{
 				ArtistID: strconv.FormatInt(act.ArtistID, 10), ArtistName: act.ArtistName,
-				SetStart: local(act.SetStartsAt), SetEnd: local(act.SetEndsAt),
+				SetStart: editorClock(act.SetStartsAt, z), SetEnd: editorClock(act.SetEndsAt, z),
 			})
 		}
 		for range lineupSpare {

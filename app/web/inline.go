@@ -78,6 +78,15 @@ const (
 // clock in the editor's zone, to the minute.
 const dateTimeLayout = "2006-01-02T15:04"
 
+// editorClock is t as a datetime-local input shows it: wall clock in the
+// editor's zone, "" for no time.
+func editorClock(t time.Time, z i18n.Zone) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(z.Location()).Format(dateTimeLayout)
+}
+
 // field is one editable value as its fragments show it.
 type field struct {
 	Entity  string
