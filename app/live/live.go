@@ -7,6 +7,7 @@ package live
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -139,3 +140,22 @@ func (b *Bus) Listen(ctx context.Context, fn func(Change)) {
 		}
 	}
 }
+
+// Viewer is who a fragment is rendered for: the language and time zone of
+// the page that shows it (the same cookies and query as the page). The hub
+// renders each changed fragment once per Viewer its subscribers use.
+type Viewer struct {
+	Lang string // a supported language tag, e.g. "en"
+	Zone string // an IANA zone name, e.g. "Europe/Berlin"
+}
+
+// Renderer renders the fragments that show topic, for v, as HTML elements
+// carrying hx-swap-oob, ready to be sent as one websocket message. The web
+// server implements it; the hub calls it once per (topic, Viewer) in use.
+type Renderer interface {
+	RenderTopic(ctx context.Context, topic string, v Viewer) ([]byte, error)
+}
+
+// ErrUnknownTopic is what RenderTopic returns for a topic no fragment shows
+// (a subscriber asked for it, or it was mistyped): the hub ignores it.
+var ErrUnknownTopic = errors.New("live: unknown topic")
