@@ -139,7 +139,7 @@ func TestServeShutsDownGracefullyOnSIGTERM(t *testing.T) {
 		}
 		res.Body.Close()
 		return res.StatusCode == http.StatusOK
-	}, 30*time.Second, 50*time.Millisecond, "server did not come up: %s", logs)
+	}, 2*time.Minute, 50*time.Millisecond, "server did not come up: %s", logs)
 
 	// A request half read when the signal arrives: the server has taken its
 	// header and is waiting for the body. (The 100 Continue proves the
