@@ -47,7 +47,7 @@ func TestMediaPickerOnEveryPicture(t *testing.T) {
 			require.Equal(t, http.StatusOK, page.StatusCode)
 			d := htmlOf(t, page.Body)
 			require.Zero(t, d.Find(domID+` input[type="number"]`).Length(), "no number box")
-			choose := d.Find(domID + " a.media-field__choose").AttrOr("href", "")
+			choose := d.Find(domID+" a.media-field__choose").AttrOr("href", "")
 			require.Equal(t, "/admin/media/picker?field="+url.QueryEscape(fieldURL), strings.ReplaceAll(choose, "%2f", "%2F"))
 
 			_, _, viaEdit := l.editForm(t, l.sess, fieldURL+"/edit")
