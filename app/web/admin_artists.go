@@ -158,6 +158,9 @@ type artistAdminPage struct {
 	PublicURL string
 	General   []field
 	Langs     []langFields
+	// Sets are the upcoming events the artist plays, each with a form
+	// for their set's times.
+	Sets artistSets
 	// Delete is the delete form, for staff only.
 	Delete  *entityDelete
 	History entityHistory
@@ -188,7 +191,12 @@ func (s *Server) artistPage(c fiber.Ctx, d artists.Draft) (artistAdminPage, erro
 	if err != nil {
 		return artistAdminPage{}, err
 	}
+	sets, err := s.artistSetsOf(c, d.ID)
+	if err != nil {
+		return artistAdminPage{}, err
+	}
 	p := artistAdminPage{
+		Sets:      sets,
 		adminBase: s.adminBase(c, "artists", set.Title),
 		Artist:    d,
 		Title:     set.Title,
