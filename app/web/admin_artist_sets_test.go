@@ -16,7 +16,6 @@ import (
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/events"
 	"github.com/dreamerscave/tdc/app/i18n"
-	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/testenv"
 )
 
@@ -30,13 +29,7 @@ func TestArtistEditsOwnSetTimes(t *testing.T) {
 	srv := testenv.App(t)
 	sqlDB := testenv.DB(t)
 	q := db.New(sqlDB)
-	rdb, _ := testenv.Redis(t)
-	bus := live.NewBus(rdb, srv.RedisPrefix(), testenv.Logger(t))
-	go srv.FollowChanges(t.Context(), bus)
-	require.Eventually(t, func() bool {
-		n, err := rdb.PubSubNumSub(t.Context(), srv.RedisPrefix()+"changes").Result()
-		return err == nil && n[srv.RedisPrefix()+"changes"] == 1
-	}, 5*time.Second, 10*time.Millisecond, "listener subscribed")
+	followChanges(t, srv)
 
 	now := testenv.Seeded(t)
 	mine := testenv.Artist(t, q, testenv.ArtistOpts{Name: "Moth <i>"})

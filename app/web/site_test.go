@@ -13,7 +13,6 @@ import (
 
 	"github.com/dreamerscave/tdc/app/actor"
 	"github.com/dreamerscave/tdc/app/db"
-	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/testenv"
 )
 
@@ -30,12 +29,7 @@ func TestSettingsReachThePublicSite(t *testing.T) {
 	cfg.RedisKeyPrefix = prefix
 	now := time.Date(2026, 12, 4, 20, 0, 0, 0, time.UTC)
 	srv := testenv.Build(t, cfg, sqlDB, rdb, now)
-	bus := live.NewBus(rdb, prefix, testenv.Logger(t))
-	go srv.FollowChanges(t.Context(), bus)
-	require.Eventually(t, func() bool {
-		n, err := rdb.PubSubNumSub(t.Context(), prefix+"changes").Result()
-		return err == nil && n[prefix+"changes"] == 1
-	}, 5*time.Second, 10*time.Millisecond, "listener subscribed")
+	followChanges(t, srv)
 	testenv.Event(t, db.New(sqlDB), testenv.EventOpts{Published: true, Title: "Night Bloom", Start: now.Add(26 * time.Hour)})
 	admin := testenv.User(t, sqlDB, testenv.UserOpts{Role: actor.RoleAdmin, DisplayName: "Site admin"})
 	sess := testenv.SignIn(t, srv, admin.Email, testenv.DefaultPassword)
