@@ -241,3 +241,21 @@ WHERE (sqlc.narg(q) IS NULL OR e.slug LIKE sqlc.narg(q) OR EXISTS (
   AND (sqlc.narg(kind) IS NULL OR e.kind = sqlc.narg(kind))
   AND (sqlc.narg(range_start) IS NULL OR e.ends_at > sqlc.narg(range_start))
   AND (sqlc.narg(range_end) IS NULL OR e.starts_at < sqlc.narg(range_end));
+
+-- name: EventListForArtist :many
+-- The events an artist plays that are not over yet and not called off,
+-- drafts too, with their set times, in start order: the artist's own page
+-- in the back office.
+SELECT e.id, e.slug, e.starts_at, e.ends_at, e.published, e.version,
+       ea.set_starts_at, ea.set_ends_at,
+       d.title, t.title AS title_tr, ld.name AS location_name, lt.name AS location_name_tr
+FROM event_artists ea
+JOIN events e ON e.id = ea.event_id
+JOIN locations l ON l.id = e.location_id
+LEFT JOIN location_translations ld ON ld.location_id = l.id AND ld.lang = sqlc.arg(default_lang)
+LEFT JOIN location_translations lt ON lt.location_id = l.id AND lt.lang = sqlc.arg(lang)
+LEFT JOIN event_translations d ON d.event_id = e.id AND d.lang = sqlc.arg(default_lang)
+LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = sqlc.arg(lang)
+WHERE ea.artist_id = sqlc.arg(artist_id) AND e.ends_at > sqlc.arg(now) AND e.cancelled_at IS NULL
+ORDER BY e.starts_at, e.id
+LIMIT ?;

@@ -102,9 +102,11 @@ type Service struct{ q *db.Queries }
 func New(sqlDB *sql.DB) *Service { return &Service{q: db.New(sqlDB)} }
 
 // ForEntity returns the latest limit entries about one entity, newest first.
+// id 0 means the entries recorded with no entity id, as Record stores them:
+// those of a kind that has no rows of its own, such as the settings.
 func (s *Service) ForEntity(ctx context.Context, kind string, id int64, limit int) ([]Logged, error) {
 	rows, err := s.q.AuditListForEntity(ctx, db.AuditListForEntityParams{
-		Kind: kind, EntityID: sql.NullInt64{Int64: id, Valid: true}, Limit: int32(limit),
+		Kind: kind, EntityID: sql.NullInt64{Int64: id, Valid: id != 0}, Limit: int32(limit),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("audit: list %s %d: %w", kind, id, err)

@@ -87,3 +87,31 @@ func TestEntryWithoutChanges(t *testing.T) {
 	_, err = audit.New(sqlDB).Recent(t.Context(), 50)
 	require.NoError(t, err)
 }
+
+// Entries about no row (the settings) are listed by entity id 0, newest
+// first, and never mixed with entries about a row of the same kind.
+func TestEntriesWithoutEntity(t *testing.T) {
+	t.Parallel()
+	sqlDB := testenv.DB(t)
+	kind := testenv.Unique("kind")
+	at := time.Date(2026, 12, 1, 20, 0, 0, 0, time.UTC)
+	for i, e := range []audit.Entry{
+		{Action: "set", Kind: kind, Summary: "first"},
+		{Action: "set", Kind: kind, EntityID: 9, Summary: "of a row"},
+		{Action: "set", Kind: kind, Summary: "second"},
+	} {
+		err := db.InTx(t.Context(), sqlDB, func(q *db.Queries) error {
+			return audit.Record(t.Context(), q, actor.System(), at.Add(time.Duration(i)*time.Minute), e)
+		})
+		require.NoError(t, err)
+	}
+	got, err := audit.New(sqlDB).ForEntity(t.Context(), kind, 0, 10)
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	require.Equal(t, "second", got[0].Summary)
+	require.Equal(t, "first", got[1].Summary)
+	row, err := audit.New(sqlDB).ForEntity(t.Context(), kind, 9, 10)
+	require.NoError(t, err)
+	require.Len(t, row, 1)
+	require.Equal(t, "of a row", row[0].Summary)
+}

@@ -82,7 +82,7 @@ func Variables() []Variable {
 		{"TDC_DEFAULT_LANGUAGE", "en", "language of content fallback and of visitors with no preference", Public},
 		{"TDC_LANGUAGES", "en,de", "offered languages, comma-separated", Public},
 		{"TDC_CLUB_TIMEZONE", "America/Los_Angeles", "IANA zone the club's times are shown in", Public},
-		{"TDC_CLUB_TIMEZONE_LABEL", "SLT", "short name shown after club times", Public},
+		{"TDC_CLUB_TIMEZONE_LABEL", "SLT", "short name shown after club times, until an admin sets another", Public},
 		{"TDC_MIGRATE_ON_START", "true", "serve runs pending migrations before listening", Public},
 		{"TDC_SHUTDOWN_TIMEOUT", "15s", "how long SIGTERM waits for in-flight requests", Public},
 		{"TDC_REQUEST_TIMEOUT", "5s", "deadline every request carries into services and the database", Public},

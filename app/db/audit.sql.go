@@ -49,7 +49,7 @@ SELECT a.id, a.user_id, COALESCE(u.email, '') AS user_email, COALESCE(u.display_
        a.action, a.entity_kind, a.entity_id, a.summary, COALESCE(a.detail, JSON_ARRAY()) AS detail, a.ip, a.created_at
 FROM audit_log a
 LEFT JOIN users u ON u.id = a.user_id
-WHERE a.entity_kind = ? AND a.entity_id = ?
+WHERE a.entity_kind = ? AND a.entity_id <=> ?
 ORDER BY a.created_at DESC, a.id DESC
 LIMIT ?
 `
@@ -74,6 +74,8 @@ type AuditListForEntityRow struct {
 	CreatedAt  time.Time
 }
 
+// A NULL entity_id lists the entries about no one row (settings): <=>
+// matches NULL with NULL and still uses audit_log_entity.
 func (q *Queries) AuditListForEntity(ctx context.Context, arg AuditListForEntityParams) ([]AuditListForEntityRow, error) {
 	rows, err := q.db.QueryContext(ctx, auditListForEntity, arg.Kind, arg.EntityID, arg.Limit)
 	if err != nil {

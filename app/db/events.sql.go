@@ -832,6 +832,92 @@ func (q *Queries) EventList(ctx context.Context, arg EventListParams) ([]EventLi
 	return items, nil
 }
 
+const eventListForArtist = `-- name: EventListForArtist :many
+SELECT e.id, e.slug, e.starts_at, e.ends_at, e.published, e.version,
+       ea.set_starts_at, ea.set_ends_at,
+       d.title, t.title AS title_tr, ld.name AS location_name, lt.name AS location_name_tr
+FROM event_artists ea
+JOIN events e ON e.id = ea.event_id
+JOIN locations l ON l.id = e.location_id
+LEFT JOIN location_translations ld ON ld.location_id = l.id AND ld.lang = ?
+LEFT JOIN location_translations lt ON lt.location_id = l.id AND lt.lang = ?
+LEFT JOIN event_translations d ON d.event_id = e.id AND d.lang = ?
+LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = ?
+WHERE ea.artist_id = ? AND e.ends_at > ? AND e.cancelled_at IS NULL
+ORDER BY e.starts_at, e.id
+LIMIT ?
+`
+
+type EventListForArtistParams struct {
+	DefaultLang string
+	Lang        string
+	ArtistID    int64
+	Now         time.Time
+	Limit       int32
+}
+
+type EventListForArtistRow struct {
+	ID             int64
+	Slug           string
+	StartsAt       time.Time
+	EndsAt         time.Time
+	Published      bool
+	Version        int32
+	SetStartsAt    sql.NullTime
+	SetEndsAt      sql.NullTime
+	Title          sql.NullString
+	TitleTr        sql.NullString
+	LocationName   sql.NullString
+	LocationNameTr sql.NullString
+}
+
+// The events an artist plays that are not over yet and not called off,
+// drafts too, with their set times, in start order: the artist's own page
+// in the back office.
+func (q *Queries) EventListForArtist(ctx context.Context, arg EventListForArtistParams) ([]EventListForArtistRow, error) {
+	rows, err := q.db.QueryContext(ctx, eventListForArtist,
+		arg.DefaultLang,
+		arg.Lang,
+		arg.DefaultLang,
+		arg.Lang,
+		arg.ArtistID,
+		arg.Now,
+		arg.Limit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []EventListForArtistRow{}
+	for rows.Next() {
+		var i EventListForArtistRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.StartsAt,
+			&i.EndsAt,
+			&i.Published,
+			&i.Version,
+			&i.SetStartsAt,
+			&i.SetEndsAt,
+			&i.Title,
+			&i.TitleTr,
+			&i.LocationName,
+			&i.LocationNameTr,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const eventListPast = `-- name: EventListPast :many
 SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media_id,
        d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr,

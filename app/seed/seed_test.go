@@ -227,10 +227,7 @@ func TestSeed(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "The Dreamer's Cave", got.Name("en").Value)
 		require.Equal(t, "Live music and DJ sets in Second Life, every night of the week.", got.Tagline("en").Value)
-		require.True(t, got.Enabled(settings.FlagScreens))
-		for _, f := range []string{settings.FlagPatreon, settings.FlagGoogleCalendar, settings.FlagFacebook} {
-			require.False(t, got.Enabled(f), f)
-		}
+		require.Empty(t, column(t, sqlDB, `SELECT name FROM feature_flags`), "no flag is seeded")
 		// A value equal to the default is not stored; the tagline is.
 		require.Equal(t, []string{settings.ClubTagline}, column(t, sqlDB, `SELECT name FROM settings`))
 	})

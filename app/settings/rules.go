@@ -23,14 +23,6 @@ const (
 	SocialPrefix = "social."
 )
 
-// Names of the feature flags the code knows.
-const (
-	FlagScreens        = "screens.enabled"
-	FlagPatreon        = "patreon.enabled"
-	FlagGoogleCalendar = "google_calendar.enabled"
-	FlagFacebook       = "facebook.enabled"
-)
-
 // Limits and defaults of the settings.
 const (
 	DefaultClubName     = "The Dreamer's Cave"
@@ -61,23 +53,15 @@ func Networks() []string {
 	return []string{"facebook", "instagram", "discord", "youtube", "mastodon", "bluesky", "flickr"}
 }
 
-// FlagDef is a feature flag the code knows, with its value while nobody
-// has set it.
+// FlagDef is a feature flag the code reads, with its value while nobody
+// has set it. main passes the flags it knows in Options.Flags; there are
+// none yet: a flag is added with the code that checks it (the venue
+// screens, the integrations), so no switch on the settings page does
+// nothing.
 type FlagDef struct {
 	Name        string
 	Default     bool
 	Description string
-}
-
-// KnownFlags lists the flags the code reads. The integrations start off:
-// a new installation has no credentials for them.
-func KnownFlags() []FlagDef {
-	return []FlagDef{
-		{FlagScreens, true, "Venue screens at /screens/{location} show the schedule and now playing."},
-		{FlagPatreon, false, "Accept Patreon webhooks and show supporter perks."},
-		{FlagGoogleCalendar, false, "Sync published events to the club's Google Calendar."},
-		{FlagFacebook, false, "Sync published events to the club's Facebook page."},
-	}
 }
 
 // Kind is what a setting's value is.

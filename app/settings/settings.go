@@ -136,6 +136,8 @@ type Options struct {
 	// TTL is how long a cached copy lives without a change message;
 	// DefaultTTL when zero.
 	TTL time.Duration
+	// Flags are the feature flags the code reads, with their defaults.
+	Flags []FlagDef
 }
 
 // Service reads and writes the settings.
@@ -143,6 +145,7 @@ type Service struct {
 	sqlDB   *sql.DB
 	q       *db.Queries
 	defs    []def
+	flags   []FlagDef
 	defLang string
 	ttl     time.Duration
 	pub     live.Publisher
@@ -171,7 +174,7 @@ func New(sqlDB *sql.DB, opts Options, pub live.Publisher, log *slog.Logger, now 
 		ttl = DefaultTTL
 	}
 	return &Service{
-		sqlDB: sqlDB, q: db.New(sqlDB), defs: defs(opts.Languages, opts.ZoneLabel), defLang: opts.Languages[0],
+		sqlDB: sqlDB, q: db.New(sqlDB), defs: defs(opts.Languages, opts.ZoneLabel), flags: slices.Clone(opts.Flags), defLang: opts.Languages[0],
 		ttl: ttl, pub: pub, log: log, now: now,
 	}
 }
@@ -210,27 +213,28 @@ func (s *Service) Get(ctx context.Context) (Settings, error) {
 	return res.(Settings).clone(), nil
 }
 
-// Enabled reports whether flag is on. When the settings cannot be loaded
-// it logs that and answers from the last copy it had, or the flag's
-// default: a database hiccup should not switch features on or off.
-func (s *Service) Enabled(ctx context.Context, flag string) bool {
+// Current is Get for readers that must answer anyway, such as a page's
+// header or a feature check: when the settings cannot be loaded it logs
+// that and returns the last copy it had, or the defaults. A database
+// hiccup should neither fail every page nor switch features on or off.
+func (s *Service) Current(ctx context.Context) Settings {
 	v, err := s.Get(ctx)
 	if err == nil {
-		return v.Enabled(flag)
+		return v
 	}
-	s.log.Warn("settings: load failed, using the last known flags", slog.String("flag", flag), slog.Any("error", err))
+	s.log.Warn("settings: load failed, using the last known settings", slog.Any("error", err))
 	s.mu.Lock()
 	last, seen := s.last, s.seen
 	s.mu.Unlock()
 	if seen {
-		return last.Enabled(flag)
+		return last.clone()
 	}
-	for _, f := range KnownFlags() {
-		if f.Name == flag {
-			return f.Default
-		}
-	}
-	return false
+	return s.build(nil, nil)
+}
+
+// Enabled reports whether flag is on, as Current has it.
+func (s *Service) Enabled(ctx context.Context, flag string) bool {
+	return s.Current(ctx).Enabled(flag)
 }
 
 // Invalidate drops the cached copy; the next Get loads afresh.
@@ -265,6 +269,16 @@ func (s *Service) load(ctx context.Context) (Settings, error) {
 	for _, r := range rows {
 		stored[r.Name] = r.Value
 	}
+	set := make(map[string]bool, len(flags))
+	for _, f := range flags {
+		set[f.Name] = f.Enabled
+	}
+	return s.build(stored, set), nil
+}
+
+// build makes the settings in force from the stored values and flags; with
+// none stored, the defaults.
+func (s *Service) build(stored map[string]string, flags map[string]bool) Settings {
 	out := Settings{ClubName: map[string]string{}, ClubTagline: map[string]string{}, Flags: map[string]bool{}, defLang: s.defLang}
 	for _, d := range s.defs {
 		value := d.dflt
@@ -296,13 +310,11 @@ func (s *Service) load(ctx context.Context) (Settings, error) {
 			out.Social = append(out.Social, SocialLink{Network: strings.TrimPrefix(d.name, SocialPrefix), URL: value})
 		}
 	}
-	for _, f := range KnownFlags() {
+	for _, f := range s.flags {
 		out.Flags[f.Name] = f.Default
 	}
-	for _, f := range flags {
-		out.Flags[f.Name] = f.Enabled
-	}
-	return out, nil
+	maps.Copy(out.Flags, flags)
+	return out
 }
 
 // List returns every setting for the admin page, in its order.
@@ -338,7 +350,7 @@ func (s *Service) Flags(ctx context.Context) ([]Flag, error) {
 		return nil, fmt.Errorf("settings: list flags: %w", err)
 	}
 	byName := map[string]Flag{}
-	for _, f := range KnownFlags() {
+	for _, f := range s.flags {
 		byName[f.Name] = Flag{Name: f.Name, Enabled: f.Default, Description: f.Description}
 	}
 	for _, r := range rows {
@@ -443,7 +455,7 @@ func (s *Service) SetFlag(ctx context.Context, a actor.Actor, name string, versi
 		return Flag{}, err
 	}
 	var known *FlagDef
-	for _, f := range KnownFlags() {
+	for _, f := range s.flags {
 		if f.Name == name {
 			known = &f
 		}

@@ -58,8 +58,19 @@ func (c *clock) add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c
 
 var start = time.Date(2031, 6, 1, 12, 0, 0, 0, time.UTC)
 
+// The flags the tests' services know: one on and two off by default.
+const (
+	flagOn   = "test.on.enabled"
+	flagOff  = "test.off.enabled"
+	flagSync = "test.sync.enabled"
+)
+
 func opts() settings.Options {
-	return settings.Options{Languages: []string{"en", "de"}, ZoneLabel: "SLT"}
+	return settings.Options{Languages: []string{"en", "de"}, ZoneLabel: "SLT", Flags: []settings.FlagDef{
+		{Name: flagOn, Default: true, Description: "On unless switched off."},
+		{Name: flagOff, Description: "Off unless switched on."},
+		{Name: flagSync, Description: "Switched by the tests."},
+	}}
 }
 
 type testBundle struct {
@@ -113,8 +124,8 @@ func TestDefaultsOnAnEmptyDatabase(t *testing.T) {
 	require.Equal(t, "SLT", s.ZoneLabel)
 	require.Equal(t, settings.DefaultReminderLead, s.ReminderLead)
 	require.Empty(t, s.Social)
-	require.True(t, s.Enabled(settings.FlagScreens))
-	require.False(t, s.Enabled(settings.FlagPatreon))
+	require.True(t, s.Enabled(flagOn))
+	require.False(t, s.Enabled(flagOff))
 	require.False(t, s.Enabled("no.such.flag"))
 
 	// Values written around the service that break their rule are not
@@ -141,7 +152,7 @@ func TestDefaultsOnAnEmptyDatabase(t *testing.T) {
 	require.Equal(t, "de", list[1].Lang)
 	flags, err := svc.Flags(ctx)
 	require.NoError(t, err)
-	require.Len(t, flags, len(settings.KnownFlags()))
+	require.Len(t, flags, len(opts().Flags))
 	for _, f := range flags {
 		require.Zero(t, f.Version, f.Name)
 	}
@@ -346,7 +357,7 @@ func TestOnlyAdminsWrite(t *testing.T) {
 	} {
 		_, err := svc.Set(ctx, a, "social.bluesky", 0, "https://bsky.example/cave")
 		require.ErrorIs(t, err, apperr.ErrForbidden, a.Role)
-		_, err = svc.SetFlag(ctx, a, settings.FlagFacebook, 0, true)
+		_, err = svc.SetFlag(ctx, a, flagOff, 0, true)
 		require.ErrorIs(t, err, apperr.ErrForbidden, a.Role)
 	}
 	require.Zero(t, entry(t, svc, "social.bluesky").Version)
@@ -360,26 +371,26 @@ func TestFlags(t *testing.T) {
 	t.Parallel()
 	svc, b := setup(t)
 	ctx := t.Context()
-	require.False(t, svc.Enabled(ctx, settings.FlagGoogleCalendar), "off by default")
+	require.False(t, svc.Enabled(ctx, flagSync), "off by default")
 
-	f, err := svc.SetFlag(ctx, b.admin, settings.FlagGoogleCalendar, 0, true)
+	f, err := svc.SetFlag(ctx, b.admin, flagSync, 0, true)
 	require.NoError(t, err)
 	require.True(t, f.Enabled)
 	require.Equal(t, 1, f.Version)
 	require.Equal(t, "Ada admin", f.UpdatedByName)
 	require.NotEmpty(t, f.Description)
-	require.True(t, svc.Enabled(ctx, settings.FlagGoogleCalendar))
+	require.True(t, svc.Enabled(ctx, flagSync))
 	require.Equal(t, []string{live.TopicSettings}, b.pub.take())
 
-	_, err = svc.SetFlag(ctx, b.admin, settings.FlagGoogleCalendar, 0, false)
+	_, err = svc.SetFlag(ctx, b.admin, flagSync, 0, false)
 	require.ErrorIs(t, err, apperr.ErrConflict, "a second tab")
-	same, err := svc.SetFlag(ctx, b.admin, settings.FlagGoogleCalendar, f.Version, true)
+	same, err := svc.SetFlag(ctx, b.admin, flagSync, f.Version, true)
 	require.NoError(t, err)
 	require.Equal(t, f, same, "no change")
 	require.Empty(t, b.pub.take())
-	f, err = svc.SetFlag(ctx, b.admin, settings.FlagGoogleCalendar, f.Version, false)
+	f, err = svc.SetFlag(ctx, b.admin, flagSync, f.Version, false)
 	require.NoError(t, err)
-	require.False(t, svc.Enabled(ctx, settings.FlagGoogleCalendar))
+	require.False(t, svc.Enabled(ctx, flagSync))
 
 	// A flag stored by someone else (an older version, the seed) can be
 	// switched too; one that exists nowhere cannot.
@@ -400,20 +411,20 @@ func TestFlags(t *testing.T) {
 		names = append(names, f.Name)
 	}
 	require.Contains(t, names, name)
-	require.Contains(t, names, settings.FlagScreens)
+	require.Contains(t, names, flagOn)
 	require.IsIncreasing(t, names)
 
 	recent, err := audit.New(b.db).Recent(ctx, 200)
 	require.NoError(t, err)
 	var changes []audit.Change
 	for _, l := range recent {
-		if l.Kind == audit.KindSetting && l.Action == settings.ActionFlag && l.Summary == settings.FlagGoogleCalendar {
+		if l.Kind == audit.KindSetting && l.Action == settings.ActionFlag && l.Summary == flagSync {
 			changes = append(changes, l.Changes...)
 		}
 	}
 	require.Equal(t, []audit.Change{
-		{Field: settings.FlagGoogleCalendar, Old: "true", New: "false"},
-		{Field: settings.FlagGoogleCalendar, Old: "false", New: "true"},
+		{Field: flagSync, Old: "true", New: "false"},
+		{Field: flagSync, Old: "false", New: "true"},
 	}, changes)
 }
 
@@ -497,14 +508,14 @@ func TestEnabledWhenTheDatabaseFails(t *testing.T) {
 	require.NoError(t, err)
 	svc := settings.New(sqlDB, opts(), live.Discard{}, testenv.Logger(t), time.Now)
 	cold := settings.New(sqlDB, opts(), live.Discard{}, testenv.Logger(t), time.Now)
-	require.True(t, svc.Enabled(t.Context(), settings.FlagScreens))
+	require.True(t, svc.Enabled(t.Context(), flagOn))
 	require.NoError(t, sqlDB.Close())
 	svc.Invalidate()
 	_, err = svc.Get(t.Context())
 	require.Error(t, err)
-	require.True(t, svc.Enabled(t.Context(), settings.FlagScreens), "the last copy")
-	require.True(t, cold.Enabled(t.Context(), settings.FlagScreens), "the default")
-	require.False(t, cold.Enabled(t.Context(), settings.FlagPatreon), "the default")
+	require.True(t, svc.Enabled(t.Context(), flagOn), "the last copy")
+	require.True(t, cold.Enabled(t.Context(), flagOn), "the default")
+	require.False(t, cold.Enabled(t.Context(), flagOff), "the default")
 }
 
 // Every message the package returns or names exists in English and German.

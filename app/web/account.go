@@ -42,11 +42,12 @@ func (s *Server) accountData(c fiber.Ctx, u accounts.User, name, lang, zone stri
 	for _, l := range s.Bundle.Languages() {
 		d.Languages = append(d.Languages, langOption{Code: l, Name: s.Bundle.T(l, "language.name", nil), Selected: l == lang})
 	}
-	current := s.zones.club
-	if z, ok := s.zones.lookup(zone); ok {
+	ctx := c.Context()
+	current := s.clubZone(ctx)
+	if z, ok := s.lookupZone(ctx, zone); ok {
 		current = z
 	}
-	d.Zones = s.zones.choices(current, s.Now())
+	d.Zones = s.zoneChoices(ctx, current)
 	f, err := s.Accounts.Follows(c.Context(), u.ID, langOf(c))
 	if err != nil {
 		return d, err

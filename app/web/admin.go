@@ -48,6 +48,7 @@ func (s *Server) adminRoutes() []adminRoute {
 	routes = append(routes, s.officeRoutes()...)
 	routes = append(routes, s.locationRoutes()...)
 	routes = append(routes, s.artistRoutes()...)
+	routes = append(routes, s.setRoutes()...)
 	for _, e := range s.inlineEntities() {
 		routes = append(routes, s.inlineRoutes(e)...)
 	}
@@ -97,7 +98,7 @@ func (s *Server) adminBase(c fiber.Ctx, section, title string) adminBase {
 		roles []actor.Role
 	}{
 		{adminNav{"dashboard", "/admin", "admin.nav.dashboard"}, rolesOffice},
-		{adminNav{"events", "/admin/events", "admin.nav.events"}, rolesOffice},
+		{adminNav{"events", "/admin/events", "admin.nav.events"}, rolesStaff},
 		{adminNav{"locations", "/admin/locations", "admin.nav.locations"}, rolesStaff},
 		{adminNav{"artists", "/admin/artists", "admin.nav.artists"}, rolesOffice},
 		{adminNav{"blog", "/admin/blog", "admin.nav.blog"}, rolesStaff},
@@ -135,6 +136,10 @@ type dashboardPage struct {
 
 func (s *Server) adminDashboard(c fiber.Ctx) error {
 	ctx, lang, a := c.Context(), langOf(c), s.actor(c)
+	if !a.IsStaff() && a.ArtistID != 0 {
+		// An artist's back office is their own page: profile and sets.
+		return s.redirectTo(c, artistPath(a.ArtistID))
+	}
 	data := dashboardPage{
 		adminBase: s.adminBase(c, "dashboard", s.Bundle.T(lang, "admin.dashboard.title", nil)),
 	}

@@ -105,7 +105,7 @@ func (s *Server) artistsEntity() inlineEntity {
 			if err != nil {
 				return fieldSet{}, err
 			}
-			return s.artistFields(c, d), nil
+			return s.artistFields(c, d)
 		},
 		save: func(c fiber.Ctx, a actor.Actor, id int64, version int32, name, value string) error {
 			_, err := s.Artists.Patch(c.Context(), a, id, version, name, value)
@@ -126,12 +126,15 @@ func artistLinksText(ls []artists.Link) string {
 
 // artistFields lays out an artist's fields edited in place: name, photo
 // and links, then each language's genre and bio.
-func (s *Server) artistFields(c fiber.Ctx, d artists.Draft) fieldSet {
+func (s *Server) artistFields(c fiber.Ctx, d artists.Draft) (fieldSet, error) {
+	photo, err := s.mediaField(c, "photo", "admin.artist.photo", d.PhotoMediaID)
+	if err != nil {
+		return fieldSet{}, err
+	}
 	set := fieldSet{Title: d.Name, Version: d.Version}
 	set.Fields = []field{
 		{Name: "name", LabelID: "admin.artist.name", Input: inputText, Value: d.Name, MaxLen: artists.MaxName, Required: true},
-		// A number until the media picker replaces it; the name stays.
-		{Name: "photo", LabelID: "admin.artist.photo", Input: inputNumber, Value: mediaIDValue(d.PhotoMediaID)},
+		photo,
 		{Name: "links", LabelID: "admin.artist.links", Input: inputTextarea, Value: artistLinksText(d.Links),
 			MaxLen: artists.MaxLinks * (artists.MaxURL + 16)},
 	}
@@ -143,7 +146,7 @@ func (s *Server) artistFields(c fiber.Ctx, d artists.Draft) fieldSet {
 		)
 	}
 	set.bind("artists", d.ID, s.csrfToken(c), artistPath(d.ID))
-	return set
+	return set, nil
 }
 
 // artistAdminPage is the data of an artist's page and its admin-artist
@@ -155,6 +158,9 @@ type artistAdminPage struct {
 	PublicURL string
 	General   []field
 	Langs     []langFields
+	// Sets are the upcoming events the artist plays, each with a form
+	// for their set's times.
+	Sets artistSets
 	// Delete is the delete form, for staff only.
 	Delete  *entityDelete
 	History entityHistory
@@ -177,12 +183,20 @@ func (s *Server) adminArtist(c fiber.Ctx) error {
 }
 
 func (s *Server) artistPage(c fiber.Ctx, d artists.Draft) (artistAdminPage, error) {
-	set := s.artistFields(c, d)
+	set, err := s.artistFields(c, d)
+	if err != nil {
+		return artistAdminPage{}, err
+	}
 	history, err := s.Audit.ForEntity(c.Context(), audit.KindArtist, d.ID, historyLength)
 	if err != nil {
 		return artistAdminPage{}, err
 	}
+	sets, err := s.artistSetsOf(c, d.ID)
+	if err != nil {
+		return artistAdminPage{}, err
+	}
 	p := artistAdminPage{
+		Sets:      sets,
 		adminBase: s.adminBase(c, "artists", set.Title),
 		Artist:    d,
 		Title:     set.Title,

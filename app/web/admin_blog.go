@@ -177,24 +177,16 @@ const bodyExcerpt = 300
 // and zone: the general ones, then each language's text.
 func (s *Server) postFields(c fiber.Ctx, d blog.PostDraft) (fieldSet, error) {
 	lang, z := langOf(c), zoneOf(c)
-	cover, coverShown := "", ""
-	if d.CoverMediaID != 0 {
-		cover = strconv.FormatInt(d.CoverMediaID, 10)
-		coverShown = "#" + cover
-		m, err := s.Media.Get(c.Context(), d.CoverMediaID)
-		switch {
-		case err == nil:
-			coverShown = m.OriginalName + " (#" + cover + ")"
-		case !errors.Is(err, apperr.ErrNotFound):
-			return fieldSet{}, err
-		}
+	cover, err := s.mediaField(c, "cover", "admin.post.cover", d.CoverMediaID)
+	if err != nil {
+		return fieldSet{}, err
 	}
 	set := fieldSet{Title: s.postTitle(d), Version: int32(d.Version)}
 	set.Fields = []field{
 		{Name: "slug", LabelID: "admin.post.slug", Input: inputText, Value: d.Slug, ReadOnly: true},
 		{Name: "author_name", LabelID: "admin.post.author_name", Input: inputText, Value: d.AuthorName, MaxLen: blog.MaxAuthorName},
 		{Name: "publish_at", LabelID: "admin.post.publish_at", Input: inputDateTime, Value: editorClock(d.PublishAt, z), Display: s.whenInZone(lang, d.PublishAt, z)},
-		{Name: "cover", LabelID: "admin.post.cover", Input: inputNumber, Value: cover, Display: coverShown},
+		cover,
 	}
 	for _, l := range s.Bundle.Languages() {
 		t := d.Texts[l]

@@ -91,7 +91,7 @@ func addOfficeSamples(pages, fragments map[string]any, base Base, evil string) {
 	flag := flagToggle{Name: evil, DOMID: "flag-x", Description: evil, Version: 2, CSRF: "tok" + evil,
 		UpdatedAt: now, Zone: zone, Error: &apperr.Message{ID: "admin.flag.conflict"}}
 	known := flag
-	known.TitleID, known.HelpID, known.Enabled, known.UpdatedByName = "admin.flag.screens.enabled", "admin.flag.screens.enabled.help", true, evil
+	known.TitleID, known.HelpID, known.Enabled, known.UpdatedByName = "admin.settings.flags", "admin.settings.lead", true, evil
 	settingsPage := settingsAdminPage{adminBase: ab, Settings: []settingRow{setting}, Flags: []flagToggle{flag, known}}
 	dashboard := dashboardPostsPanel{Show: true, Zone: zone, Posts: []blog.PostRow{
 		{ID: 7, Title: evil, TitleLang: "de", PublishAt: now.Add(time.Hour)}, {ID: 8, PublishAt: now.Add(2 * time.Hour)},

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/dreamerscave/tdc/app/actor"
 	"github.com/dreamerscave/tdc/app/db"
-	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/testenv"
 )
 
@@ -24,13 +22,7 @@ func TestEditorEditsTitleInBrowser(t *testing.T) {
 	t.Parallel()
 	srv := testenv.App(t)
 	sqlDB := testenv.DB(t)
-	rdb, _ := testenv.Redis(t)
-	bus := live.NewBus(rdb, srv.RedisPrefix(), testenv.Logger(t))
-	go srv.FollowChanges(t.Context(), bus)
-	require.Eventually(t, func() bool {
-		n, err := rdb.PubSubNumSub(t.Context(), srv.RedisPrefix()+"changes").Result()
-		return err == nil && n[srv.RedisPrefix()+"changes"] == 1
-	}, 5*time.Second, 10*time.Millisecond, "listener subscribed")
+	followChanges(t, srv)
 
 	editor := testenv.User(t, sqlDB, testenv.UserOpts{Role: actor.RoleEditor})
 	ev := testenv.Event(t, db.New(sqlDB), testenv.EventOpts{Published: true, Title: "Neon Tide"})

@@ -166,7 +166,7 @@ func (s *Server) locationsEntity() inlineEntity {
 			if err != nil {
 				return fieldSet{}, err
 			}
-			return s.locationFields(c, d), nil
+			return s.locationFields(c, d)
 		},
 		save: func(c fiber.Ctx, a actor.Actor, id int64, version int32, name, value string) error {
 			_, err := s.Locations.Patch(c.Context(), a, id, version, name, value)
@@ -195,15 +195,18 @@ func locationTitle(d locations.Draft, def string) string {
 // language: the general ones, stream and screen settings, then each
 // language's text. The theme is not among them: it changes as a whole in
 // its own form.
-func (s *Server) locationFields(c fiber.Ctx, d locations.Draft) fieldSet {
+func (s *Server) locationFields(c fiber.Ctx, d locations.Draft) (fieldSet, error) {
 	lang := langOf(c)
+	background, err := s.mediaField(c, "background", "admin.location.background", d.BackgroundMediaID)
+	if err != nil {
+		return fieldSet{}, err
+	}
 	label := func(prefix, v string) string { return s.Bundle.T(lang, prefix+messageKey(v), nil) }
 	number := func(n int) string { return strconv.Itoa(n) }
 	set := fieldSet{Title: locationTitle(d, s.Bundle.Default()), Version: d.Version}
 	set.Fields = []field{
 		{Name: "position", LabelID: "admin.location.position", Input: inputNumber, Value: number(d.Position), Required: true},
-		// A number until the media picker replaces it; the name stays.
-		{Name: "background", LabelID: "admin.location.background", Input: inputNumber, Value: mediaIDValue(d.BackgroundMediaID)},
+		background,
 		{Name: "teleport_url", LabelID: "admin.location.teleport_url", Input: inputURL, Value: d.TeleportURL, MaxLen: locations.MaxURL},
 		{Name: "stream_kind", LabelID: "admin.location.stream_kind", Input: inputSelect, Value: d.StreamKind,
 			Display: label("admin.location.stream_kind.", d.StreamKind), Options: streamKindOptions(false), Required: true},
@@ -223,15 +226,7 @@ func (s *Server) locationFields(c fiber.Ctx, d locations.Draft) fieldSet {
 		)
 	}
 	set.bind("locations", d.ID, s.csrfToken(c), locationPath(d.ID))
-	return set
-}
-
-// mediaIDValue is a media id as a form shows it: empty for none.
-func mediaIDValue(id int64) string {
-	if id == 0 {
-		return ""
-	}
-	return strconv.FormatInt(id, 10)
+	return set, nil
 }
 
 // locationAdminPage is the data of a venue's page and its admin-location
@@ -269,7 +264,10 @@ func (s *Server) adminLocation(c fiber.Ctx) error {
 
 // locationPage lays out d's page with every form in its initial state.
 func (s *Server) locationPage(c fiber.Ctx, d locations.Draft) (locationAdminPage, error) {
-	set := s.locationFields(c, d)
+	set, err := s.locationFields(c, d)
+	if err != nil {
+		return locationAdminPage{}, err
+	}
 	history, err := s.Audit.ForEntity(c.Context(), audit.KindLocation, d.ID, historyLength)
 	if err != nil {
 		return locationAdminPage{}, err

@@ -221,10 +221,11 @@ func TestAdminLocationPage(t *testing.T) {
 		d := requireAdminHTML(t, res, http.StatusOK, partial, "admin-location")
 		require.Equal(t, "Grotto <b>deep</b>", d.Find("#admin-location h1").Text())
 		require.NotContains(t, res.Body, "<b>deep</b>")
-		for _, f := range []string{"name-en", "name-de", "tagline-de", "description-en", "position", "background", "teleport-url",
+		for _, f := range []string{"name-en", "name-de", "tagline-de", "description-en", "position", "teleport-url",
 			"stream-kind", "stream-status-url", "stream-listen-url", "screen-layout", "screen-days-ahead", "screen-rotate-seconds"} {
 			require.Equal(t, 1, d.Find(fmt.Sprintf("#field-locations-%d-%s a.field__value", loc.ID, f)).Length(), f)
 		}
+		require.Equal(t, 1, d.Find(fmt.Sprintf("#field-locations-%d-background a.media-field__choose", loc.ID)).Length(), "the background is picked from the library")
 		require.Equal(t, "Grotte", strings.TrimSpace(d.Find(fmt.Sprintf(`#field-locations-%d-name-de a`, loc.ID)).Contents().First().Text()))
 		require.Equal(t, path+"/fields/name.de/edit", d.Find(fmt.Sprintf(`#field-locations-%d-name-de a`, loc.ID)).AttrOr("href", ""))
 		require.Equal(t, "de", d.Find(`.side-by-side__lang`).Eq(1).AttrOr("lang", ""), "texts side by side per language")
@@ -286,7 +287,8 @@ func TestAdminLocationInlineEditing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			res := p.as(t, http.MethodPatch, field(tc.field), form("version", version(), "value", tc.value), true)
 			d := requireAdminHTML(t, res, http.StatusUnprocessableEntity, true, fmt.Sprintf("field-locations-%d-%s", loc.ID, strings.NewReplacer(".", "-", "_", "-").Replace(tc.field)))
-			require.Contains(t, d.Find("form.field--invalid .field__error").Text(), tc.message)
+			// A text field's form or the background's picker carries the refusal.
+			require.Contains(t, d.Find(".field--invalid .field__error").Text(), tc.message)
 			require.NotContains(t, res.Body, "<script>")
 		})
 	}

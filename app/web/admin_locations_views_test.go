@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/artists"
 	"github.com/dreamerscave/tdc/app/audit"
+	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/locations"
 )
 
@@ -40,9 +42,16 @@ func addPlacesSamples(pages, fragments map[string]any, base Base, evil string) {
 		History: history,
 	}
 	del := entityDelete{Entity: "artists", ID: 8, CSRF: evil, Error: &apperr.Message{ID: artists.MsgHasUpcomingEvents, Args: map[string]any{"Count": 1}}}
+	set := setForm{EventID: 5, ArtistID: 8, Title: i18n.Text{Value: evil, Fallback: true}, LocationName: i18n.Text{Value: evil},
+		StartsAt: base.Now, EndsAt: base.Now.Add(3 * time.Hour), Published: true, PublicURL: "/events/x", Version: 4, CSRF: evil,
+		Start: evil, End: "2026-12-05T22:00", OriginalStart: evil, OriginalEnd: evil, Zone: base.Zone, Theirs: evil, Saved: true,
+		Errors: fieldErrors{"set_starts_at": {ID: "error.event.set_outside"}, "set_ends_at": {ID: "admin.error.datetime_invalid"}, "set": *msg}}
+	draftSet := set
+	draftSet.EventID, draftSet.Published, draftSet.Errors, draftSet.Theirs, draftSet.Saved = 6, false, nil, "", false
 	art := artistAdminPage{
 		adminBase: admin, Artist: artists.Draft{ID: 8, Slug: "dj-" + evil, Name: evil}, Title: evil, PublicURL: "/artists/dj",
 		General: []field{f}, Langs: langs, Delete: &del, History: history,
+		Sets: artistSets{Sets: []setForm{set, draftSet}, Zone: base.Zone, Now: base.Now},
 	}
 	list := adminListPage{adminBase: admin, List: adminList{ID: "admin-locations", Path: "/admin/locations", TitleID: "admin.locations.title",
 		Q: evil, Rows: []listRow{{Cells: []listCell{{Text: evil, Href: "/admin/locations/7"}}}}, EmptyID: "admin.list.empty"}}
@@ -64,6 +73,8 @@ func addPlacesSamples(pages, fragments map[string]any, base Base, evil string) {
 	fragments["admin-artist"] = art
 	fragments["admin-artist-new"] = newArt
 	fragments["admin-artist-delete"] = del
+	fragments["admin-artist-sets"] = art.Sets
+	fragments["admin-set"] = set
 	fragments["admin-texts"] = map[string]any{"ID": "x-texts", "TitleID": "admin.location.texts", "Langs": langs}
 }
 

@@ -53,7 +53,7 @@ func settingPath(id int64) string { return fmt.Sprintf("%s#setting-%d", settings
 // setting (see above).
 func (s *Server) settingsEntity() inlineEntity {
 	return inlineEntity{
-		name: "settings", auditKind: audit.KindSetting, roles: rolesAdmin,
+		name: "settings", auditKind: audit.KindSetting, keyless: true, roles: rolesAdmin,
 		page: settingPath,
 		load: func(c fiber.Ctx, id int64) (fieldSet, error) {
 			entries, err := s.Settings.List(c.Context())
@@ -118,6 +118,9 @@ type settingsAdminPage struct {
 	adminBase
 	Settings []settingRow
 	Flags    []flagToggle
+	// History is every setting's and flag's changes: their entries carry
+	// no entity id, so it is the kind's.
+	History entityHistory
 }
 
 // settingRow is the data of the admin-setting fragment: a setting's field
@@ -169,7 +172,14 @@ func (s *Server) settingsPage(c fiber.Ctx) (settingsAdminPage, error) {
 	if err != nil {
 		return settingsAdminPage{}, err
 	}
-	p := settingsAdminPage{adminBase: s.adminBase(c, "settings", s.Bundle.T(langOf(c), "admin.settings.title", nil))}
+	history, err := s.Audit.ForEntity(ctx, audit.KindSetting, 0, historyLength)
+	if err != nil {
+		return settingsAdminPage{}, err
+	}
+	p := settingsAdminPage{
+		adminBase: s.adminBase(c, "settings", s.Bundle.T(langOf(c), "admin.settings.title", nil)),
+		History:   entityHistory{Kind: audit.KindSetting, Entries: history, Zone: zoneOf(c)},
+	}
 	for i, e := range entries {
 		id := int64(i + 1)
 		p.Settings = append(p.Settings, settingRow{
@@ -256,7 +266,10 @@ func (s *Server) adminFlagSet(c fiber.Ctx) error {
 		return fmt.Errorf("web: flag %q gone: %w", name, apperr.ErrNotFound)
 	}
 	if isPartial(c) {
-		return s.adminFragment(c, status, "admin-setting-flag", toggle)
+		if conflict {
+			return s.adminFragment(c, status, "admin-setting-flag", toggle)
+		}
+		return s.fragmentWithHistory(c, "admin-setting-flag", toggle, audit.KindSetting, 0)
 	}
 	return s.adminPage(c, status, "admin/settings/index", "", data)
 }

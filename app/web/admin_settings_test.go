@@ -76,8 +76,6 @@ func TestAdminSettings(t *testing.T) {
 	nameID, _ := settingID(t, srv, "club.name.de")
 	require.Contains(t, d.Find(fmt.Sprintf("#setting-%d .field__label", nameID)).Text(), "Club name")
 	require.Contains(t, d.Find(fmt.Sprintf("#setting-%d .field__lang", nameID)).Text(), "de")
-	require.Equal(t, 1, d.Find("#flag-screens-enabled").Length())
-	require.Equal(t, "Venue screens", d.Find("#flag-screens-enabled-name").Text())
 	require.NotContains(t, res.Body, "<no value>", "every label has what it needs")
 	require.Equal(t, "/admin/settings", d.Find(`.admin-nav a[aria-current="page"]`).AttrOr("href", ""))
 
@@ -91,7 +89,14 @@ func TestAdminSettings(t *testing.T) {
 	version := inputValue(d, "input[name=version]")
 	res = officeReq(t, srv, sess, http.MethodPatch, flickr, url.Values{"value": {"https://flickr.com/dreamers"}, "version": {version}, "original": {""}}, true)
 	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
-	require.Contains(t, officePartial(t, res, fmt.Sprintf("field-settings-%d-social-flickr", id)).Text(), "https://flickr.com/dreamers")
+	d = officePartial(t, res, fmt.Sprintf("field-settings-%d-social-flickr", id))
+	require.Contains(t, d.Find("#"+fmt.Sprintf("field-settings-%d-social-flickr", id)).Text(), "https://flickr.com/dreamers")
+	// The settings' history grows out of band: their entries have no
+	// entity id, so it is one history for the page, not one per setting.
+	hist := d.Find(`#history-setting-0[hx-swap-oob="true"]`)
+	require.Equal(t, 1, hist.Length(), res.Body)
+	require.Contains(t, hist.Text(), "social.flickr")
+	require.Contains(t, hist.Text(), "https://flickr.com/dreamers")
 	_, e := settingID(t, srv, "social.flickr")
 	require.Equal(t, "https://flickr.com/dreamers", e.Value)
 	got, err := srv.Settings.Get(t.Context())
@@ -124,6 +129,21 @@ func TestAdminSettings(t *testing.T) {
 	require.NotContains(t, res.Body, evilText)
 	require.Contains(t, doc(t, res.Body).Find(fmt.Sprintf("#setting-%d", tag)).Text(), evilText)
 	require.Contains(t, doc(t, res.Body).Find(fmt.Sprintf("#setting-%d .setting__changed", tag)).Text(), "Office admin")
+
+	// The page's history: newest first, with who, the field and old -> new.
+	logged := doc(t, res.Body).Find("#history-setting-0 .history__entry")
+	at := func(field, value string) int {
+		for i := range logged.Length() {
+			e := logged.Eq(i)
+			if e.Find("dt").Text() == field && e.Find("ins").Text() == value {
+				require.Contains(t, e.Find(".history__who").Text(), "Office admin")
+				return i
+			}
+		}
+		t.Fatalf("no history entry %s -> %s in %s", field, value, logged.Text())
+		return -1
+	}
+	require.Less(t, at("club.tagline.de", evilText), at("social.flickr", "https://flickr.com/dreamers"), "newest first")
 
 	// A colleague stored one meanwhile: 409 with their value.
 	blue, be := settingID(t, srv, "social.bluesky")
@@ -213,6 +233,10 @@ func TestAdminFeatureFlags(t *testing.T) {
 	require.Equal(t, "false", inputValue(d, `input[name="enabled"]`))
 	require.Equal(t, "2", inputValue(d, `input[name="version"]`))
 	require.Contains(t, d.Find(".setting__changed").Text(), "Office admin")
+	hist := d.Find(`#history-setting-0[hx-swap-oob="true"] .history__entry`).First()
+	require.Equal(t, name, hist.Find("dt").Text(), "the switch heads the history")
+	require.Equal(t, "false", hist.Find("del").Text())
+	require.Equal(t, "true", hist.Find("ins").Text())
 	on, v := enabled()
 	require.True(t, on)
 	require.Equal(t, 2, v)

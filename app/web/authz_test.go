@@ -85,7 +85,7 @@ var (
 func fillParams(path string) string {
 	return param.ReplaceAllStringFunc(path, func(p string) string {
 		switch {
-		case strings.HasPrefix(p, ":id"):
+		case strings.HasPrefix(p, ":id"), strings.HasSuffix(p, "<int>"):
 			return "987654321"
 		case p == ":field":
 			return "title.en"

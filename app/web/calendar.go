@@ -41,7 +41,7 @@ func (s *Server) calendarFeed(c fiber.Ctx, key, disposition, filename string, bu
 func (s *Server) clubCalendar(c fiber.Ctx) error {
 	return s.calendarFeed(c, "calendar", "inline", "dreamers-cave.ics", func(ctx context.Context) (calendar.Feed, []events.Summary, error) {
 		evs, err := s.Events.Calendar(ctx, langOf(c), "", "")
-		return calendar.Feed{Name: s.Bundle.T(langOf(c), "site.name", nil)}, evs, err
+		return calendar.Feed{Name: s.siteName(ctx, langOf(c))}, evs, err
 	})
 }
 
@@ -59,7 +59,7 @@ func (s *Server) locationCalendar(c fiber.Ctx) error {
 			return calendar.Feed{}, nil, movedTo{"/locations/" + loc.Slug + "/calendar.ics"}
 		}
 		evs, err := s.Events.Calendar(ctx, langOf(c), loc.Slug, "")
-		name := s.Bundle.T(langOf(c), "calendar.feed.location", map[string]any{"Location": loc.Name.Value})
+		name := s.Bundle.T(langOf(c), "calendar.feed.location", map[string]any{"Location": loc.Name.Value, "Club": s.siteName(ctx, langOf(c))})
 		return calendar.Feed{Name: name}, evs, err
 	})
 }
@@ -78,7 +78,7 @@ func (s *Server) artistCalendar(c fiber.Ctx) error {
 			return calendar.Feed{}, nil, movedTo{"/artists/" + a.Slug + "/calendar.ics"}
 		}
 		evs, err := s.Events.Calendar(ctx, langOf(c), "", a.Slug)
-		name := s.Bundle.T(langOf(c), "calendar.feed.artist", map[string]any{"Artist": a.Name})
+		name := s.Bundle.T(langOf(c), "calendar.feed.artist", map[string]any{"Artist": a.Name, "Club": s.siteName(ctx, langOf(c))})
 		return calendar.Feed{Name: name}, evs, err
 	})
 }

@@ -90,7 +90,7 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 	if langOf(c) == "" {
 		// Errors before negotiation (e.g. an overlong query) still get a language.
 		c.Locals(localLang, s.Bundle.Negotiate("", c.Cookies("lang"), c.Get(fiber.HeaderAcceptLanguage)))
-		c.Locals(localZone, s.zones.club)
+		c.Locals(localZone, s.clubZone(c.Context()))
 	}
 	if rerr != nil {
 		reason = s.Bundle.T(langOf(c), rerr.msg.ID, rerr.msg.Args)

@@ -370,12 +370,12 @@ func (s *Server) eventShow(c fiber.Ctx) error {
 			Event:             ev,
 			Paragraphs:        paragraphs(ev.Description.Value),
 			GoogleCalendarURL: googleCalendarURL(ev, s.absolute("/events/"+ev.Slug)),
-			StructuredData:    s.eventStructuredData(ev, lang),
+			StructuredData:    s.eventStructuredData(ev, lang, s.siteName(ctx, lang)),
 		}
 		// A visitor in their own zone also sees the club's time, as a
 		// reference for talking to others at the club.
 		if zoneOf(c).Name() != s.zones.club.Name() {
-			club := s.zones.club
+			club := s.clubZone(ctx)
 			d.OtherZone = &club
 		}
 		return d, nil

@@ -29,6 +29,9 @@ type inlineEntity struct {
 	name string
 	// auditKind names the entity in the audit log.
 	auditKind string
+	// keyless entities record their audit entries with no entity id (a
+	// setting is keyed by name), so their history is the kind's.
+	keyless bool
 	// roles may use its field routes; the service still decides what each
 	// actor may change.
 	roles []actor.Role
@@ -307,6 +310,9 @@ func (s *Server) fieldConflict(c fiber.Ctx, e inlineEntity, id int64, mine field
 // savedField is the answer to a successful save: the field shown, and the
 // entity's history out of band, since it just grew.
 func (s *Server) savedField(c fiber.Ctx, e inlineEntity, id int64, f field) error {
+	if e.keyless {
+		id = 0
+	}
 	return s.fragmentWithHistory(c, "admin-field", f, e.auditKind, id)
 }
 

@@ -219,9 +219,10 @@ func (s *Server) negotiate(c fiber.Ctx) error {
 	}
 	c.Locals(localLang, lang)
 
-	zone := s.zones.club
+	ctx := c.Context()
+	zone := s.clubZone(ctx)
 	if args := c.Request().URI().QueryArgs(); args.Has("tz") {
-		if z, valid := s.zones.lookup(string(args.Peek("tz"))); valid {
+		if z, valid := s.lookupZone(ctx, string(args.Peek("tz"))); valid {
 			zone = z
 			if z.Name() == s.zones.club.Name() {
 				s.clearPref(c, "tz")
@@ -229,7 +230,7 @@ func (s *Server) negotiate(c fiber.Ctx) error {
 				s.setPref(c, "tz", z.Name())
 			}
 		}
-	} else if z, valid := s.zones.lookup(c.Cookies("tz")); valid {
+	} else if z, valid := s.lookupZone(ctx, c.Cookies("tz")); valid {
 		zone = z
 	}
 	c.Locals(localZone, zone)
@@ -244,7 +245,7 @@ func (s *Server) feedLanguage(c fiber.Ctx) error {
 		lang = q
 	}
 	c.Locals(localLang, lang)
-	c.Locals(localZone, s.zones.club)
+	c.Locals(localZone, s.clubZone(c.Context()))
 	return c.Next()
 }
 

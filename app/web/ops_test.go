@@ -13,6 +13,7 @@ import (
 
 	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/testenv"
+	"github.com/dreamerscave/tdc/app/web"
 )
 
 func TestHealthReadyMetrics(t *testing.T) {
@@ -103,13 +104,7 @@ func TestPageCache(t *testing.T) {
 func TestChangeInvalidatesCache(t *testing.T) {
 	t.Parallel()
 	srv := testenv.App(t)
-	rdb, _ := testenv.Redis(t)
-	bus := live.NewBus(rdb, srv.RedisPrefix(), testenv.Logger(t))
-	go srv.FollowChanges(t.Context(), bus)
-	require.Eventually(t, func() bool {
-		n, err := rdb.PubSubNumSub(t.Context(), srv.RedisPrefix()+"changes").Result()
-		return err == nil && n[srv.RedisPrefix()+"changes"] == 1
-	}, 5*time.Second, 10*time.Millisecond, "listener subscribed")
+	bus := followChanges(t, srv)
 
 	before := get(t, srv, "/events").Header.Get("ETag")
 	// Change the data behind the page, then publish as a service would.
@@ -222,4 +217,20 @@ func TestSitemapAndRobots(t *testing.T) {
 		require.False(t, locs["http://localhost:8080/blog/"+hidden], hidden)
 	}
 	require.Contains(t, get(t, srv, "/robots.txt").Body, "Sitemap: http://localhost:8080/sitemap.xml")
+}
+
+// followChanges runs srv's page-cache listener on a bus of its own, as main
+// does, and returns once it is subscribed, so no change published after it
+// is missed.
+func followChanges(t *testing.T, srv *web.Server) *live.Bus {
+	t.Helper()
+	rdb, _ := testenv.Redis(t)
+	bus := live.NewBus(rdb, srv.RedisPrefix(), testenv.Logger(t))
+	go srv.FollowChanges(t.Context(), bus)
+	channel := srv.RedisPrefix() + "changes"
+	require.Eventually(t, func() bool {
+		n, err := rdb.PubSubNumSub(t.Context(), channel).Result()
+		return err == nil && n[channel] == 1
+	}, 5*time.Second, 10*time.Millisecond, "listener subscribed")
+	return bus
 }

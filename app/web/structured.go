@@ -11,7 +11,7 @@ import (
 // eventStructuredData is schema.org Event markup (JSON-LD), which search
 // engines and calendar tools read to show an event with its date and
 // lineup. The club's events happen online, in a virtual world.
-func (s *Server) eventStructuredData(ev events.Event, lang string) template.JS {
+func (s *Server) eventStructuredData(ev events.Event, lang, club string) template.JS {
 	url := s.absolute("/events/" + ev.Slug)
 	location := map[string]any{"@type": "VirtualLocation", "url": s.absolute("/locations/" + ev.Location.Slug), "name": ev.Location.Name.Value}
 	performers := make([]map[string]any, 0, len(ev.Lineup))
@@ -35,7 +35,7 @@ func (s *Server) eventStructuredData(ev events.Event, lang string) template.JS {
 		"eventAttendanceMode": "https://schema.org/OnlineEventAttendanceMode",
 		"location":            location,
 		"performer":           performers,
-		"organizer":           map[string]any{"@type": "Organization", "name": s.Bundle.T(lang, "site.name", nil), "url": s.absolute("/")},
+		"organizer":           map[string]any{"@type": "Organization", "name": club, "url": s.absolute("/")},
 		"image":               s.absolute(s.Assets.Path("img/og.png")),
 		"url":                 url,
 		"inLanguage":          lang,

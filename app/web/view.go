@@ -26,6 +26,8 @@ type Base struct {
 	Path        string
 	KeepQuery   []queryParam
 	Theme       *themeVars
+	// Site is the club's name, tagline and links, from the settings.
+	Site siteInfo
 	// OOB is set by render for a paged list's partial response: the
 	// fragments that read it (lang-links, zone-form, event-status) then
 	// mark themselves hx-swap-oob, so htmx swaps them in beside the list.
@@ -83,7 +85,8 @@ func (s *Server) base(c fiber.Ctx, nav, path string, q url.Values, meta Meta) Ba
 	if b.Meta.Image == "" {
 		b.Meta.Image = s.absolute(s.Assets.Path("img/og.png"))
 	}
-	b.ZoneChoices = s.zones.choices(zone, now)
+	b.ZoneChoices = s.zoneChoices(c.Context(), zone)
+	b.Site = s.siteInfo(c.Context(), lang)
 	for _, k := range sortedKeys(q) {
 		b.KeepQuery = append(b.KeepQuery, queryParam{Name: k, Value: q.Get(k)})
 	}

@@ -33,7 +33,7 @@ func newZoneSet(club *time.Location, label string) *zoneSet {
 }
 
 // lookup returns the zone named name, in any letter case. The club's zone
-// keeps its label. Anything but a tzdata name reports false.
+// keeps its configured label; Server.lookupZone gives it the settings'. Anything but a tzdata name reports false.
 func (z *zoneSet) lookup(name string) (i18n.Zone, bool) {
 	name, ok := i18n.CanonicalZone(name)
 	if !ok {
@@ -65,10 +65,12 @@ type zoneChoice struct {
 	Selected     bool
 }
 
-func (z *zoneSet) choices(current i18n.Zone, now time.Time) []zoneChoice {
-	out := []zoneChoice{{Value: z.club.Name(), Label: z.club.Label + " (" + z.club.Name() + ")", Selected: current.Name() == z.club.Name()}}
+// choices are the zones offered, club (the club's zone as labelled now)
+// first and current selected.
+func (z *zoneSet) choices(club, current i18n.Zone, now time.Time) []zoneChoice {
+	out := []zoneChoice{{Value: club.Name(), Label: club.Label + " (" + club.Name() + ")", Selected: current.Name() == club.Name()}}
 	names := offeredZones()
-	if current.Name() != z.club.Name() && !slices.Contains(names, current.Name()) {
+	if current.Name() != club.Name() && !slices.Contains(names, current.Name()) {
 		names = append([]string{current.Name()}, names...)
 	}
 	for _, name := range names {
