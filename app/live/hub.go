@@ -109,7 +109,7 @@ type frame struct {
 }
 
 // NewHub returns a hub rendering through r, with its series registered in
-// reg. Run delivers the changes; Close ends it.
+// reg. Run sends what Changed hears; Close ends it.
 func NewHub(r Renderer, opt Options, reg prometheus.Registerer, log *slog.Logger) (*Hub, error) {
 	opt = opt.withDefaults()
 	h := &Hub{
@@ -137,9 +137,9 @@ func NewHub(r Renderer, opt Options, reg prometheus.Registerer, log *slog.Logger
 	return h, nil
 }
 
-// Run delivers the changes heard on bus to the clients until ctx ends.
-func (h *Hub) Run(ctx context.Context, bus *Bus) {
-	go bus.Listen(ctx, h.Changed)
+// Run renders and sends the changes given to Changed, and pings the
+// clients, until ctx ends. Feed it with `go bus.Listen(ctx, hub.Changed)`.
+func (h *Hub) Run(ctx context.Context) {
 	ping := time.NewTicker(h.opt.PingPeriod / pingSlots)
 	defer ping.Stop()
 	var slot uint64
