@@ -34,7 +34,8 @@ type Options struct {
 	// rather than with a write. Changes always render anew. Default 5 s.
 	FrameTTL time.Duration
 	// OriginHost is the host[:port] of TDC_BASE_URL: a browser's socket
-	// from any other origin is refused. Empty allows every origin (tests).
+	// from another origin (than this or the request's Host) is refused.
+	// Empty allows every origin.
 	OriginHost string
 }
 
@@ -127,7 +128,7 @@ func NewHub(r Renderer, opt Options, reg prometheus.Registerer, log *slog.Logger
 		// write buffer, so the pool is touched only by other writes.
 		ReadBufferSize:  256,
 		WriteBufferPool: &sync.Pool{},
-		CheckOrigin:     func(r *http.Request) bool { return h.originAllowed(r.Header.Get("Origin")) },
+		CheckOrigin:     func(r *http.Request) bool { return h.originAllowed(r.Header.Get("Origin"), r.Host) },
 	}
 	m, err := newHubMetrics(reg, h)
 	if err != nil {

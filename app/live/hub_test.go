@@ -278,6 +278,11 @@ func TestHubRefusesBadHandshakes(t *testing.T) {
 	_, res, err = f.try("", http.Header{"Origin": {"http://club.example:8080.evil.example"}}, live.TopicEvents)
 	require.Error(t, err)
 	require.Equal(t, http.StatusForbidden, res.StatusCode)
+	host := strings.TrimPrefix(f.url, "ws://")
+	host = host[:strings.IndexByte(host, '/')]
+	same, _, err := f.try("", http.Header{"Origin": {"http://" + host}}, live.TopicEvents)
+	require.NoError(t, err, "a page of the host the socket is opened on")
+	same.Close()
 	_, res, err = f.try("", http.Header{"Origin": {"%zz"}}, live.TopicEvents)
 	require.Error(t, err)
 	require.Equal(t, http.StatusForbidden, res.StatusCode, "an Origin that is no URL")
