@@ -35,7 +35,7 @@ type conn struct {
 
 // ServeWS upgrades r to a websocket following the topics r's query names
 // (`?topic=events&topic=location:main-cave:now-playing`), rendered for v,
-// for the client at ip. It returns when the socket closes. A request that
+// for the client at ip. It returns once the socket is open. A request that
 // is no websocket handshake gets 400, a foreign Origin 403, a client over
 // its address's share 429, and a full or closing hub 503.
 func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, ip string, v Viewer) {
@@ -72,9 +72,13 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, ip string, v Viewe
 		c.kick(websocket.CloseServiceRestart, "server restart", "")
 		return
 	}
-	defer h.remove(c)
 	c.resync()
-	c.read()
+	// The reader gets a goroutine of its own, with a small stack, and the
+	// adaptor's goroutine ends, with the stack the handshake grew.
+	go func() {
+		defer h.remove(c)
+		c.read()
+	}()
 }
 
 func (h *Hub) refuse(w http.ResponseWriter, status int, msg string) {
