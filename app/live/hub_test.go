@@ -90,14 +90,6 @@ func setup(t testing.TB, opt live.Options, bus *live.Bus) *fixture {
 	hub, err := live.NewHub(f.r, opt, f.reg, testenv.Logger(t))
 	require.NoError(t, err)
 	f.hub = hub
-	ctx, cancel := context.WithCancel(context.Background())
-	go hub.Run(ctx)
-	listening := make(chan struct{})
-	var once sync.Once
-	go bus.Listen(ctx, func(c live.Change) {
-		hub.Changed(c)
-		once.Do(func() { close(listening) }) // the first is TopicAll, on subscribing
-	})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		ip := q.Get("ip")
@@ -106,13 +98,9 @@ func setup(t testing.TB, opt live.Options, bus *live.Bus) *fixture {
 		}
 		hub.ServeWS(w, r, ip, live.Viewer{Lang: q.Get("lang"), Zone: q.Get("tz")})
 	}))
-	t.Cleanup(func() {
-		require.NoError(t, hub.Close(context.Background()))
-		cancel()
-		srv.Close()
-	})
+	t.Cleanup(srv.Close)
+	testenv.RunHub(t, hub, bus) // its cleanup runs first: sockets close before the server
 	f.url = "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws"
-	<-listening // so that what the test publishes is heard
 	return f
 }
 
@@ -132,16 +120,7 @@ func (f *fixture) try(query string, h http.Header, topics ...string) (*websocket
 	return websocket.DefaultDialer.Dial(f.url+"?"+q.Encode(), h)
 }
 
-// next reads the next data frame. The deadline only keeps a broken test
-// from hanging.
-func next(t *testing.T, ws *websocket.Conn) string {
-	t.Helper()
-	require.NoError(t, ws.SetReadDeadline(time.Now().Add(10*time.Second)))
-	kind, b, err := ws.ReadMessage()
-	require.NoError(t, err)
-	require.Equal(t, websocket.TextMessage, kind)
-	return string(b)
-}
+func next(t *testing.T, ws *websocket.Conn) string { t.Helper(); return testenv.NextFrame(t, ws) }
 
 // metric sums the series of name in reg whose one label has the value
 // label ("" for all).

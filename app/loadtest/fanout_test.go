@@ -111,15 +111,7 @@ func BenchmarkFanout(b *testing.B) {
 		b.ReportMetric(r.P99MS, r.name+"_p99_ms")
 		b.ReportMetric(slices.Max(r.rssPerConn), r.name+"_KiB/conn")
 	}
-	md := fanTable(rows, changes, gap)
-	if path := os.Getenv("TDC_BENCH_REPORT"); path != "" {
-		if err := os.WriteFile(path, []byte(md), 0o644); err != nil {
-			b.Fatalf("TDC_BENCH_REPORT: %v", err)
-		}
-		b.Logf("table written to %s", path)
-		return
-	}
-	b.Log("\n" + md)
+	report(b, fanTable(rows, changes, gap))
 }
 
 func fanTable(rows []fanResult, changes int, gap time.Duration) string {
@@ -271,21 +263,7 @@ func startInstance(b *testing.B, tdc, prefix string) (int, string) {
 // rssOf reads the resident set size of process pid.
 func rssOf(b *testing.B, pid int) uint64 {
 	b.Helper()
-	status, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
-	if err != nil {
-		b.Fatalf("read RSS: %v", err)
-	}
-	for line := range strings.Lines(string(status)) {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err != nil {
-				b.Fatalf("VmRSS %q: %v", line, err)
-			}
-			return kb << 10
-		}
-	}
-	b.Fatalf("no VmRSS in /proc/%d/status", pid)
-	return 0
+	return vmRSS(b, filepath.Join("/proc", strconv.Itoa(pid), "status"))
 }
 
 // buildBinary compiles pkg into the benchmark's temporary directory, so the

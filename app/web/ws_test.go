@@ -1,12 +1,10 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -39,20 +37,8 @@ func startLive(t *testing.T, cfg config.Config, rdb *redis.Client, prefix string
 	hub, err := srv.NewHub()
 	require.NoError(t, err)
 	bus := live.NewBus(rdb, prefix, testenv.Logger(t))
-	ctx, cancel := context.WithCancel(context.Background())
-	go hub.Run(ctx)
-	listening := make(chan struct{})
-	var once sync.Once
-	go bus.Listen(ctx, func(c live.Change) {
-		hub.Changed(c)
-		once.Do(func() { close(listening) })
-	})
 	base := serve(t, srv)
-	t.Cleanup(func() {
-		_ = hub.Close(context.Background())
-		cancel()
-	})
-	<-listening
+	testenv.RunHub(t, hub, bus)
 	return liveSite{srv: srv, hub: hub, bus: bus, url: base}
 }
 
@@ -73,16 +59,7 @@ func topics(names ...string) string {
 	return q.Encode()
 }
 
-// frame reads the next message; the deadline only keeps a broken test from
-// hanging.
-func frame(t *testing.T, ws *websocket.Conn) string {
-	t.Helper()
-	require.NoError(t, ws.SetReadDeadline(time.Now().Add(10*time.Second)))
-	kind, b, err := ws.ReadMessage()
-	require.NoError(t, err)
-	require.Equal(t, websocket.TextMessage, kind)
-	return string(b)
-}
+func frame(t *testing.T, ws *websocket.Conn) string { t.Helper(); return testenv.NextFrame(t, ws) }
 
 func TestLiveSocketSendsFragments(t *testing.T) {
 	t.Parallel()
