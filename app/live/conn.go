@@ -167,8 +167,10 @@ func (c *conn) send(topic string, f *frame) {
 		return
 	}
 	if len(c.queue) >= c.hub.opt.Queue {
+		c.closed, c.queue = true, nil
+		c.hub.m.drop(dropSlow)
 		// Closing may wait for a stuck write; the fan-out must not.
-		go c.kick(websocket.CloseTryAgainLater, "too slow", dropSlow)
+		go c.shut(websocket.CloseTryAgainLater, "too slow")
 		return
 	}
 	c.gens[i] = f.gen
@@ -247,12 +249,16 @@ func (c *conn) kick(code int, text, reason string) {
 		c.mu.Unlock()
 		return
 	}
-	c.closed = true
-	c.queue = nil
+	c.closed, c.queue = true, nil
 	c.mu.Unlock()
 	if reason != "" {
 		c.hub.m.drop(reason)
 	}
+	c.shut(code, text)
+}
+
+// shut sends a close frame of code, unless code is 0, and closes the socket.
+func (c *conn) shut(code int, text string) {
 	if code != 0 {
 		_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second))
 	}

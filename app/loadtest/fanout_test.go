@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -137,7 +138,8 @@ func runFanout(b *testing.B, tdc, wsc string, sc fanScenario, changes int, gap t
 	var pids []int
 	var urls []string
 	for range sc.instances {
-		pid, base := startInstance(b, tdc, prefix)
+		pid, base, stop := startInstance(b, tdc, prefix)
+		defer stop() // the next scenario gets the machine to itself
 		pids = append(pids, pid)
 		urls = append(urls, "-url", "ws"+strings.TrimPrefix(base, "http")+"/ws")
 	}
@@ -220,8 +222,9 @@ func runFanout(b *testing.B, tdc, wsc string, sc fanScenario, changes int, gap t
 
 // startInstance runs `tdc serve` on a free loopback port over the
 // package's database and Redis under prefix, and returns its pid and base
-// URL once it answers /healthz. It is stopped (SIGTERM) when b ends.
-func startInstance(b *testing.B, tdc, prefix string) (int, string) {
+// URL once it answers /healthz, and a function that stops it (SIGTERM),
+// which also runs when b ends.
+func startInstance(b *testing.B, tdc, prefix string) (pid int, base string, stop func()) {
 	b.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -239,11 +242,15 @@ func startInstance(b *testing.B, tdc, prefix string) (int, string) {
 	if err := cmd.Start(); err != nil {
 		b.Fatalf("start tdc: %v", err)
 	}
-	b.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-	})
-	base := "http://" + addr
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			_ = cmd.Wait()
+		})
+	}
+	b.Cleanup(stop)
+	base = "http://" + addr
 	for deadline := time.Now().Add(30 * time.Second); ; {
 		res, err := http.Get(base + "/healthz")
 		if err == nil {
@@ -257,7 +264,7 @@ func startInstance(b *testing.B, tdc, prefix string) (int, string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return cmd.Process.Pid, base
+	return cmd.Process.Pid, base, stop
 }
 
 // rssOf reads the resident set size of process pid.

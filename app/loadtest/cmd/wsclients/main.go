@@ -124,13 +124,14 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	dial := time.Since(start)
 
 	var done sync.WaitGroup
+	var gaveUp atomic.Bool // set when -wait has passed: reads fail then by our doing
 	for _, c := range clients {
 		done.Add(1)
 		go func() {
 			defer done.Done()
 			for len(c.got) < *changes {
 				if _, _, err := c.ws.ReadMessage(); err != nil {
-					c.closed = true
+					c.closed = !gaveUp.Load()
 					return
 				}
 				c.got = append(c.got, time.Now().UnixNano())
@@ -155,6 +156,7 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	case <-finished:
 	case <-time.After(*wait):
 		// Unblock the readers still waiting: what they have is counted.
+		gaveUp.Store(true)
 		for _, c := range clients {
 			_ = c.ws.SetReadDeadline(time.Now())
 		}
