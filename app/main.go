@@ -176,6 +176,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrateFirs
 	if err != nil {
 		return err
 	}
+	// Live updates: the hub renders through the server's fragments and
+	// sends them to the sockets of /ws.
+	hub, err := srv.NewHub()
+	if err != nil {
+		return err
+	}
+	go hub.Run(ctx)
+	go bus.Listen(ctx, hub.Changed)
 	// Every instance drops its page cache when any instance reports a change.
 	go srv.FollowChanges(ctx, bus)
 	// And drops its settings cache when any instance changes a setting.
@@ -201,6 +209,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrateFirs
 	log.Info("shutting down", slog.Duration("timeout", cfg.ShutdownTimeout))
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	// Sockets first, with 1012 so pages reconnect to whichever instance is
+	// up; Fiber's shutdown would wait for them otherwise.
+	if err := hub.Close(sctx); err != nil {
+		log.Warn("live: closing sockets", slog.Any("error", err))
+	}
 	if err := srv.App.ShutdownWithContext(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

@@ -34,6 +34,8 @@ type Config struct {
 	RequestTimeout   time.Duration  // TDC_REQUEST_TIMEOUT
 	PageCacheTTL     time.Duration  // TDC_PAGE_CACHE_TTL
 	PageCacheMB      int            // TDC_PAGE_CACHE_MB, MiB
+	WSMaxConns       int            // TDC_WS_MAX_CONNS
+	WSMaxPerIP       int            // TDC_WS_MAX_PER_IP
 	BodyLimit        int            // TDC_BODY_LIMIT, bytes
 	TrustedProxies   []string       // TDC_TRUSTED_PROXIES
 	LogLevel         slog.Level     // TDC_LOG_LEVEL
@@ -88,6 +90,8 @@ func Variables() []Variable {
 		{"TDC_REQUEST_TIMEOUT", "5s", "deadline every request carries into services and the database", Public},
 		{"TDC_PAGE_CACHE_TTL", "30s", "longest a rendered public page is served from memory", Public},
 		{"TDC_PAGE_CACHE_MB", "64", "most memory the page cache holds, in MiB", Public},
+		{"TDC_WS_MAX_CONNS", "19500", "most live-update websockets one instance holds (each is a file descriptor)", Public},
+		{"TDC_WS_MAX_PER_IP", "20", "most live-update websockets from one client address", Public},
 		{"TDC_BODY_LIMIT", "1048576", "largest request body in bytes", Public},
 		{"TDC_HEADER_LIMIT", "16384", "largest request header block in bytes", Public},
 		{"TDC_TRUSTED_PROXIES", "", "comma-separated proxy IPs/CIDRs whose X-Forwarded-For is believed", Public},
@@ -206,6 +210,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ReadHeaderBudget = integer("TDC_HEADER_LIMIT", 1024, 1<<20)
 	c.DBMaxOpenConns = integer("TDC_DB_MAX_OPEN_CONNS", 1, 1000)
 	c.PageCacheMB = integer("TDC_PAGE_CACHE_MB", 1, 65536)
+	c.WSMaxConns = integer("TDC_WS_MAX_CONNS", 1, 10_000_000)
+	c.WSMaxPerIP = integer("TDC_WS_MAX_PER_IP", 1, 1_000_000)
 
 	if v := get("TDC_TRUSTED_PROXIES"); v != "" {
 		for _, p := range strings.Split(v, ",") {

@@ -29,6 +29,8 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, 15*time.Second, c.ShutdownTimeout)
 	require.Equal(t, 5*time.Second, c.RequestTimeout)
 	require.Equal(t, 64, c.PageCacheMB)
+	require.Equal(t, 19500, c.WSMaxConns)
+	require.Equal(t, 20, c.WSMaxPerIP)
 	require.Empty(t, c.MetricsToken)
 	require.False(t, c.CookieSecure)
 }
@@ -77,6 +79,9 @@ func TestLoadRejects(t *testing.T) {
 		{"request timeout too long", "TDC_REQUEST_TIMEOUT", "5m1s", "TDC_REQUEST_TIMEOUT"},
 		{"page cache zero", "TDC_PAGE_CACHE_MB", "0", "TDC_PAGE_CACHE_MB"},
 		{"page cache huge", "TDC_PAGE_CACHE_MB", "65537", "TDC_PAGE_CACHE_MB"},
+		{"websockets zero", "TDC_WS_MAX_CONNS", "0", "TDC_WS_MAX_CONNS"},
+		{"websockets not a number", "TDC_WS_MAX_CONNS", "many", "TDC_WS_MAX_CONNS"},
+		{"websockets per address negative", "TDC_WS_MAX_PER_IP", "-1", "TDC_WS_MAX_PER_IP"},
 		{"metrics token short", "TDC_METRICS_TOKEN", "short", "TDC_METRICS_TOKEN"},
 		{"body limit tiny", "TDC_BODY_LIMIT", "10", "TDC_BODY_LIMIT"},
 		{"proxy", "TDC_TRUSTED_PROXIES", "10.0.0.1,nope", "TDC_TRUSTED_PROXIES"},

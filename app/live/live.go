@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -86,31 +87,85 @@ type Bus struct {
 	rdb     redis.UniversalClient
 	channel string
 	log     *slog.Logger
+
+	mu    sync.Mutex
+	local map[*localListener]struct{} // this process's Listen calls
 }
+
+// localListener is how Changed reaches this process's own listeners while
+// Redis cannot.
+type localListener struct {
+	ch chan Change
+	// lost is set when ch was full: the listener then hears TopicAll,
+	// since it cannot know which change it missed.
+	lost chan struct{}
+}
+
+// localQueue bounds the changes waiting for one listener while Redis is
+// down; more than that in a row and the listener refreshes everything.
+const localQueue = 256
 
 // NewBus returns a bus on the channel "<prefix>changes".
 func NewBus(rdb redis.UniversalClient, prefix string, log *slog.Logger) *Bus {
-	return &Bus{rdb: rdb, channel: prefix + "changes", log: log}
+	return &Bus{rdb: rdb, channel: prefix + "changes", log: log, local: map[*localListener]struct{}{}}
 }
 
 // Changed publishes that topic changed. Callers log a failure and go on:
 // the write succeeded, and caches expire and sockets resync on their own.
+// When Redis refuses the message, this process's own listeners still get
+// it, so an instance's pages and sockets show its own writes while Redis
+// is down; the other instances resync when their subscription comes back.
 func (b *Bus) Changed(ctx context.Context, topic string, id int64) error {
-	msg, err := json.Marshal(Change{Topic: topic, ID: id})
+	c := Change{Topic: topic, ID: id}
+	msg, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("live: encode change: %w", err)
 	}
 	if err := b.rdb.Publish(ctx, b.channel, msg).Err(); err != nil {
+		b.deliverLocally(c)
 		return fmt.Errorf("live: publish %s: %w", topic, err)
 	}
 	return nil
 }
 
-// Listen calls fn for each change until ctx ends. Each time the
-// subscription (re)starts, after the first connect or after go-redis has
-// reconnected following an outage, it calls fn with TopicAll first: changes
-// published while it was away were missed.
+func (b *Bus) deliverLocally(c Change) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for l := range b.local {
+		select {
+		case l.ch <- c:
+		default:
+			select {
+			case l.lost <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+func (b *Bus) addLocal() *localListener {
+	l := &localListener{ch: make(chan Change, localQueue), lost: make(chan struct{}, 1)}
+	b.mu.Lock()
+	b.local[l] = struct{}{}
+	b.mu.Unlock()
+	return l
+}
+
+func (b *Bus) removeLocal(l *localListener) {
+	b.mu.Lock()
+	delete(b.local, l)
+	b.mu.Unlock()
+}
+
+// Listen calls fn for each change until ctx ends, from one goroutine. Each
+// time the subscription (re)starts, after the first connect or after
+// go-redis has reconnected following an outage (it retries every 100 ms
+// for as long as it takes), it calls fn with TopicAll first: changes
+// published while it was away were missed. Changes this process published
+// while Redis refused them arrive too (see Changed).
 func (b *Bus) Listen(ctx context.Context, fn func(Change)) {
+	local := b.addLocal()
+	defer b.removeLocal(local)
 	sub := b.rdb.Subscribe(ctx, b.channel)
 	defer sub.Close()
 	// go-redis reconnects and resubscribes on its own; the subscription
@@ -120,6 +175,10 @@ func (b *Bus) Listen(ctx context.Context, fn func(Change)) {
 		select {
 		case <-ctx.Done():
 			return
+		case c := <-local.ch:
+			fn(c)
+		case <-local.lost:
+			fn(Change{Topic: TopicAll})
 		case m, ok := <-ch:
 			if !ok {
 				return

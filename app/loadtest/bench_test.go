@@ -325,10 +325,15 @@ func BenchmarkSite(b *testing.B) {
 			b.Logf("the cache-miss mix took %d URLs from a list of %d: some repeated", miss.next, miss.n)
 		}
 	}
-	md := table(rows, ceiling, conns, dur, rounds, notes)
-	// The testing package cuts a benchmark's log after ten lines, and
-	// printing to stdout would split the result line that benchstat reads,
-	// so the whole table goes to a file when asked for.
+	report(b, table(rows, ceiling, conns, dur, rounds, notes))
+}
+
+// report writes a run's Markdown table to TDC_BENCH_REPORT, or to the log.
+// The testing package cuts a benchmark's log after ten lines, and printing
+// to stdout would split the result line that benchstat reads, so the whole
+// table goes to a file when asked for.
+func report(b *testing.B, md string) {
+	b.Helper()
 	if path := os.Getenv("TDC_BENCH_REPORT"); path != "" {
 		if err := os.WriteFile(path, []byte(md), 0o644); err != nil {
 			b.Fatalf("TDC_BENCH_REPORT: %v", err)
@@ -447,9 +452,19 @@ func readMem(b *testing.B) memStat {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	m := memStat{heapInuse: ms.HeapInuse}
-	status, err := os.ReadFile("/proc/self/status")
-	if err != nil {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
 		return m // not Linux: the heap alone
+	}
+	m.rss = vmRSS(b, "/proc/self/status")
+	return m
+}
+
+// vmRSS reads VmRSS, in bytes, from a /proc/<pid>/status file.
+func vmRSS(b *testing.B, path string) uint64 {
+	b.Helper()
+	status, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatalf("read RSS: %v", err)
 	}
 	for line := range strings.Lines(string(status)) {
 		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
@@ -457,10 +472,11 @@ func readMem(b *testing.B) memStat {
 			if err != nil {
 				b.Fatalf("VmRSS %q: %v", line, err)
 			}
-			m.rss = kb << 10
+			return kb << 10
 		}
 	}
-	return m
+	b.Fatalf("no VmRSS in %s", path)
+	return 0
 }
 
 // missCacheMB is the page cache budget of the cache-miss instance.

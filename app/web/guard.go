@@ -169,6 +169,9 @@ func (c *guardConn) Read(p []byte) (int, error) {
 		c.refuse()
 		return 0, errBareLF
 	}
+	if c.done {
+		c.line = nil // kept for the log of a refusal only; a websocket lives on
+	}
 	return n, err
 }
 

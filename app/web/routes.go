@@ -41,6 +41,8 @@ func (s *Server) routes(app *fiber.App) {
 	feeds.Add(read, "/artists/:slug/calendar.ics", s.artistCalendar)
 
 	site := app.Group("", s.negotiate)
+	// Live updates: a websocket per page, for the topics it names (ws.go).
+	site.Add(read, "/ws", s.liveSocket)
 	site.Add(read, "/", s.home)
 	site.Add(read, "/events", s.eventsIndex)
 	site.Add(read, "/events/:slug", s.eventShow)

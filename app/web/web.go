@@ -41,6 +41,7 @@ type Server struct {
 	zones    *zoneSet
 	security [][2]string // headers every answer carries, see securityHeaders
 	acct     *accountKit // sessions and CSRF, see auth.go
+	hub      *live.Hub   // live updates over /ws, see NewHub
 }
 
 // New builds the Fiber app with every route and middleware, the same for

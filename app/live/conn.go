@@ -1,0 +1,266 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// conn is one client's socket. The goroutine that upgraded it reads it (for
+// pongs and close frames); a writer goroutine runs only while frames wait,
+// so an idle socket costs one goroutine of ours and no buffers.
+type conn struct {
+	hub    *Hub
+	ws     *websocket.Conn
+	viewer Viewer
+	ip     string
+	id     uint64   // set by Hub.add; picks the ping slot
+	topics []string // valid, distinct, at most MaxTopics
+
+	mu      sync.Mutex
+	gens    []uint64 // per topic, the generation of the frame last queued
+	queue   []*websocket.PreparedMessage
+	pingDue bool
+	writing bool // a flush goroutine is running
+	closed  bool
+}
+
+// ServeWS upgrades r to a websocket following the topics r's query names
+// (`?topic=events&topic=location:main-cave:now-playing`), rendered for v,
+// for the client at ip. It returns once the socket is open. A request that
+// is no websocket handshake gets 400, a foreign Origin 403, a client over
+// its address's share 429, and a full or closing hub 503.
+func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, ip string, v Viewer) {
+	if !websocket.IsWebSocketUpgrade(r) {
+		h.refuse(w, http.StatusBadRequest, "this address takes websocket connections only")
+		return
+	}
+	if !h.originAllowed(r.Header.Get("Origin"), r.Host) {
+		h.refuse(w, http.StatusForbidden, "origin not allowed")
+		return
+	}
+	topics := h.topicsOf(r.URL.Query()["topic"])
+	if len(topics) == 0 {
+		h.refuse(w, http.StatusBadRequest, "no valid topic")
+		return
+	}
+	if err := h.admit(ip); err != nil {
+		status := http.StatusServiceUnavailable
+		if errors.Is(err, errIPFull) {
+			status = http.StatusTooManyRequests
+		}
+		w.Header().Set("Retry-After", "5")
+		h.refuse(w, status, err.Error())
+		return
+	}
+	ws, err := h.up.Upgrade(w, r, nil)
+	if err != nil {
+		h.release(ip) // Upgrade has answered the client
+		return
+	}
+	c := &conn{hub: h, ws: ws, viewer: v, ip: ip, topics: topics, gens: make([]uint64, len(topics))}
+	if !h.add(c) {
+		h.release(ip)
+		c.kick(websocket.CloseServiceRestart, "server restart", "")
+		return
+	}
+	c.resync()
+	// The reader gets a goroutine of its own, with a small stack, and the
+	// adaptor's goroutine ends, with the stack the handshake grew.
+	go func() {
+		defer h.remove(c)
+		c.read()
+	}()
+}
+
+func (h *Hub) refuse(w http.ResponseWriter, status int, msg string) {
+	h.m.refuse(status)
+	http.Error(w, msg, status)
+}
+
+// originAllowed accepts a socket opened by a page of this site: its Origin
+// names TDC_BASE_URL's host, or the host the request was sent to (a test
+// server, or an instance reached by its own address). A client that is no
+// browser sends no Origin and is let in: browsers always send one, and the
+// check is what keeps other sites' pages from opening sockets here.
+func (h *Hub) originAllowed(origin, host string) bool {
+	if origin == "" || h.opt.OriginHost == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	return err == nil && u.Host != "" && (strings.EqualFold(u.Host, h.opt.OriginHost) || strings.EqualFold(u.Host, host))
+}
+
+// topicsOf keeps the valid, distinct topics of names, at most MaxTopics.
+func (h *Hub) topicsOf(names []string) []string {
+	var out []string
+	for _, t := range names {
+		if len(out) == h.opt.MaxTopics {
+			break
+		}
+		if ValidTopic(t) && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// resync sends the client the current fragments of its topics, so a page
+// that reconnects after a network drop, a Redis outage or a deploy shows
+// the truth again. Fragments already rendered for its viewer are reused.
+func (c *conn) resync() {
+	ctx := context.Background()
+	for _, t := range c.topics {
+		if f := c.hub.frameFor(ctx, t, c.viewer); f != nil && f.pm != nil {
+			c.send(t, f)
+		}
+	}
+}
+
+// read reads until the socket fails or closes: clients are expected to
+// send nothing but pongs, so any data frame that is binary or over the
+// read limit ends the connection; small text frames are ignored.
+func (c *conn) read() {
+	ws := c.ws
+	pongWait := 2 * c.hub.opt.PingPeriod
+	ws.SetReadLimit(c.hub.opt.ReadLimit)
+	_ = ws.SetReadDeadline(time.Now().Add(pongWait))
+	ws.SetPongHandler(func(string) error { return ws.SetReadDeadline(time.Now().Add(pongWait)) })
+	for {
+		kind, r, err := ws.NextReader()
+		if err == nil && kind == websocket.BinaryMessage {
+			c.kick(websocket.CloseUnsupportedData, "binary frames are not accepted", dropInput)
+			return
+		}
+		if err == nil {
+			_, err = io.Copy(io.Discard, r)
+		}
+		if errors.Is(err, websocket.ErrReadLimit) {
+			// gorilla has sent 1009 (Message Too Big) already.
+			c.kick(0, "", dropInput)
+			return
+		}
+		if err != nil {
+			c.kick(0, "", "")
+			return
+		}
+	}
+}
+
+// send queues f, topic's frame, unless a frame of the same or a newer
+// generation of topic was queued already. A client that has Queue frames
+// waiting is dropped with 1013 (Try Again Later): hx-ws reconnects, and
+// the reconnect resyncs it.
+func (c *conn) send(topic string, f *frame) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	i := slices.Index(c.topics, topic)
+	if c.closed || i < 0 || f.gen <= c.gens[i] {
+		return
+	}
+	if len(c.queue) >= c.hub.opt.Queue {
+		c.closed, c.queue = true, nil
+		c.hub.m.drop(dropSlow)
+		// Closing may wait for a stuck write; the fan-out must not.
+		go c.shut(websocket.CloseTryAgainLater, "too slow")
+		return
+	}
+	c.gens[i] = f.gen
+	c.queue = append(c.queue, f.pm)
+	c.startLocked()
+}
+
+// ping asks the writer to ping the client.
+func (c *conn) ping() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed || c.pingDue {
+		return
+	}
+	c.pingDue = true
+	c.startLocked()
+}
+
+func (c *conn) startLocked() {
+	if !c.writing {
+		c.writing = true
+		go c.flush()
+	}
+}
+
+// flush writes what waits, then ends: the writer lives only while there is
+// something to write.
+func (c *conn) flush() {
+	for {
+		c.mu.Lock()
+		if c.closed {
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		var pm *websocket.PreparedMessage
+		ping := c.pingDue
+		switch {
+		case ping:
+			c.pingDue = false
+		case len(c.queue) > 0:
+			pm = c.queue[0]
+			c.queue[0] = nil
+			c.queue = c.queue[1:]
+			if len(c.queue) == 0 {
+				c.queue = nil // an idle socket holds no queue
+			}
+		default:
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+
+		deadline := time.Now().Add(c.hub.opt.WriteWait)
+		var err error
+		if ping {
+			err = c.ws.WriteControl(websocket.PingMessage, nil, deadline)
+		} else if err = c.ws.SetWriteDeadline(deadline); err == nil {
+			if err = c.ws.WritePreparedMessage(pm); err == nil {
+				c.hub.m.sent.Inc()
+			}
+		}
+		if err != nil {
+			c.kick(0, "", dropWrite)
+			return
+		}
+	}
+}
+
+// kick closes the socket once: with a close frame of code unless code is
+// 0, counting it as dropped for reason unless reason is empty.
+func (c *conn) kick(code int, text, reason string) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed, c.queue = true, nil
+	c.mu.Unlock()
+	if reason != "" {
+		c.hub.m.drop(reason)
+	}
+	c.shut(code, text)
+}
+
+// shut sends a close frame of code, unless code is 0, and closes the socket.
+func (c *conn) shut(code int, text string) {
+	if code != 0 {
+		_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second))
+	}
+	_ = c.ws.Close()
+}

@@ -1,0 +1,191 @@
+// Command wsclients holds many websocket clients of /ws open on one or more
+// of our servers, all following one topic, and measures how long the
+// server's changes take to reach them. It runs as a process of its own so
+// that its goroutines and buffers are not billed to the servers it
+// measures; BenchmarkFanout runs it.
+//
+//	wsclients -url ws://127.0.0.1:8080/ws -url ws://127.0.0.1:8081/ws -n 10000 -topic events -changes 100
+//
+// It dials -n clients, spread over the -url servers in turn, and waits for
+// each client's first frame (the fresh fragment every socket gets). Then it
+// prints {"ready":N,...} on stdout and records when each later frame
+// arrives. The caller publishes -changes changes, far enough apart that
+// they do not coalesce, and writes their publication times (a JSON array of
+// Unix nanoseconds, one line) to stdin; the k-th frame a client gets after
+// its first belongs to the k-th change. When every client has them all, or
+// -wait has passed, it prints a Result as JSON and exits. Both processes
+// read the same clock: they run on one machine.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Result is what wsclients prints at the end.
+type Result struct {
+	Clients  int     `json:"clients"`   // clients connected
+	Frames   int     `json:"frames"`    // frames matched to a change
+	Missing  int     `json:"missing"`   // frames expected but not received by -wait
+	Closed   int     `json:"closed"`    // clients the server closed before the end
+	P50MS    float64 `json:"p50_ms"`    // publication to receipt
+	P99MS    float64 `json:"p99_ms"`    //
+	MaxMS    float64 `json:"max_ms"`    //
+	DialSecs float64 `json:"dial_secs"` // time to connect every client
+}
+
+type urlList []string
+
+func (u *urlList) String() string     { return strings.Join(*u, ",") }
+func (u *urlList) Set(v string) error { *u = append(*u, v); return nil }
+
+func main() {
+	if err := run(os.Args[1:], os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "wsclients:", err)
+		os.Exit(1)
+	}
+}
+
+// client is one socket and the arrival times of its frames after the first.
+type client struct {
+	ws     *websocket.Conn
+	got    []int64
+	closed bool
+}
+
+func run(args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("wsclients", flag.ContinueOnError)
+	var urls urlList
+	fs.Var(&urls, "url", "websocket URL of a server's /ws (repeat for several servers)")
+	n := fs.Int("n", 1000, "clients to connect")
+	topic := fs.String("topic", "events", "topic every client follows")
+	changes := fs.Int("changes", 100, "changes the caller publishes")
+	dialers := fs.Int("dialers", 64, "handshakes in flight at once")
+	wait := fs.Duration("wait", time.Minute, "how long to wait for the last frames after the publication times arrive")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if len(urls) == 0 || *n < 1 || *changes < 1 {
+		return errors.New("want -url, -n >= 1 and -changes >= 1")
+	}
+	// Small buffers: these clients only read frames of a few KB, and
+	// 20,000 of them share the machine with the servers they measure.
+	dialer := websocket.Dialer{HandshakeTimeout: 30 * time.Second, ReadBufferSize: 1024, WriteBufferSize: 256,
+		WriteBufferPool: &sync.Pool{}}
+
+	clients := make([]*client, *n)
+	start := time.Now()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errc := make(chan error, *dialers)
+	for range *dialers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= *n {
+					return
+				}
+				u := urls[i%len(urls)] + "?topic=" + *topic
+				ws, _, err := dialer.Dial(u, nil)
+				if err == nil {
+					err = ws.SetReadDeadline(time.Now().Add(30 * time.Second))
+				}
+				if err == nil {
+					_, _, err = ws.ReadMessage() // the fresh fragment on connect
+				}
+				if err != nil {
+					errc <- fmt.Errorf("client %d: %w", i, err)
+					return
+				}
+				_ = ws.SetReadDeadline(time.Time{})
+				clients[i] = &client{ws: ws, got: make([]int64, 0, *changes)}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	if err := <-errc; err != nil {
+		return err
+	}
+	dial := time.Since(start)
+
+	var done sync.WaitGroup
+	var gaveUp atomic.Bool // set when -wait has passed: reads fail then by our doing
+	for _, c := range clients {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			for len(c.got) < *changes {
+				if _, _, err := c.ws.ReadMessage(); err != nil {
+					c.closed = !gaveUp.Load()
+					return
+				}
+				c.got = append(c.got, time.Now().UnixNano())
+			}
+		}()
+	}
+	if err := json.NewEncoder(stdout).Encode(map[string]any{"ready": len(clients), "dial_secs": dial.Seconds()}); err != nil {
+		return err
+	}
+
+	line, err := bufio.NewReader(stdin).ReadBytes('\n')
+	if err != nil {
+		return fmt.Errorf("read publication times: %w", err)
+	}
+	var pub []int64
+	if err := json.Unmarshal(line, &pub); err != nil {
+		return fmt.Errorf("publication times: %w", err)
+	}
+	finished := make(chan struct{})
+	go func() { done.Wait(); close(finished) }()
+	select {
+	case <-finished:
+	case <-time.After(*wait):
+		// Unblock the readers still waiting: what they have is counted.
+		gaveUp.Store(true)
+		for _, c := range clients {
+			_ = c.ws.SetReadDeadline(time.Now())
+		}
+		<-finished
+	}
+
+	res := Result{Clients: len(clients), DialSecs: dial.Seconds()}
+	lat := make([]time.Duration, 0, len(clients)*len(pub))
+	for _, c := range clients {
+		if c.closed && len(c.got) < len(pub) {
+			res.Closed++
+		}
+		for k, at := range c.got {
+			if k < len(pub) {
+				lat = append(lat, time.Duration(at-pub[k]))
+			}
+		}
+		res.Missing += max(0, len(pub)-len(c.got))
+	}
+	res.Frames = len(lat)
+	if len(lat) > 0 {
+		slices.Sort(lat)
+		q := func(p float64) float64 {
+			return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))]) / float64(time.Millisecond)
+		}
+		res.P50MS, res.P99MS, res.MaxMS = q(0.50), q(0.99), float64(lat[len(lat)-1])/float64(time.Millisecond)
+	}
+	for _, c := range clients {
+		_ = c.ws.Close()
+	}
+	return json.NewEncoder(stdout).Encode(res)
+}

@@ -1,0 +1,286 @@
+package loadtest_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dreamerscave/tdc/app/live"
+	"github.com/dreamerscave/tdc/app/testenv"
+)
+
+// fanScenario is one fan-out measurement: clients following one topic,
+// spread over instances, each instance a `tdc serve` process of its own.
+type fanScenario struct {
+	name      string
+	label     string
+	clients   int
+	instances int
+}
+
+// fanResult is what one scenario measured.
+type fanResult struct {
+	fanScenario
+	clientsResult
+	rssPerConn []float64 // KiB per connection, per instance
+}
+
+// clientsResult mirrors cmd/wsclients' Result.
+type clientsResult struct {
+	Clients  int     `json:"clients"`
+	Frames   int     `json:"frames"`
+	Missing  int     `json:"missing"`
+	Closed   int     `json:"closed"`
+	P50MS    float64 `json:"p50_ms"`
+	P99MS    float64 `json:"p99_ms"`
+	MaxMS    float64 `json:"max_ms"`
+	DialSecs float64 `json:"dial_secs"`
+}
+
+// BenchmarkFanout measures live updates end to end. Each instance is a
+// `tdc serve` process over the package's seeded database and the local
+// Redis; the clients are another process (cmd/wsclients), all following
+// "events". The benchmark publishes TDC_BENCH_WS_CHANGES changes (100)
+// TDC_BENCH_WS_GAP apart (500ms, so they do not coalesce) on Redis, as a
+// service does after its commit, and the clients report the time from
+// publication to receipt, p50 and p99 over every client and change. Each
+// instance's RSS is read from /proc before the clients connect and after
+// they have, idle, to give the memory of one idle connection (the change
+// in RSS over the clients it holds: handshake garbage not yet returned to
+// the OS counts too, so this errs high).
+//
+// Scenarios: TDC_BENCH_WS_CLIENTS clients (10,000) on one instance, the
+// same split over two, and 19,500 held on one (a process may open 20,000
+// files here; Go raises the soft limit to the hard one by itself).
+// TDC_BENCH_ONLY, a regular expression, keeps the scenarios whose names
+// match (ws_one, ws_two, ws_held). Everything shares the machine's CPUs:
+// the clients, the servers, Redis and MariaDB.
+func BenchmarkFanout(b *testing.B) {
+	n := envInt(b, "TDC_BENCH_WS_CLIENTS", 10000)
+	changes := envInt(b, "TDC_BENCH_WS_CHANGES", 100)
+	gap := envDuration(b, "TDC_BENCH_WS_GAP", 500*time.Millisecond)
+	scenarios := []fanScenario{
+		{"ws_one", fmt.Sprintf("%d clients, one instance", n), n, 1},
+		{"ws_two", fmt.Sprintf("%d clients over two instances", n), n, 2},
+		{"ws_held", "19500 clients held, one instance", 19500, 1},
+	}
+	if only := os.Getenv("TDC_BENCH_ONLY"); only != "" {
+		re, err := regexp.Compile(only)
+		if err != nil {
+			b.Fatalf("TDC_BENCH_ONLY: %v", err)
+		}
+		scenarios = slices.DeleteFunc(scenarios, func(sc fanScenario) bool { return !re.MatchString(sc.name) })
+	}
+	if len(scenarios) == 0 {
+		// The bench task prints the report either way.
+		if path := os.Getenv("TDC_BENCH_REPORT"); path != "" {
+			if err := os.WriteFile(path, []byte("TDC_BENCH_ONLY kept no fan-out scenario.\n"), 0o644); err != nil {
+				b.Fatalf("TDC_BENCH_REPORT: %v", err)
+			}
+		}
+		b.Skip("TDC_BENCH_ONLY keeps no fan-out scenario")
+	}
+	testenv.Seeded(b)
+	tdc := buildBinary(b, "tdc", "github.com/dreamerscave/tdc/app")
+	wsc := buildBinary(b, "wsclients", "github.com/dreamerscave/tdc/app/loadtest/cmd/wsclients")
+
+	var rows []fanResult
+	for b.Loop() {
+		rows = rows[:0]
+		for _, sc := range scenarios {
+			rows = append(rows, runFanout(b, tdc, wsc, sc, changes, gap))
+		}
+	}
+	for _, r := range rows {
+		b.ReportMetric(r.P50MS, r.name+"_p50_ms")
+		b.ReportMetric(r.P99MS, r.name+"_p99_ms")
+		b.ReportMetric(slices.Max(r.rssPerConn), r.name+"_KiB/conn")
+	}
+	report(b, fanTable(rows, changes, gap))
+}
+
+func fanTable(rows []fanResult, changes int, gap time.Duration) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%d changes %s apart, published on Redis; every client follows `events`. Servers (`tdc serve`), "+
+		"clients (cmd/wsclients), MariaDB and Redis share this machine's CPUs.\n\n", changes, gap)
+	sb.WriteString("| scenario | clients | publish→receipt p50 ms | p99 ms | max ms | missing frames | RSS per idle connection KiB | connect s |\n")
+	sb.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	for _, r := range rows {
+		var rss []string
+		for _, v := range r.rssPerConn {
+			rss = append(rss, fmt.Sprintf("%.1f", v))
+		}
+		fmt.Fprintf(&sb, "| %s | %d | %.1f | %.1f | %.1f | %d | %s | %.1f |\n",
+			r.label, r.Clients, r.P50MS, r.P99MS, r.MaxMS, r.Missing, strings.Join(rss, " / "), r.DialSecs)
+	}
+	return sb.String()
+}
+
+func runFanout(b *testing.B, tdc, wsc string, sc fanScenario, changes int, gap time.Duration) fanResult {
+	b.Helper()
+	rdb, prefix := testenv.Redis(b)
+	var pids []int
+	var urls []string
+	for range sc.instances {
+		pid, base, stop := startInstance(b, tdc, prefix)
+		defer stop() // the next scenario gets the machine to itself
+		pids = append(pids, pid)
+		urls = append(urls, "-url", "ws"+strings.TrimPrefix(base, "http")+"/ws")
+	}
+	// Every instance has subscribed (three listeners each: pages,
+	// settings, hub) before anything is published.
+	for {
+		subs, err := rdb.PubSubNumSub(b.Context(), prefix+"changes").Result()
+		if err != nil {
+			b.Fatalf("numsub: %v", err)
+		}
+		if subs[prefix+"changes"] >= int64(3*sc.instances) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(time.Second) // let the servers settle before the baseline
+	before := make([]uint64, len(pids))
+	for i, pid := range pids {
+		before[i] = rssOf(b, pid)
+	}
+
+	cmd := exec.CommandContext(b.Context(), wsc, append(urls, "-n", strconv.Itoa(sc.clients), "-changes", strconv.Itoa(changes))...)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatalf("start wsclients: %v", err)
+	}
+	out := bufio.NewReader(stdout)
+	if _, err := out.ReadBytes('\n'); err != nil {
+		_ = cmd.Wait()
+		b.Fatalf("%s: wsclients did not connect: %v: %s", sc.name, err, stderr.Bytes())
+	}
+	time.Sleep(3 * time.Second) // idle: whatever the handshakes left behind has been collected or not
+	res := fanResult{fanScenario: sc}
+	for i, pid := range pids {
+		held := sc.clients / sc.instances
+		res.rssPerConn = append(res.rssPerConn, float64(int64(rssOf(b, pid))-int64(before[i]))/float64(held)/1024)
+	}
+
+	bus := live.NewBus(rdb, prefix, testenv.Logger(b))
+	pub := make([]int64, 0, changes)
+	for range changes {
+		pub = append(pub, time.Now().UnixNano())
+		if err := bus.Changed(b.Context(), live.TopicEvents, 0); err != nil {
+			b.Fatalf("publish: %v", err)
+		}
+		time.Sleep(gap)
+	}
+	line, _ := json.Marshal(pub)
+	if _, err := stdin.Write(append(line, '\n')); err != nil {
+		b.Fatalf("write publication times: %v", err)
+	}
+	last, err := out.ReadBytes('\n')
+	if err == nil {
+		err = json.Unmarshal(last, &res.clientsResult)
+	}
+	_, _ = io.Copy(io.Discard, out)
+	if werr := cmd.Wait(); err == nil {
+		err = werr
+	}
+	if err != nil {
+		b.Fatalf("%s: wsclients: %v: %s", sc.name, err, stderr.Bytes())
+	}
+	if res.Missing > 0 || res.Closed > 0 {
+		// The table shows them: a server that falls behind sends the
+		// newest frame instead of every one, and the latencies of the
+		// clients that missed some are then matched to the wrong change.
+		b.Logf("%s: %d frames missing, %d clients closed by the server", sc.name, res.Missing, res.Closed)
+	}
+	return res
+}
+
+// startInstance runs `tdc serve` on a free loopback port over the
+// package's database and Redis under prefix, and returns its pid and base
+// URL once it answers /healthz, and a function that stops it (SIGTERM),
+// which also runs when b ends.
+func startInstance(b *testing.B, tdc, prefix string) (pid int, base string, stop func()) {
+	b.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(tdc, "serve", "--no-migrate")
+	cmd.Dir = b.TempDir() // no .env from the source tree
+	cmd.Env = append(os.Environ(), "TDC_ADDR="+addr, "TDC_DATABASE_DSN="+testenv.DSN(b),
+		"TDC_REDIS_URL="+testenv.RedisURL(), "TDC_REDIS_PREFIX="+prefix,
+		"TDC_WS_MAX_CONNS=20000", "TDC_WS_MAX_PER_IP=20000", "TDC_LOG_LEVEL=warn")
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		b.Fatalf("start tdc: %v", err)
+	}
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			_ = cmd.Wait()
+		})
+	}
+	b.Cleanup(stop)
+	base = "http://" + addr
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		res, err := http.Get(base + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("tdc serve did not come up: %v\n%s", err, logs.Bytes())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return cmd.Process.Pid, base, stop
+}
+
+// rssOf reads the resident set size of process pid.
+func rssOf(b *testing.B, pid int) uint64 {
+	b.Helper()
+	return vmRSS(b, filepath.Join("/proc", strconv.Itoa(pid), "status"))
+}
+
+// buildBinary compiles pkg into the benchmark's temporary directory, so the
+// binaries always match the tree under test (see buildLoadgen).
+func buildBinary(b *testing.B, name, pkg string) string {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), name)
+	cmd := exec.CommandContext(context.Background(), "go", "build", "-o", bin, pkg)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("build %s: %v\n%s", pkg, err, out)
+	}
+	return bin
+}
