@@ -180,6 +180,19 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrateFirs
 	go srv.FollowChanges(ctx, bus)
 	// And drops its settings cache when any instance changes a setting.
 	go svc.Settings.Follow(ctx, bus)
+	sched, err := startJobs(ctx, cfg, svc, rdb, log) // schedule.go
+	if err != nil {
+		return err
+	}
+	if sched != nil {
+		// Stopped after the server (deferred calls run last first): a run
+		// in progress finishes before Redis and the database close.
+		defer func() {
+			if err := sched.Stop(); err != nil {
+				log.Error("jobs: stop", slog.Any("error", err))
+			}
+		}()
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
