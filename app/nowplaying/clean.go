@@ -49,7 +49,7 @@ func split(s string) (artist, title string) {
 
 // cleanField is one field of Clean.
 func cleanField(s string, limit int) string {
-	s = repairUTF8(s)
+	s = repairUTF8(capBytes(s, 16*limit))
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -68,6 +68,25 @@ func cleanField(s string, limit int) string {
 		b.WriteRune(r)
 	}
 	return cut(norm.NFC.String(b.String()), limit)
+}
+
+// capBytes keeps the first n bytes of s, enough for a field of n/16 runes
+// with plenty of junk to strip, so a 10 MB field costs no more than a long
+// one. A rune the cut splits is dropped whole, not read as Windows-1252.
+func capBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for i := len(s) - 1; i >= 0 && i >= len(s)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(s[i]) {
+			if !utf8.FullRuneInString(s[i:]) {
+				s = s[:i]
+			}
+			break
+		}
+	}
+	return s
 }
 
 // bidiControl reports the characters that reorder the text around them;

@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dreamerscave/tdc/app/apperr"
+	"github.com/dreamerscave/tdc/app/content"
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/ratelimit"
@@ -134,7 +135,8 @@ func (s *Service) Record(ctx context.Context, slug string, t Track) (changed boo
 		return false, fmt.Errorf("nowplaying: unknown source %q", t.Source)
 	}
 	var loc db.NowPlayingLocationLockRow
-	err = db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
+	err = s.write(ctx, func(q *db.Queries) error {
+		changed = false
 		var err error
 		if loc, err = lockLocation(ctx, q, slug); err != nil {
 			return err
@@ -181,7 +183,8 @@ func (s *Service) Record(ctx context.Context, slug string, t Track) (changed boo
 // Nothing playing already writes and publishes nothing.
 func (s *Service) OffAir(ctx context.Context, slug string) (changed bool, err error) {
 	var loc db.NowPlayingLocationLockRow
-	err = db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
+	err = s.write(ctx, func(q *db.Queries) error {
+		changed = false
 		var err error
 		if loc, err = lockLocation(ctx, q, slug); err != nil {
 			return err
@@ -209,6 +212,15 @@ func (s *Service) OffAir(ctx context.Context, slug string) (changed bool, err er
 		s.publish(ctx, loc)
 	}
 	return changed, nil
+}
+
+// writeAttempts bounds the runs of one write: a deadlock with the history
+// clean-up or another venue's write makes the transaction run again.
+const writeAttempts = 5
+
+// write runs fn in a transaction, again after a deadlock.
+func (s *Service) write(ctx context.Context, fn func(q *db.Queries) error) error {
+	return content.Retry(writeAttempts, "", func() error { return db.InTx(ctx, s.sqlDB, fn) })
 }
 
 // lockLocation finds venue slug and locks it for the rest of q's
@@ -240,7 +252,12 @@ func (s *Service) PruneHistory(ctx context.Context) (int64, error) {
 	cutoff := s.now().UTC().AddDate(0, 0, -HistoryDays)
 	var total int64
 	for {
-		n, err := s.q.NowPlayingHistoryPrune(ctx, cutoff)
+		var n int64
+		err := content.Retry(writeAttempts, "", func() error {
+			var err error
+			n, err = s.q.NowPlayingHistoryPrune(ctx, cutoff)
+			return err
+		})
 		total += n
 		if err != nil {
 			return total, fmt.Errorf("nowplaying: prune history: %w", err)
