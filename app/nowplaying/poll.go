@@ -25,9 +25,6 @@ import (
 const (
 	PollTimeout    = time.Second
 	MaxStatusBytes = 1 << 20
-	// offAirAfter failed polls in a row clear the venue's track: a server
-	// that stays unreachable plays nothing anyone hears.
-	offAirAfter = 4
 	// pollParallel bounds how many servers are asked at once, so one
 	// poll of many venues still ends within a few time-outs.
 	pollParallel = 4
@@ -88,11 +85,8 @@ func (s *Service) pollOne(ctx context.Context, src db.NowPlayingSourcesRow) {
 		if herr != nil {
 			log.Error("nowplaying: health", slog.Any("error", herr))
 		}
-		if n == offAirAfter {
-			if _, err := s.OffAir(ctx, src.Slug); err != nil {
-				log.Error("nowplaying: off air", slog.Any("error", err))
-			}
-		}
+		// The track stays: an unreachable status page does not mean the
+		// stream stopped, and the editor sees the failure.
 		return
 	}
 	if err := s.markOK(ctx, src.Slug); err != nil {
