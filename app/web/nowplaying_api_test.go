@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -77,7 +78,7 @@ func TestNowPlayingPush(t *testing.T) {
 	require.False(t, a.Changed, "the same track again stores nothing")
 
 	// A form, with "Artist - Title" in one field.
-	res, a = push(t, srv, slug, token, "application/x-www-form-urlencoded", url.Values{"song": {"Solar Fields - Sol"}}.Encode())
+	res, a = push(t, srv, slug, token, "application/x-www-form-urlencoded", url.Values{"song": {"Solar Fields - Sol"}, "dj": {"Kai & Mo"}}.Encode())
 	require.Equal(t, 200, res.StatusCode, a.Error)
 	require.True(t, a.Changed)
 	require.Equal(t, "Solar Fields", a.Artist)
@@ -88,6 +89,7 @@ func TestNowPlayingPush(t *testing.T) {
 	page := get(t, srv, "/locations/"+slug)
 	require.Equal(t, 200, page.StatusCode)
 	require.Contains(t, page.Body, "Solar Fields")
+	require.Contains(t, page.Body, "with Kai &amp; Mo", "the current track's DJ")
 	require.Contains(t, page.Body, "Nyx &lt;b&gt;Calloway&lt;/b&gt;")
 	require.NotContains(t, page.Body, "<b>Calloway</b>")
 }
@@ -153,4 +155,43 @@ func TestNowPlayingPushFlood(t *testing.T) {
 	n, err := strconv.Atoi(res.Header.Get("Retry-After"))
 	require.NoError(t, err)
 	require.Positive(t, n)
+}
+
+// The location editor says when the venue's stream server fails, with the
+// reason (escaped) and since when, and says so no more once it answers.
+func TestLocationEditorShowsStreamHealth(t *testing.T) {
+	t.Parallel()
+	p := setupPlaces(t)
+	var broken atomic.Bool
+	broken.Store(true)
+	stream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if broken.Load() {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadGateway)
+			w.Write([]byte("<h1>502 Bad Gateway</h1>"))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"icestats":{"server_id":"Icecast 2.4.4"}}`))
+	}))
+	t.Cleanup(stream.Close)
+	loc := testenv.Location(t, p.q, testenv.LocationOpts{StreamKind: db.LocationsStreamKindIcecast, StatusURL: stream.URL + "/status-json.xsl"})
+	editor := "/admin/locations/" + strconv.FormatInt(loc.ID, 10)
+
+	res := p.as(t, http.MethodGet, editor, nil, false)
+	require.Equal(t, 200, res.StatusCode)
+	require.Contains(t, res.Body, "The stream server has not been polled yet.")
+
+	require.NoError(t, p.srv.NowPlaying.Poll(t.Context()))
+	res = p.as(t, http.MethodGet, editor, nil, false)
+	d := doc(t, res.Body)
+	health := d.Find("#admin-location-token .stream-health--bad").Text()
+	require.Contains(t, health, "Stream source unhealthy: answered 502 Bad Gateway, since ")
+	require.Contains(t, health, "Failed polls in a row: 1")
+
+	broken.Store(false)
+	require.NoError(t, p.srv.NowPlaying.Poll(t.Context()))
+	res = p.as(t, http.MethodGet, editor, nil, false)
+	require.NotContains(t, res.Body, "stream-health--bad")
+	require.Contains(t, res.Body, "The stream server answered at ")
 }

@@ -58,7 +58,7 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 	sum := events.Summary{Cover: img, ID: 1, Slug: "ev", Kind: events.KindDJSet, Title: own("Night " + evil), Summary: fb(evil), StartsAt: now.Add(-time.Hour), EndsAt: now.Add(2 * time.Hour),
 		Location: events.Location{Slug: "main-cave", Name: fb("Main"), Accent: "#b18cff"}, Lineup: []events.Act{act}}
 	ev := events.Event{Summary: sum, Description: fb(evil), Published: true, TeleportURL: "secondlife://Dreamers%20Cave/128/128/25"}
-	track := &nowplaying.Track{LocationSlug: "main-cave", Artist: evil, Title: evil, StartedAt: now}
+	track := &nowplaying.Track{LocationSlug: "main-cave", Artist: evil, Title: evil, DJ: evil, StartedAt: now}
 	card := locationCard{L: loc, Track: track}
 	post := blog.Summary{Cover: img, ID: 2, Slug: "p", Title: fb("Post " + evil), Summary: own(evil), Author: evil, PublishedAt: now, Categories: []blog.Category{{Slug: "news", Name: fb(evil)}}}
 	pg := pager{Page: 2, Pages: 3, PrevURL: "/events", NextURL: "/events?page=3", Target: "event-list"}
