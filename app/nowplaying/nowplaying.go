@@ -134,106 +134,89 @@ func (s *Service) Record(ctx context.Context, slug string, t Track) (changed boo
 	default:
 		return false, fmt.Errorf("nowplaying: unknown source %q", t.Source)
 	}
-	var loc db.NowPlayingLocationLockRow
-	err = s.write(ctx, func(q *db.Queries) error {
-		changed = false
-		var err error
-		if loc, err = lockLocation(ctx, q, slug); err != nil {
-			return err
-		}
-		cur, err := q.NowPlayingGet(ctx, loc.ID)
+	return s.change(ctx, slug, func(q *db.Queries, id int64, now time.Time) (bool, error) {
+		cur, err := q.NowPlayingGet(ctx, id)
 		switch {
 		case err == nil:
 			if t.same(Track{Artist: cur.Artist, Title: cur.Title, DJ: cur.Dj}) {
-				return nil
+				return false, nil
 			}
 		case !errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("nowplaying: current at %q: %w", slug, err)
+			return false, fmt.Errorf("nowplaying: current at %q: %w", slug, err)
 		}
-		now := s.now().UTC().Truncate(time.Second)
-		if err := q.NowPlayingHistoryEnd(ctx, db.NowPlayingHistoryEndParams{
-			EndedAt: sql.NullTime{Time: now, Valid: true}, LocationID: loc.ID,
-		}); err != nil {
-			return fmt.Errorf("nowplaying: end track at %q: %w", slug, err)
+		if err := endTrack(ctx, q, id, now); err != nil {
+			return false, err
 		}
 		src := db.NowPlayingSource(t.Source)
 		if err := q.NowPlayingUpsert(ctx, db.NowPlayingUpsertParams{
-			LocationID: loc.ID, Artist: t.Artist, Title: t.Title, Dj: t.DJ, Source: src, StartedAt: now,
+			LocationID: id, Artist: t.Artist, Title: t.Title, Dj: t.DJ, Source: src, StartedAt: now,
 		}); err != nil {
-			return fmt.Errorf("nowplaying: store track at %q: %w", slug, err)
+			return false, fmt.Errorf("nowplaying: store track at %q: %w", slug, err)
 		}
 		if err := q.NowPlayingHistoryInsert(ctx, db.NowPlayingHistoryInsertParams{
-			LocationID: loc.ID, Artist: t.Artist, Title: t.Title, Dj: t.DJ, Source: db.NowPlayingHistorySource(src), StartedAt: now,
+			LocationID: id, Artist: t.Artist, Title: t.Title, Dj: t.DJ, Source: db.NowPlayingHistorySource(src), StartedAt: now,
 		}); err != nil {
-			return fmt.Errorf("nowplaying: history at %q: %w", slug, err)
+			return false, fmt.Errorf("nowplaying: history at %q: %w", slug, err)
 		}
-		changed = true
-		return nil
+		return true, nil
 	})
-	if err != nil {
-		return false, err
-	}
-	if changed {
-		s.publish(ctx, loc)
-	}
-	return changed, nil
 }
 
 // OffAir clears the current track at venue slug: its stream went quiet.
 // Nothing playing already writes and publishes nothing.
 func (s *Service) OffAir(ctx context.Context, slug string) (changed bool, err error) {
-	var loc db.NowPlayingLocationLockRow
-	err = s.write(ctx, func(q *db.Queries) error {
-		changed = false
-		var err error
-		if loc, err = lockLocation(ctx, q, slug); err != nil {
-			return err
-		}
-		n, err := q.NowPlayingDelete(ctx, loc.ID)
+	return s.change(ctx, slug, func(q *db.Queries, id int64, now time.Time) (bool, error) {
+		n, err := q.NowPlayingDelete(ctx, id)
 		if err != nil {
-			return fmt.Errorf("nowplaying: clear %q: %w", slug, err)
+			return false, fmt.Errorf("nowplaying: clear %q: %w", slug, err)
 		}
 		if n == 0 {
-			return nil
+			return false, nil
 		}
-		now := s.now().UTC().Truncate(time.Second)
-		if err := q.NowPlayingHistoryEnd(ctx, db.NowPlayingHistoryEndParams{
-			EndedAt: sql.NullTime{Time: now, Valid: true}, LocationID: loc.ID,
-		}); err != nil {
-			return fmt.Errorf("nowplaying: end track at %q: %w", slug, err)
-		}
-		changed = true
-		return nil
+		return true, endTrack(ctx, q, id, now)
 	})
-	if err != nil {
-		return false, err
-	}
-	if changed {
-		s.publish(ctx, loc)
-	}
-	return changed, nil
 }
 
 // writeAttempts bounds the runs of one write: a deadlock with the history
 // clean-up or another venue's write makes the transaction run again.
 const writeAttempts = 5
 
-// write runs fn in a transaction, again after a deadlock.
-func (s *Service) write(ctx context.Context, fn func(q *db.Queries) error) error {
-	return content.Retry(writeAttempts, "", func() error { return db.InTx(ctx, s.sqlDB, fn) })
+// change runs fn for venue slug in a transaction, the venue locked so a
+// poll and a push for it are recorded in turn, and again after a deadlock.
+// When fn reports a change, it is published after the commit.
+func (s *Service) change(ctx context.Context, slug string, fn func(q *db.Queries, id int64, now time.Time) (bool, error)) (bool, error) {
+	var loc db.NowPlayingLocationLockRow
+	var changed bool
+	err := content.Retry(writeAttempts, "", func() error {
+		return db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
+			var err error
+			loc, err = q.NowPlayingLocationLock(ctx, slug)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("nowplaying: venue %q: %w", slug, apperr.ErrNotFound)
+			}
+			if err != nil {
+				return fmt.Errorf("nowplaying: lock venue %q: %w", slug, err)
+			}
+			changed, err = fn(q, loc.ID, s.now().UTC().Truncate(time.Second))
+			return err
+		})
+	})
+	if err != nil {
+		return false, err
+	}
+	if changed {
+		s.publish(ctx, loc)
+	}
+	return changed, nil
 }
 
-// lockLocation finds venue slug and locks it for the rest of q's
-// transaction, so a poll and a push for one venue are recorded in turn.
-func lockLocation(ctx context.Context, q *db.Queries, slug string) (db.NowPlayingLocationLockRow, error) {
-	loc, err := q.NowPlayingLocationLock(ctx, slug)
-	if errors.Is(err, sql.ErrNoRows) {
-		return loc, fmt.Errorf("nowplaying: venue %q: %w", slug, apperr.ErrNotFound)
-	}
+// endTrack ends the venue's track in the history at now.
+func endTrack(ctx context.Context, q *db.Queries, id int64, now time.Time) error {
+	err := q.NowPlayingHistoryEnd(ctx, db.NowPlayingHistoryEndParams{EndedAt: sql.NullTime{Time: now, Valid: true}, LocationID: id})
 	if err != nil {
-		return loc, fmt.Errorf("nowplaying: lock venue %q: %w", slug, err)
+		return fmt.Errorf("nowplaying: end track at venue %d: %w", id, err)
 	}
-	return loc, nil
+	return nil
 }
 
 // publish tells every instance that the venue's now-playing changed: the

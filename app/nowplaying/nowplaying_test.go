@@ -1,10 +1,8 @@
 package nowplaying_test
 
 import (
-	"context"
 	"log/slog"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,31 +17,9 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-// recorder is a live.Publisher that remembers what was published.
-type recorder struct {
-	mu     sync.Mutex
-	topics []string
-}
-
-func (r *recorder) Changed(_ context.Context, topic string, _ int64) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.topics = append(r.topics, topic)
-	return nil
-}
-
-// take returns what was published since the last take.
-func (r *recorder) take() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.topics
-	r.topics = nil
-	return out
-}
-
 type testBundle struct {
 	svc   *nowplaying.Service
-	pub   *recorder
+	pub   *testenv.Published
 	q     *db.Queries
 	clock *atomic.Pointer[time.Time]
 	logs  *testenv.LogBuffer
@@ -56,7 +32,7 @@ func setup(t *testing.T) testBundle {
 	t.Helper()
 	sqlDB := testenv.DB(t)
 	rdb, prefix := testenv.Redis(t)
-	b := testBundle{pub: &recorder{}, q: db.New(sqlDB), clock: &atomic.Pointer[time.Time]{}, logs: &testenv.LogBuffer{}}
+	b := testBundle{pub: &testenv.Published{}, q: db.New(sqlDB), clock: &atomic.Pointer[time.Time]{}, logs: &testenv.LogBuffer{}}
 	b.set(time.Date(2026, 5, 1, 20, 0, 0, 0, time.UTC))
 	log := slog.New(slog.NewTextHandler(b.logs, nil))
 	b.svc = nowplaying.New(sqlDB, rdb, prefix, b.pub, log, func() time.Time { return *b.clock.Load() })
@@ -74,7 +50,7 @@ func TestRecordStoresOnlyChanges(t *testing.T) {
 	changed, err := b.svc.Record(ctx, loc.Slug, nowplaying.Track{Title: "Nyx Calloway - Deep Blue", DJ: "Marlo"})
 	require.NoError(t, err)
 	require.True(t, changed)
-	require.Equal(t, topics, b.pub.take())
+	require.Equal(t, topics, b.pub.Take())
 
 	// The same track again, however it is spelled or whoever reports it:
 	// nothing written, nothing published.
@@ -87,7 +63,7 @@ func TestRecordStoresOnlyChanges(t *testing.T) {
 		require.NoError(t, err)
 		require.False(t, changed)
 	}
-	require.Empty(t, b.pub.take())
+	require.Empty(t, b.pub.Take())
 	cur, err := b.svc.ByLocation(ctx)
 	require.NoError(t, err)
 	require.Equal(t, nowplaying.Track{LocationSlug: loc.Slug, Artist: "Nyx Calloway", Title: "Deep Blue", DJ: "Marlo", Source: "push", StartedAt: start}, cur[loc.Slug])
@@ -97,7 +73,7 @@ func TestRecordStoresOnlyChanges(t *testing.T) {
 	changed, err = b.svc.Record(ctx, loc.Slug, nowplaying.Track{Artist: "Solar Fields", Title: "Sol", Source: nowplaying.SourceShoutcast})
 	require.NoError(t, err)
 	require.True(t, changed)
-	require.Equal(t, topics, b.pub.take())
+	require.Equal(t, topics, b.pub.Take())
 	recent, err := b.svc.Recent(ctx, loc.Slug, 10)
 	require.NoError(t, err)
 	require.Equal(t, []nowplaying.Track{{LocationSlug: loc.Slug, Artist: "Nyx Calloway", Title: "Deep Blue", DJ: "Marlo", Source: "push", StartedAt: start, EndedAt: start.Add(4 * time.Minute)}}, recent)
@@ -107,11 +83,11 @@ func TestRecordStoresOnlyChanges(t *testing.T) {
 	changed, err = b.svc.OffAir(ctx, loc.Slug)
 	require.NoError(t, err)
 	require.True(t, changed)
-	require.Equal(t, topics, b.pub.take())
+	require.Equal(t, topics, b.pub.Take())
 	changed, err = b.svc.OffAir(ctx, loc.Slug)
 	require.NoError(t, err)
 	require.False(t, changed)
-	require.Empty(t, b.pub.take())
+	require.Empty(t, b.pub.Take())
 	cur, err = b.svc.ByLocation(ctx)
 	require.NoError(t, err)
 	require.NotContains(t, cur, loc.Slug)
@@ -141,7 +117,7 @@ func TestRecordRefuses(t *testing.T) {
 	loc := testenv.Location(t, b.q, testenv.LocationOpts{})
 	_, err = b.svc.Record(ctx, loc.Slug, nowplaying.Track{Title: "x", Source: "radio-tower"})
 	require.ErrorContains(t, err, "unknown source")
-	require.Empty(t, b.pub.take())
+	require.Empty(t, b.pub.Take())
 	cur, err := b.svc.ByLocation(ctx)
 	require.NoError(t, err)
 	require.NotContains(t, cur, loc.Slug)

@@ -30,13 +30,13 @@ const (
 	icecastTwoMounts = icecastHead + `,"source":[` +
 		`{"listeners":3,"listenurl":"http://localhost:8000/backup","server_name":"Unspecified name","stream_start_iso8601":"2025-01-19T10:31:00+1100","artist":"Backup Artist","title":"Backup Title","dummy":null},` +
 		`{"listeners":9,"listenurl":"http://localhost:8000/live","server_name":"Live","stream_start_iso8601":"2025-01-19T10:31:00+1100","artist":"Solar Fields","title":"Sol","dummy":null}]}}`
-	icecastNoSource   = icecastHead + `}}`
-	icecastNumber     = icecastHead + `,"source":{"listenurl":"http://localhost:8000/live","title":1979,"dummy":null}}}`
-	icecastBoolean    = icecastHead + `,"source":{"listenurl":"http://localhost:8000/live","artist":"The Band","title":true,"dummy":null}}}`
-	icecastNullTitle  = icecastHead + `,"source":{"listenurl":"http://localhost:8000/live","title":null,"dummy":null}}}`
-	icecastByMount    = `{"icestats":{"server_id":"Icecast 2.5.0","source":{"/live":{"listenurl":"http://localhost:8000/live","artist":"Keyed","title":"By Mount"}}}}`
-	shoutcastLive     = `{"currentlisteners":3,"peaklisteners":8,"maxlisteners":100,"uniquelisteners":3,"averagetime":120,"servergenre":"Electronic","serverurl":"http://example.org","servertitle":"Dreamer's Cave","songtitle":"Nyx Calloway - Deep Blue","dj":"Marlo","streamhits":40,"streamstatus":1,"backupstatus":0,"streamlisted":1,"streamlistederror":200,"streampath":"/stream","streamuptime":3600,"bitrate":"320","content":"audio/mpeg","version":"2.6.1.777 (posix(linux x64))"}`
-	shoutcastOffAir   = `{"currentlisteners":0,"peaklisteners":8,"maxlisteners":100,"uniquelisteners":0,"averagetime":0,"servergenre":"Electronic","serverurl":"http://example.org","servertitle":"Dreamer's Cave","songtitle":"","nexttitle":"","streamhits":40,"streamstatus":0,"backupstatus":0,"streamlisted":0,"streamlistederror":200,"streampath":"/stream","bitrate":56,"content":"audio/mpeg","version":"2.6.1.777 (posix(linux x64))"}`
+	icecastNoSource  = icecastHead + `}}`
+	icecastNumber    = icecastHead + `,"source":{"listenurl":"http://localhost:8000/live","title":1979,"dummy":null}}}`
+	icecastBoolean   = icecastHead + `,"source":{"listenurl":"http://localhost:8000/live","artist":"The Band","title":true,"dummy":null}}}`
+	icecastNullTitle = icecastHead + `,"source":{"listenurl":"http://localhost:8000/live","title":null,"dummy":null}}}`
+	icecastByMount   = `{"icestats":{"server_id":"Icecast 2.5.0","source":{"/live":{"listenurl":"http://localhost:8000/live","artist":"Keyed","title":"By Mount"}}}}`
+	shoutcastLive    = `{"currentlisteners":3,"peaklisteners":8,"maxlisteners":100,"uniquelisteners":3,"averagetime":120,"servergenre":"Electronic","serverurl":"http://example.org","servertitle":"Dreamer's Cave","songtitle":"Nyx Calloway - Deep Blue","dj":"Marlo","streamhits":40,"streamstatus":1,"backupstatus":0,"streamlisted":1,"streamlistederror":200,"streampath":"/stream","streamuptime":3600,"bitrate":"320","content":"audio/mpeg","version":"2.6.1.777 (posix(linux x64))"}`
+	shoutcastOffAir  = `{"currentlisteners":0,"peaklisteners":8,"maxlisteners":100,"uniquelisteners":0,"averagetime":0,"servergenre":"Electronic","serverurl":"http://example.org","servertitle":"Dreamer's Cave","songtitle":"","nexttitle":"","streamhits":40,"streamstatus":0,"backupstatus":0,"streamlisted":0,"streamlistederror":200,"streampath":"/stream","bitrate":56,"content":"audio/mpeg","version":"2.6.1.777 (posix(linux x64))"}`
 )
 
 // serve answers path with body as JSON; any other path is a 404.
@@ -152,14 +152,14 @@ func TestPoll(t *testing.T) {
 			case <-r.Context().Done():
 			}
 		}).URL+status, ""): "no answer within 1s",
-		polledVenue(t, b, ice, serve(t, "/stats", shoutcastLive).URL+"/stats", ""): "no icestats",
-		polledVenue(t, b, sc, serve(t, status, icecastOneMount).URL+status, ""): "no streamstatus",
+		polledVenue(t, b, ice, serve(t, "/stats", shoutcastLive).URL+"/stats", ""):                 "no icestats",
+		polledVenue(t, b, sc, serve(t, status, icecastOneMount).URL+status, ""):                    "no streamstatus",
 		polledVenue(t, b, ice, serve(t, status, `{"icestats":{"source":"/live"}}`).URL+status, ""): "neither a mount nor a list",
-		polledVenue(t, b, ice, serve(t, status, `[1,2,3]`).URL+status, ""): "not a status object",
-		polledVenue(t, b, ice, "ftp://example.org/status", ""): "not an http(s) address",
+		polledVenue(t, b, ice, serve(t, status, `[1,2,3]`).URL+status, ""):                         "not a status object",
+		polledVenue(t, b, ice, "ftp://example.org/status", ""):                                     "not an http(s) address",
 	}
 	t.Cleanup(func() { close(hang) })
-	b.pub.take()
+	b.pub.Take()
 
 	require.NoError(t, b.svc.Poll(ctx))
 	cur, err := b.svc.ByLocation(ctx)
@@ -190,13 +190,13 @@ func TestPoll(t *testing.T) {
 		require.Len(t, b.logs.Lines("nowplaying: poll failed", "location="+slug), 1, b.logs.String())
 		require.NotContains(t, cur, slug)
 	}
-	published := b.pub.take()
+	published := b.pub.Take()
 	require.Len(t, published, 2*(len(good)+len(off)), "each change once, to the fragment and the venue page")
 
 	// The same answers again: nothing stored, nothing published; the
 	// failures count up.
 	require.NoError(t, b.svc.Poll(ctx))
-	require.Empty(t, b.pub.take())
+	require.Empty(t, b.pub.Take())
 	for slug := range hostile {
 		h, err := b.svc.SourceHealth(ctx, slug)
 		require.NoError(t, err)
