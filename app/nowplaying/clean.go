@@ -49,7 +49,7 @@ func split(s string) (artist, title string) {
 
 // cleanField is one field of Clean.
 func cleanField(s string, limit int) string {
-	s = repairUTF8(capBytes(s, 16*limit))
+	s = RepairUTF8(capBytes(s, 16*limit))
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -95,10 +95,10 @@ func bidiControl(r rune) bool {
 	return (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') || r == '\u200e' || r == '\u200f'
 }
 
-// repairUTF8 keeps s's valid UTF-8 and reads each byte that is not as
+// RepairUTF8 keeps s's valid UTF-8 and reads each byte that is not as
 // Windows-1252, which is what SHOUTcast and older DJ software send: "Beyonc\xe9"
 // becomes "Beyoncé" rather than losing the letter.
-func repairUTF8(s string) string {
+func RepairUTF8(s string) string {
 	if utf8.ValidString(s) {
 		return s
 	}

@@ -12,6 +12,7 @@ import (
 	"mime"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -96,7 +97,13 @@ func parseTrack(c fiber.Ctx) (nowplaying.Track, int, string) {
 	var f pushFields
 	switch ct {
 	case fiber.MIMEApplicationJSON:
-		dec := json.NewDecoder(bytes.NewReader(c.Body()))
+		body := c.Body()
+		if !utf8.Valid(body) {
+			// JSON's decoder would turn each bad byte into U+FFFD; read
+			// them as Windows-1252 first, as the other fields are.
+			body = []byte(nowplaying.RepairUTF8(string(body)))
+		}
+		dec := json.NewDecoder(bytes.NewReader(body))
 		if err := dec.Decode(&f); err != nil {
 			return nowplaying.Track{}, fiber.StatusBadRequest, jsonReason(err)
 		}

@@ -83,13 +83,24 @@ func TestNowPlayingPush(t *testing.T) {
 	require.True(t, a.Changed)
 	require.Equal(t, "Solar Fields", a.Artist)
 	require.Equal(t, "Sol", a.Title)
+	srv.Invalidate()
+	require.Contains(t, get(t, srv, "/locations/"+slug).Body, "with Kai &amp; Mo", "the current track's DJ")
+
+	// Bytes that are not UTF-8 are read as Windows-1252, in JSON as in a form.
+	_, a = push(t, srv, slug, token, "application/json", "{\"artist\":\"Beyonc\xe9\",\"title\":\"D\xe9j\xe0 Vu\"}")
+	require.True(t, a.Changed)
+	require.Equal(t, "Beyoncé", a.Artist)
+	require.Equal(t, "Déjà Vu", a.Title)
+	_, a = push(t, srv, slug, token, "application/x-www-form-urlencoded", "title=Caf%E9+-+Noir")
+	require.Equal(t, "Café", a.Artist)
+	require.Equal(t, "Noir", a.Title)
 
 	// The venue page shows it and lists the track before it, escaped.
 	srv.Invalidate()
 	page := get(t, srv, "/locations/"+slug)
 	require.Equal(t, 200, page.StatusCode)
-	require.Contains(t, page.Body, "Solar Fields")
-	require.Contains(t, page.Body, "with Kai &amp; Mo", "the current track's DJ")
+	require.Contains(t, page.Body, "Noir")
+	require.Contains(t, page.Body, "Solar Fields", "in the list of recent tracks")
 	require.Contains(t, page.Body, "Nyx &lt;b&gt;Calloway&lt;/b&gt;")
 	require.NotContains(t, page.Body, "<b>Calloway</b>")
 }
