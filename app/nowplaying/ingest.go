@@ -26,6 +26,9 @@ func (e *RateLimited) Error() string {
 	return fmt.Sprintf("nowplaying: too many pushes, retry after %s", e.RetryAfter.Round(time.Second))
 }
 
+// maxSlug is the longest venue slug (locations makes at most 100 bytes).
+const maxSlug = 100
+
 // limitPush is how often one address may push for one venue. DJ software
 // sends a track when it starts, seldom more than a few a minute; the
 // limit also counts wrong tokens, so guessing one gets nowhere.
@@ -38,6 +41,11 @@ var limitPush = redis_rate.Limit{Rate: 30, Burst: 30, Period: time.Minute}
 func (s *Service) Admit(ctx context.Context, slug, ip, token string) error {
 	if s.limiter == nil {
 		return errors.New("nowplaying: no Redis for rate limits")
+	}
+	// No venue has a longer slug; a long one would only bloat the
+	// rate-limit key.
+	if len(slug) > maxSlug {
+		return fmt.Errorf("nowplaying: venue slug of %d bytes: %w", len(slug), apperr.ErrNotFound)
 	}
 	res, err := s.limiter.Allow(ctx, "limit:nowplaying:"+slug+":"+ip, limitPush)
 	if err != nil {

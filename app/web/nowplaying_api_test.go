@@ -121,6 +121,8 @@ func TestNowPlayingPushBadInput(t *testing.T) {
 		{"wrong token", slug, "not-the-token", "application/json", `{"title":"x"}`, 401, "token"},
 		{"another venue's token", slug, other, "application/json", `{"title":"x"}`, 401, "token"},
 		{"unknown venue", "atlantis-" + slug, token, "application/json", `{"title":"x"}`, 404, "unknown location"},
+		{"overlong slug", strings.Repeat("a", 5000), token, "application/json", `{"title":"x"}`, 404, "unknown location"},
+		{"html in slug", url.PathEscape(`<script>x`), token, "application/json", `{"title":"x"}`, 404, "unknown location"},
 		{"body over 16 KB", slug, token, "application/json", `{"title":"` + strings.Repeat("x", 17<<10) + `"}`, 413, "16384"},
 		{"invalid JSON", slug, token, "application/json", `{"title":`, 400, "invalid JSON"},
 		{"JSON syntax", slug, token, "application/json", `{"title" "x"}`, 400, "invalid JSON at byte"},
