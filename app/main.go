@@ -1,6 +1,7 @@
 // Command tdc runs The Dreamer's Cave: `tdc serve`, `tdc migrate
-// [up|down|status]`, `tdc seed [--if-empty]`. Configuration comes from TDC_*
-// environment variables and an optional .env file.
+// [up|down|status]`, `tdc seed [--if-empty]`, `tdc user ...`, `tdc location
+// token SLUG`. Configuration comes from TDC_* environment variables and an
+// optional .env file.
 package main
 
 import (
@@ -35,6 +36,7 @@ commands:
   migrate [up|down|status]  apply, roll back one, or list migrations
   seed [--if-empty]         load demo content into an empty database (--if-empty: skip one with content)
   user create|role|reset    make an account, change its role, set a new password (tdc user for more)
+  location token SLUG       print a new now-playing token for DJ software (the old one stops working)
 
 Configuration: TDC_* environment variables, also read from ./.env; see README.md.
 `
@@ -86,6 +88,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return seedDemo(ctx, cfg, log, *ifEmpty, stdout)
 	case "user":
 		return userCommand(ctx, cfg, log, args[1:], getenv, stdout, stderr) // usercmd.go
+	case "location":
+		return locationCommand(ctx, cfg, log, args[1:], stdout, stderr) // locationcmd.go
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", args[0])
@@ -188,6 +192,19 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrateFirs
 	go srv.FollowChanges(ctx, bus)
 	// And drops its settings cache when any instance changes a setting.
 	go svc.Settings.Follow(ctx, bus)
+	sched, err := startJobs(ctx, cfg, svc, rdb, log) // schedule.go
+	if err != nil {
+		return err
+	}
+	if sched != nil {
+		// Stopped after the server (deferred calls run last first): a run
+		// in progress finishes before Redis and the database close.
+		defer func() {
+			if err := sched.Stop(); err != nil {
+				log.Error("jobs: stop", slog.Any("error", err))
+			}
+		}()
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -24,6 +24,7 @@ import (
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/mail"
+	"github.com/dreamerscave/tdc/app/ratelimit"
 )
 
 // Errors the web layer turns into messages. None of them says whether an
@@ -142,7 +143,7 @@ func New(sqlDB *sql.DB, rdb redis.UniversalClient, o Options) *Service {
 	}
 	s := &Service{
 		sqlDB: sqlDB, q: db.New(sqlDB), rdb: rdb, prefix: o.RedisPrefix,
-		limiter: redis_rate.NewLimiter(prefixed{UniversalClient: rdb, prefix: o.RedisPrefix}),
+		limiter: ratelimit.New(rdb, o.RedisPrefix),
 		sender:  o.Mail, baseURL: o.BaseURL, langs: o.Languages,
 		idle: o.SessionIdle, maxAge: o.SessionMaxAge, now: o.Now, log: o.Log,
 	}

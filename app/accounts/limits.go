@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
-	"github.com/redis/go-redis/v9"
 )
 
 // The rate limits (GCRA in Redis, shared by every instance). Bursts let a
@@ -40,40 +39,4 @@ func (s *Service) forget(ctx context.Context, key string) error {
 		return fmt.Errorf("accounts: reset rate limit: %w", err)
 	}
 	return nil
-}
-
-// prefixed puts TDC_REDIS_PREFIX in front of the keys redis_rate writes
-// ("rate:..."), so every key of ours starts with the prefix, as the README
-// promises and the tests' clean-up relies on.
-type prefixed struct {
-	redis.UniversalClient
-	prefix string
-}
-
-func (p prefixed) keys(keys []string) []string {
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = p.prefix + k
-	}
-	return out
-}
-
-func (p prefixed) Eval(ctx context.Context, script string, keys []string, args ...any) *redis.Cmd {
-	return p.UniversalClient.Eval(ctx, script, p.keys(keys), args...)
-}
-
-func (p prefixed) EvalSha(ctx context.Context, sha1 string, keys []string, args ...any) *redis.Cmd {
-	return p.UniversalClient.EvalSha(ctx, sha1, p.keys(keys), args...)
-}
-
-func (p prefixed) EvalRO(ctx context.Context, script string, keys []string, args ...any) *redis.Cmd {
-	return p.UniversalClient.EvalRO(ctx, script, p.keys(keys), args...)
-}
-
-func (p prefixed) EvalShaRO(ctx context.Context, sha1 string, keys []string, args ...any) *redis.Cmd {
-	return p.UniversalClient.EvalShaRO(ctx, sha1, p.keys(keys), args...)
-}
-
-func (p prefixed) Del(ctx context.Context, keys ...string) *redis.IntCmd {
-	return p.UniversalClient.Del(ctx, p.keys(keys)...)
 }

@@ -54,6 +54,8 @@ type Config struct {
 	SessionIdle      time.Duration  // TDC_SESSION_IDLE
 	SessionMaxAge    time.Duration  // TDC_SESSION_MAX_AGE
 	SecretKey        string         // TDC_SECRET_KEY; empty: a random key per process
+	NowPlayingPoll   time.Duration  // TDC_NOW_PLAYING_POLL
+	Jobs             bool           // TDC_JOBS: this instance runs the schedulers
 }
 
 // Variable describes one TDC_* variable; the README's table lists the same.
@@ -108,6 +110,8 @@ func Variables() []Variable {
 		{"TDC_SESSION_IDLE", "168h", "a session unused this long ends", Public},
 		{"TDC_SESSION_MAX_AGE", "720h", "every session ends this long after sign-in", Public},
 		{"TDC_SECRET_KEY", "", "32+ characters that sign CSRF tokens; empty picks a random key per process", Hidden},
+		{"TDC_NOW_PLAYING_POLL", "15s", "how often the venues' Icecast/SHOUTcast servers are asked what plays", Public},
+		{"TDC_JOBS", "on", "on: this instance takes part in the scheduled jobs (each run happens on one instance); off: it never runs them", Public},
 	}
 }
 
@@ -264,6 +268,15 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("TDC_SECRET_KEY", "want at least %d printable ASCII characters without spaces, e.g. from `openssl rand -base64 48`", minSecretLen)
 	}
 
+	c.NowPlayingPoll = duration("TDC_NOW_PLAYING_POLL", time.Second, time.Hour)
+	switch get("TDC_JOBS") {
+	case "on":
+		c.Jobs = true
+	case "off":
+	default:
+		bad("TDC_JOBS", "want on or off")
+	}
+
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("config: %w", errors.Join(errs...))
 	}
@@ -281,9 +294,9 @@ func (c Config) String() string {
 		zone = c.ClubZone.String()
 	}
 	return fmt.Sprintf("addr=%s db=%s redis=%s base_url=%s languages=%s zone=%s(%s) migrate_on_start=%t "+
-		"request_timeout=%s page_cache_mb=%d metrics=%t",
+		"request_timeout=%s page_cache_mb=%d metrics=%t jobs=%t now_playing_poll=%s",
 		c.Addr, Redact(c.DatabaseDSN), Redact(c.RedisURL), base, strings.Join(c.Languages, ","), zone, c.ClubZoneLabel,
-		c.MigrateOnStart, c.RequestTimeout, c.PageCacheMB, c.MetricsToken != "")
+		c.MigrateOnStart, c.RequestTimeout, c.PageCacheMB, c.MetricsToken != "", c.Jobs, c.NowPlayingPoll)
 }
 
 // show is how errors name v with its value: NAME="value", NAME="user:xxxxx@…"

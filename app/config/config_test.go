@@ -33,16 +33,22 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, 20, c.WSMaxPerIP)
 	require.Empty(t, c.MetricsToken)
 	require.False(t, c.CookieSecure)
+	require.Equal(t, 15*time.Second, c.NowPlayingPoll)
+	require.True(t, c.Jobs)
 }
 
 func TestLoadAccepts(t *testing.T) {
 	t.Parallel()
 	c, err := Load(env(map[string]string{
-		"TDC_REQUEST_TIMEOUT": "100ms",
-		"TDC_PAGE_CACHE_MB":   "65536",
-		"TDC_METRICS_TOKEN":   "0123456789abcdef",
+		"TDC_REQUEST_TIMEOUT":  "100ms",
+		"TDC_PAGE_CACHE_MB":    "65536",
+		"TDC_METRICS_TOKEN":    "0123456789abcdef",
+		"TDC_NOW_PLAYING_POLL": "1s",
+		"TDC_JOBS":             "off",
 	}))
 	require.NoError(t, err)
+	require.Equal(t, time.Second, c.NowPlayingPoll)
+	require.False(t, c.Jobs)
 	require.Equal(t, 100*time.Millisecond, c.RequestTimeout)
 	require.Equal(t, 65536, c.PageCacheMB)
 	require.Equal(t, "0123456789abcdef", c.MetricsToken)
@@ -87,6 +93,9 @@ func TestLoadRejects(t *testing.T) {
 		{"proxy", "TDC_TRUSTED_PROXIES", "10.0.0.1,nope", "TDC_TRUSTED_PROXIES"},
 		{"log level", "TDC_LOG_LEVEL", "loud", "TDC_LOG_LEVEL"},
 		{"log format", "TDC_LOG_FORMAT", "xml", "TDC_LOG_FORMAT"},
+		{"poll too often", "TDC_NOW_PLAYING_POLL", "500ms", "TDC_NOW_PLAYING_POLL"},
+		{"poll garbage", "TDC_NOW_PLAYING_POLL", "often", "TDC_NOW_PLAYING_POLL"},
+		{"jobs", "TDC_JOBS", "maybe", "TDC_JOBS"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1073,6 +1073,7 @@ type NowPlaying struct {
 	Source     NowPlayingSource
 	StartedAt  time.Time
 	UpdatedAt  time.Time
+	Dj         string
 }
 
 type NowPlayingHistory struct {
@@ -1083,6 +1084,7 @@ type NowPlayingHistory struct {
 	Source     NowPlayingHistorySource
 	StartedAt  time.Time
 	EndedAt    sql.NullTime
+	Dj         string
 }
 
 type PatreonMember struct {

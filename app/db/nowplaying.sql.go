@@ -11,15 +11,86 @@ import (
 	"time"
 )
 
+const nowPlayingAuth = `-- name: NowPlayingAuth :one
+SELECT id, now_playing_token_sha256 FROM locations WHERE slug = ?
+`
+
+type NowPlayingAuthRow struct {
+	ID                    int64
+	NowPlayingTokenSha256 sql.NullString
+}
+
+// What the ingest API checks a bearer token against.
+func (q *Queries) NowPlayingAuth(ctx context.Context, slug string) (NowPlayingAuthRow, error) {
+	row := q.db.QueryRowContext(ctx, nowPlayingAuth, slug)
+	var i NowPlayingAuthRow
+	err := row.Scan(&i.ID, &i.NowPlayingTokenSha256)
+	return i, err
+}
+
+const nowPlayingDelete = `-- name: NowPlayingDelete :execrows
+DELETE FROM now_playing WHERE location_id = ?
+`
+
+func (q *Queries) NowPlayingDelete(ctx context.Context, locationID int64) (int64, error) {
+	result, err := q.db.ExecContext(ctx, nowPlayingDelete, locationID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
+const nowPlayingGet = `-- name: NowPlayingGet :one
+SELECT artist, title, dj, source, started_at FROM now_playing WHERE location_id = ?
+`
+
+type NowPlayingGetRow struct {
+	Artist    string
+	Title     string
+	Dj        string
+	Source    NowPlayingSource
+	StartedAt time.Time
+}
+
+func (q *Queries) NowPlayingGet(ctx context.Context, locationID int64) (NowPlayingGetRow, error) {
+	row := q.db.QueryRowContext(ctx, nowPlayingGet, locationID)
+	var i NowPlayingGetRow
+	err := row.Scan(
+		&i.Artist,
+		&i.Title,
+		&i.Dj,
+		&i.Source,
+		&i.StartedAt,
+	)
+	return i, err
+}
+
+const nowPlayingHistoryEnd = `-- name: NowPlayingHistoryEnd :exec
+UPDATE now_playing_history SET ended_at = ? WHERE location_id = ? AND ended_at IS NULL
+`
+
+type NowPlayingHistoryEndParams struct {
+	EndedAt    sql.NullTime
+	LocationID int64
+}
+
+// Ends the track that was playing at a venue when another starts or the
+// stream goes off air.
+func (q *Queries) NowPlayingHistoryEnd(ctx context.Context, arg NowPlayingHistoryEndParams) error {
+	_, err := q.db.ExecContext(ctx, nowPlayingHistoryEnd, arg.EndedAt, arg.LocationID)
+	return err
+}
+
 const nowPlayingHistoryInsert = `-- name: NowPlayingHistoryInsert :exec
-INSERT INTO now_playing_history (location_id, artist, title, source, started_at, ended_at)
-VALUES (?, ?, ?, ?, ?, ?)
+INSERT INTO now_playing_history (location_id, artist, title, dj, source, started_at, ended_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)
 `
 
 type NowPlayingHistoryInsertParams struct {
 	LocationID int64
 	Artist     string
 	Title      string
+	Dj         string
 	Source     NowPlayingHistorySource
 	StartedAt  time.Time
 	EndedAt    sql.NullTime
@@ -30,6 +101,7 @@ func (q *Queries) NowPlayingHistoryInsert(ctx context.Context, arg NowPlayingHis
 		arg.LocationID,
 		arg.Artist,
 		arg.Title,
+		arg.Dj,
 		arg.Source,
 		arg.StartedAt,
 		arg.EndedAt,
@@ -37,8 +109,74 @@ func (q *Queries) NowPlayingHistoryInsert(ctx context.Context, arg NowPlayingHis
 	return err
 }
 
+const nowPlayingHistoryPrune = `-- name: NowPlayingHistoryPrune :execrows
+DELETE FROM now_playing_history WHERE started_at < ? LIMIT 10000
+`
+
+func (q *Queries) NowPlayingHistoryPrune(ctx context.Context, startedAt time.Time) (int64, error) {
+	result, err := q.db.ExecContext(ctx, nowPlayingHistoryPrune, startedAt)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
+const nowPlayingHistoryRecent = `-- name: NowPlayingHistoryRecent :many
+SELECT h.artist, h.title, h.dj, h.source, h.started_at, h.ended_at
+FROM now_playing_history h
+JOIN locations l ON l.id = h.location_id
+WHERE l.slug = ? AND h.ended_at IS NOT NULL
+ORDER BY h.started_at DESC, h.id DESC
+LIMIT ?
+`
+
+type NowPlayingHistoryRecentParams struct {
+	Slug  string
+	Limit int32
+}
+
+type NowPlayingHistoryRecentRow struct {
+	Artist    string
+	Title     string
+	Dj        string
+	Source    NowPlayingHistorySource
+	StartedAt time.Time
+	EndedAt   sql.NullTime
+}
+
+// The tracks that played at a venue before the current one, latest first.
+func (q *Queries) NowPlayingHistoryRecent(ctx context.Context, arg NowPlayingHistoryRecentParams) ([]NowPlayingHistoryRecentRow, error) {
+	rows, err := q.db.QueryContext(ctx, nowPlayingHistoryRecent, arg.Slug, arg.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []NowPlayingHistoryRecentRow{}
+	for rows.Next() {
+		var i NowPlayingHistoryRecentRow
+		if err := rows.Scan(
+			&i.Artist,
+			&i.Title,
+			&i.Dj,
+			&i.Source,
+			&i.StartedAt,
+			&i.EndedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const nowPlayingList = `-- name: NowPlayingList :many
-SELECT n.location_id, l.slug AS location_slug, n.artist, n.title, n.source, n.started_at, n.updated_at
+SELECT n.location_id, l.slug AS location_slug, n.artist, n.title, n.dj, n.source, n.started_at, n.updated_at
 FROM now_playing n
 JOIN locations l ON l.id = n.location_id
 ORDER BY l.position, l.slug
@@ -49,6 +187,7 @@ type NowPlayingListRow struct {
 	LocationSlug string
 	Artist       string
 	Title        string
+	Dj           string
 	Source       NowPlayingSource
 	StartedAt    time.Time
 	UpdatedAt    time.Time
@@ -68,6 +207,7 @@ func (q *Queries) NowPlayingList(ctx context.Context) ([]NowPlayingListRow, erro
 			&i.LocationSlug,
 			&i.Artist,
 			&i.Title,
+			&i.Dj,
 			&i.Source,
 			&i.StartedAt,
 			&i.UpdatedAt,
@@ -85,16 +225,81 @@ func (q *Queries) NowPlayingList(ctx context.Context) ([]NowPlayingListRow, erro
 	return items, nil
 }
 
+const nowPlayingLocationLock = `-- name: NowPlayingLocationLock :one
+SELECT id, slug FROM locations WHERE slug = ? FOR UPDATE
+`
+
+type NowPlayingLocationLockRow struct {
+	ID   int64
+	Slug string
+}
+
+// The venue a track is recorded for, locked so that two reports for one
+// venue (a poll and a push) are stored one after the other.
+func (q *Queries) NowPlayingLocationLock(ctx context.Context, slug string) (NowPlayingLocationLockRow, error) {
+	row := q.db.QueryRowContext(ctx, nowPlayingLocationLock, slug)
+	var i NowPlayingLocationLockRow
+	err := row.Scan(&i.ID, &i.Slug)
+	return i, err
+}
+
+const nowPlayingSources = `-- name: NowPlayingSources :many
+SELECT id, slug, stream_kind, stream_status_url, stream_listen_url
+FROM locations
+WHERE stream_kind IN ('icecast', 'shoutcast') AND stream_status_url <> ''
+ORDER BY id
+`
+
+type NowPlayingSourcesRow struct {
+	ID              int64
+	Slug            string
+	StreamKind      LocationsStreamKind
+	StreamStatusUrl string
+	StreamListenUrl string
+}
+
+// The venues whose stream server is polled for what plays.
+func (q *Queries) NowPlayingSources(ctx context.Context) ([]NowPlayingSourcesRow, error) {
+	rows, err := q.db.QueryContext(ctx, nowPlayingSources)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []NowPlayingSourcesRow{}
+	for rows.Next() {
+		var i NowPlayingSourcesRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.StreamKind,
+			&i.StreamStatusUrl,
+			&i.StreamListenUrl,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const nowPlayingUpsert = `-- name: NowPlayingUpsert :exec
-INSERT INTO now_playing (location_id, artist, title, source, started_at)
-VALUES (?, ?, ?, ?, ?)
-ON DUPLICATE KEY UPDATE artist = VALUES(artist), title = VALUES(title), source = VALUES(source), started_at = VALUES(started_at)
+INSERT INTO now_playing (location_id, artist, title, dj, source, started_at)
+VALUES (?, ?, ?, ?, ?, ?)
+ON DUPLICATE KEY UPDATE artist = VALUES(artist), title = VALUES(title), dj = VALUES(dj),
+                        source = VALUES(source), started_at = VALUES(started_at)
 `
 
 type NowPlayingUpsertParams struct {
 	LocationID int64
 	Artist     string
 	Title      string
+	Dj         string
 	Source     NowPlayingSource
 	StartedAt  time.Time
 }
@@ -104,6 +309,7 @@ func (q *Queries) NowPlayingUpsert(ctx context.Context, arg NowPlayingUpsertPara
 		arg.LocationID,
 		arg.Artist,
 		arg.Title,
+		arg.Dj,
 		arg.Source,
 		arg.StartedAt,
 	)

@@ -55,7 +55,7 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.P
 		Locations:  locations.New(sqlDB, cfg.Languages, now, pub, log),
 		Artists:    artists.New(sqlDB, cfg.Languages, now, pub, log),
 		Blog:       blog.New(sqlDB, cfg.Languages, pub, log, now),
-		NowPlaying: nowplaying.New(sqlDB),
+		NowPlaying: nowplaying.New(sqlDB, rdb, cfg.RedisKeyPrefix, pub, log, now),
 		Health:     health.New(sqlDB, rdb),
 		Audit:      audit.New(sqlDB),
 		Settings: settings.New(sqlDB, settings.Options{Languages: cfg.Languages, ZoneLabel: cfg.ClubZoneLabel},

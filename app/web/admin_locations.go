@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"github.com/dreamerscave/tdc/app/audit"
 	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/locations"
+	"github.com/dreamerscave/tdc/app/nowplaying"
 )
 
 // The venues of the back office: a list, and a page per venue whose fields
@@ -303,11 +305,26 @@ type locationToken struct {
 	Endpoint string
 	// Token is set only in the answer to a rotation; it is stored nowhere.
 	Token string
+	// Polled says the venue's stream server is polled; Health is then how
+	// that has gone.
+	Polled bool
+	Health nowplaying.Health
 }
 
 func (s *Server) locationToken(c fiber.Ctx, d locations.Draft, token string) locationToken {
-	return locationToken{
+	t := locationToken{
 		ID: d.ID, CSRF: s.csrfToken(c), HasToken: d.HasNowPlayingToken, RotatedAt: d.NowPlayingTokenRotatedAt,
 		Zone: zoneOf(c), Endpoint: s.absolute("/api/locations/" + d.Slug + "/now-playing"), Token: token,
+		Polled: (d.StreamKind == nowplaying.SourceIcecast || d.StreamKind == nowplaying.SourceShoutcast) && d.StreamStatusURL != "",
 	}
+	if t.Polled {
+		// The editor works without it: a Redis hiccup costs the notice,
+		// not the page.
+		h, err := s.NowPlaying.SourceHealth(c.Context(), d.Slug)
+		if err != nil {
+			s.logger(c).Warn("stream health unavailable", slog.Any("error", err))
+		}
+		t.Health = h
+	}
+	return t
 }

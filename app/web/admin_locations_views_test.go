@@ -14,6 +14,7 @@ import (
 	"github.com/dreamerscave/tdc/app/audit"
 	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/locations"
+	"github.com/dreamerscave/tdc/app/nowplaying"
 )
 
 // addPlacesSamples adds the back office's venue and artist pages and
@@ -37,7 +38,8 @@ func addPlacesSamples(pages, fragments map[string]any, base Base, evil string) {
 		General: []field{f}, Stream: []field{f}, Screen: []field{f}, Langs: langs,
 		Theme: locationTheme{ID: 7, Version: 3, CSRF: evil, Name: evil, Theme: bad, Original: theme, Theirs: &theme,
 			Errors: map[string]apperr.Message{"theme.text": {ID: locations.MsgLowContrast, Args: map[string]any{"Ratio": "1.2", "Min": 4.5}}}, MinContrast: 4.5},
-		Token:   locationToken{ID: 7, CSRF: evil, HasToken: true, RotatedAt: base.Now, Zone: base.Zone, Endpoint: "http://localhost:8080/api/locations/" + evil, Token: evil},
+		Token: locationToken{ID: 7, CSRF: evil, HasToken: true, RotatedAt: base.Now, Zone: base.Zone, Endpoint: "http://localhost:8080/api/locations/" + evil, Token: evil,
+			Polled: true, Health: nowplaying.Health{LastError: evil, Since: base.Now, Failures: 3}},
 		Delete:  entityDelete{Entity: "locations", ID: 7, CSRF: evil, Error: &apperr.Message{ID: locations.MsgHasEvents, Args: map[string]any{"Count": 3}}},
 		History: history,
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/dreamerscave/tdc/app/events"
+	"github.com/dreamerscave/tdc/app/nowplaying"
 )
 
 type locationsPage struct {
@@ -32,7 +33,12 @@ type locationPage struct {
 	Paragraphs []string
 	Days       []dayGroup
 	Past       []events.Summary
+	// Recent is what played before the current track, latest first.
+	Recent []nowplaying.Track
 }
+
+// recentTracks is how many earlier tracks a venue page lists.
+const recentTracks = 10
 
 func (s *Server) locationShow(c fiber.Ctx) error {
 	slug, err := slugParam(c)
@@ -59,6 +65,9 @@ func (s *Server) locationShow(c fiber.Ctx) error {
 		}
 		if t, ok := playing[loc.Slug]; ok {
 			d.Location.Track = &t
+		}
+		if d.Recent, err = s.NowPlaying.Recent(ctx, loc.Slug, recentTracks); err != nil {
+			return nil, err
 		}
 		if loc.Theme.Valid() {
 			t := loc.Theme

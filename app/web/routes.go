@@ -40,6 +40,10 @@ func (s *Server) routes(app *fiber.App) {
 	feeds.Add(read, "/locations/:slug/calendar.ics", s.locationCalendar)
 	feeds.Add(read, "/artists/:slug/calendar.ics", s.artistCalendar)
 
+	// DJ software pushing what plays: bearer token, JSON answers, no
+	// cookies or language (nowplaying_api.go).
+	app.Post("/api/locations/:slug/now-playing", s.nowPlayingIngest)
+
 	site := app.Group("", s.negotiate)
 	// Live updates: a websocket per page, for the topics it names (ws.go).
 	site.Add(read, "/ws", s.liveSocket)

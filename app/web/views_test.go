@@ -58,7 +58,7 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 	sum := events.Summary{Cover: img, ID: 1, Slug: "ev", Kind: events.KindDJSet, Title: own("Night " + evil), Summary: fb(evil), StartsAt: now.Add(-time.Hour), EndsAt: now.Add(2 * time.Hour),
 		Location: events.Location{Slug: "main-cave", Name: fb("Main"), Accent: "#b18cff"}, Lineup: []events.Act{act}}
 	ev := events.Event{Summary: sum, Description: fb(evil), Published: true, TeleportURL: "secondlife://Dreamers%20Cave/128/128/25"}
-	track := &nowplaying.Track{LocationSlug: "main-cave", Artist: evil, Title: evil, StartedAt: now}
+	track := &nowplaying.Track{LocationSlug: "main-cave", Artist: evil, Title: evil, DJ: evil, StartedAt: now}
 	card := locationCard{L: loc, Track: track}
 	post := blog.Summary{Cover: img, ID: 2, Slug: "p", Title: fb("Post " + evil), Summary: own(evil), Author: evil, PublishedAt: now, Categories: []blog.Category{{Slug: "news", Name: fb(evil)}}}
 	pg := pager{Page: 2, Pages: 3, PrevURL: "/events", NextURL: "/events?page=3", Target: "event-list"}
@@ -70,7 +70,7 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 		"events/index":    eventsPage{Base: base, Filter: eventFilter{Location: evil, From: evil}, Errors: map[string]string{"from": evil}, Page: events.Page{Events: []events.Summary{sum}, Total: 1, Page: 2, Pages: 3}, Days: []dayGroup{day}, Pager: pg, Locations: []locations.Location{loc}, Artists: []artists.Summary{{Slug: "a", Name: evil, Genre: own(evil)}}, Kinds: events.Kinds()},
 		"events/show":     eventPage{Base: base, Event: ev, Paragraphs: []string{evil}, OtherZone: &i18n.Zone{Loc: time.UTC}, GoogleCalendarURL: "https://calendar.example/x"},
 		"locations/index": locationsPage{Base: base, Locations: []locationCard{card, {L: loc}}},
-		"locations/show":  locationPage{Base: base, Location: card, Paragraphs: []string{evil}, Days: []dayGroup{day}, Past: []events.Summary{sum}},
+		"locations/show":  locationPage{Base: base, Location: card, Paragraphs: []string{evil}, Days: []dayGroup{day}, Past: []events.Summary{sum}, Recent: []nowplaying.Track{*track, {Title: evil, StartedAt: now}}},
 		"artists/index":   artistsPage{Base: base, Artists: []artists.Summary{{Slug: "a", Name: "Ünder " + evil, Genre: fb(evil)}}},
 		"artists/show":    artistPage{Base: base, Artist: artists.Artist{Summary: artists.Summary{Slug: "a", Name: evil, Genre: own(evil)}, Bio: fb(evil), Links: []artists.Link{{Kind: "website", URL: "https://example.org"}}}, Paragraphs: []string{evil}, Upcoming: []events.Summary{sum}, Past: []events.Summary{sum}},
 		"blog/index":      blogPage{Base: base, Category: &cat, Categories: []blog.Category{cat}, Page: blog.Page{Posts: []blog.Summary{post}, Page: 1, Pages: 2}, Pager: pg},
@@ -90,6 +90,7 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 		"event-detail":      pages["events/show"],
 		"location-list":     pages["locations/index"],
 		"location-schedule": pages["locations/show"],
+		"recently-played":   pages["locations/show"],
 		"artist-list":       pages["artists/index"],
 		"artist-detail":     pages["artists/show"],
 		"post-list":         pages["blog/index"],

@@ -1,0 +1,71 @@
+package jobs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+	"github.com/redis/go-redis/v9"
+)
+
+// ErrLocked is a run that another instance has taken.
+var ErrLocked = errors.New("jobs: another instance holds the lock")
+
+// locker is gocron's distributed locker over Redis: SET NX with an expiry.
+// The lock is not released after the run but held for half the job's
+// interval: the instances fire at the same instants, give or take clock
+// skew and start-up, and one that comes late must still find this run
+// taken. The next run, an interval later, finds it free.
+//
+// (github.com/go-co-op/gocron-redis-lock is what gocron suggests; the
+// module proxy does not serve it, and releasing at the end of the run, as
+// it does, would let a late instance run the same tick again.)
+type locker struct {
+	rdb      redis.UniversalClient
+	prefix   string
+	instance string
+
+	mu    sync.Mutex
+	holds map[string]time.Duration
+}
+
+func newLocker(rdb redis.UniversalClient, prefix string) *locker {
+	id := make([]byte, 8)
+	rand.Read(id)
+	return &locker{rdb: rdb, prefix: prefix, instance: hex.EncodeToString(id), holds: map[string]time.Duration{}}
+}
+
+// hold sets how long a run of job name keeps its lock.
+func (l *locker) hold(name string, every time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.holds[name] = max(every/2, 100*time.Millisecond)
+}
+
+// Lock takes the lock of job key for its hold time, or returns ErrLocked.
+func (l *locker) Lock(ctx context.Context, key string) (gocron.Lock, error) {
+	l.mu.Lock()
+	d, ok := l.holds[key]
+	l.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("jobs: lock for unknown job %q", key)
+	}
+	got, err := l.rdb.SetNX(ctx, l.prefix+"job:"+key, l.instance, d).Result()
+	if err != nil {
+		return nil, fmt.Errorf("jobs: lock %s: %w", key, err)
+	}
+	if !got {
+		return nil, ErrLocked
+	}
+	return held{}, nil
+}
+
+// held is a taken lock; it expires by itself (see locker).
+type held struct{}
+
+func (held) Unlock(context.Context) error { return nil }

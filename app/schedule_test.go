@@ -1,0 +1,37 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dreamerscave/tdc/app/config"
+	"github.com/dreamerscave/tdc/app/testenv"
+)
+
+// serve schedules the poll at TDC_NOW_PLAYING_POLL and the daily clean-up,
+// and none of it with TDC_JOBS=off.
+func TestStartJobs(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := testenv.Redis(t)
+	cfg, err := config.Load(env(map[string]string{"TDC_NOW_PLAYING_POLL": "40s", "TDC_REDIS_PREFIX": prefix, "TDC_JOBS": "off"}))
+	require.NoError(t, err)
+	svc := testenv.Services(t, testenv.DB(t), time.Now())
+
+	every := map[string]time.Duration{}
+	for _, j := range scheduledJobs(cfg, svc, testenv.Logger(t)) {
+		every[j.Name] = j.Every
+	}
+	require.Equal(t, map[string]time.Duration{"now-playing-poll": 40 * time.Second, "now-playing-prune": 24 * time.Hour}, every)
+
+	s, err := startJobs(t.Context(), cfg, svc, rdb, testenv.Logger(t))
+	require.NoError(t, err)
+	require.Nil(t, s, "TDC_JOBS=off starts no scheduler")
+
+	cfg.Jobs = true
+	s, err = startJobs(t.Context(), cfg, svc, rdb, testenv.Logger(t))
+	require.NoError(t, err)
+	require.NotNil(t, s)
+	require.NoError(t, s.Stop())
+}
