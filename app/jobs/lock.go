@@ -2,13 +2,12 @@ package jobs
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
 	"time"
 
+	"github.com/bsm/redislock"
 	"github.com/go-co-op/gocron/v2"
 	"github.com/redis/go-redis/v9"
 )
@@ -16,28 +15,24 @@ import (
 // ErrLocked is a run that another instance has taken.
 var ErrLocked = errors.New("jobs: another instance holds the lock")
 
-// locker is gocron's distributed locker over Redis: SET NX with an expiry.
-// The lock is not released after the run but held for half the job's
+// locker is gocron's distributed locker over Redis (bsm/redislock). The lock is not released after the run but held for half the job's
 // interval: the instances fire at the same instants, give or take clock
 // skew and start-up, and one that comes late must still find this run
 // taken. The next run, an interval later, finds it free.
 //
-// (github.com/go-co-op/gocron-redis-lock is what gocron suggests; the
-// module proxy does not serve it, and releasing at the end of the run, as
-// it does, would let a late instance run the same tick again.)
+// (github.com/go-co-op/gocron-redis-lock, which gocron suggests, releases
+// at the end of the run, which would let a late instance run the same tick
+// again; the module proxy here does not serve it either.)
 type locker struct {
-	rdb      redis.UniversalClient
-	prefix   string
-	instance string
+	locks  *redislock.Client
+	prefix string
 
 	mu    sync.Mutex
 	holds map[string]time.Duration
 }
 
 func newLocker(rdb redis.UniversalClient, prefix string) *locker {
-	id := make([]byte, 8)
-	rand.Read(id)
-	return &locker{rdb: rdb, prefix: prefix, instance: hex.EncodeToString(id), holds: map[string]time.Duration{}}
+	return &locker{locks: redislock.New(rdb), prefix: prefix, holds: map[string]time.Duration{}}
 }
 
 // hold sets how long a run of job name keeps its lock.
@@ -55,12 +50,13 @@ func (l *locker) Lock(ctx context.Context, key string) (gocron.Lock, error) {
 	if !ok {
 		return nil, fmt.Errorf("jobs: lock for unknown job %q", key)
 	}
-	got, err := l.rdb.SetNX(ctx, l.prefix+"job:"+key, l.instance, d).Result()
+	// Taken once, no retries: the run belongs to whoever came first.
+	_, err := l.locks.Obtain(ctx, l.prefix+"job:"+key, d, nil)
+	if errors.Is(err, redislock.ErrNotObtained) {
+		return nil, ErrLocked
+	}
 	if err != nil {
 		return nil, fmt.Errorf("jobs: lock %s: %w", key, err)
-	}
-	if !got {
-		return nil, ErrLocked
 	}
 	return held{}, nil
 }
