@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dreamerscave/tdc/app/live"
 )
 
 type fakeClock struct {
@@ -28,12 +30,15 @@ func (f *fakeClock) advance(d time.Duration) {
 	f.mu.Unlock()
 }
 
-func counting(body string, calls *int) func() ([]byte, error) {
-	return func() ([]byte, error) {
+func counting(body string, calls *int) func() (rendered, error) {
+	return func() (rendered, error) {
 		*calls++
-		return []byte(body), nil
+		return answer(body), nil
 	}
 }
+
+// answer is a rendered body that shows the topic "t".
+func answer(body string) rendered { return rendered{body: []byte(body), shows: showing("t")} }
 
 const html = "text/html; charset=utf-8"
 
@@ -76,7 +81,7 @@ func TestCacheNeverStoresErrors(t *testing.T) {
 	t.Parallel()
 	p := newPageCache(time.Minute, 1<<20, time.Now)
 	calls := 0
-	fail := func() ([]byte, error) { calls++; return nil, errors.New("db down") }
+	fail := func() (rendered, error) { calls++; return rendered{}, errors.New("db down") }
 	_, err := p.get("k", html, fail)
 	require.Error(t, err)
 	_, err = p.get("k", html, fail)
@@ -92,21 +97,21 @@ func TestCacheInvalidateDuringRender(t *testing.T) {
 	started, release := make(chan struct{}), make(chan struct{})
 	oldDone := make(chan *cacheEntry)
 	go func() {
-		e, _ := p.get("k", html, func() ([]byte, error) {
+		e, _ := p.get("k", html, func() (rendered, error) {
 			close(started)
 			<-release
-			return []byte("old"), nil
+			return answer("old"), nil
 		})
 		oldDone <- e
 	}()
 	<-started
-	p.Invalidate()
-	newer, err := p.get("k", html, func() ([]byte, error) { return []byte("new"), nil })
+	p.Invalidate(live.TopicAll)
+	newer, err := p.get("k", html, func() (rendered, error) { return answer("new"), nil })
 	require.NoError(t, err)
 	require.Equal(t, "new", string(newer.body), "a request after Invalidate gets a fresh render")
 	close(release)
 	require.Equal(t, "old", string((<-oldDone).body))
-	again, err := p.get("k", html, func() ([]byte, error) { return []byte("third"), nil })
+	again, err := p.get("k", html, func() (rendered, error) { return answer("third"), nil })
 	require.NoError(t, err)
 	require.Equal(t, "new", string(again.body), "the stale render was not stored")
 }
@@ -141,14 +146,14 @@ func TestCacheGzipsOnce(t *testing.T) {
 	for i := range big {
 		big[i] = 'a' + byte(i%7)
 	}
-	e, err := p.get("k", html, func() ([]byte, error) { return big, nil })
+	e, err := p.get("k", html, func() (rendered, error) { return rendered{body: big, shows: showing("t")}, nil })
 	require.NoError(t, err)
 	gz := e.gzipped()
 	require.NotEmpty(t, gz)
 	require.Less(t, len(gz), len(big))
 	require.Equal(t, &gz[0], &e.gzipped()[0], "compressed once, then reused")
 	require.NotEqual(t, e.etag, e.etagGzip(), "two byte sequences, two strong tags")
-	small, err := p.get("s", html, func() ([]byte, error) { return []byte("tiny"), nil })
+	small, err := p.get("s", html, func() (rendered, error) { return answer("tiny"), nil })
 	require.NoError(t, err)
 	require.Nil(t, small.gzipped(), "too small to gain from gzip")
 }

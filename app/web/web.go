@@ -106,14 +106,23 @@ func (s *Server) CacheSize() (entries int, bytes uint64) {
 }
 
 // Invalidate drops every cached page.
-func (s *Server) Invalidate() { s.cache.Invalidate() }
+func (s *Server) Invalidate() { s.Changed(live.TopicAll) }
 
-// FollowChanges drops the page cache whenever any instance publishes a
-// change, and on every (re)subscription, until ctx ends. Pages show few
-// topics each and change rarely, so clearing everything is simpler than
-// tracking which page shows what, and costs one render per page.
+// Changed drops the cached pages that show topic (live.TopicAll: every
+// page). The settings service's own copy is dropped first when settings
+// changed: a page rendered between the two would otherwise show the old
+// settings and be stored.
+func (s *Server) Changed(topic string) {
+	if s.Settings != nil && (topic == live.TopicSettings || topic == live.TopicAll) {
+		s.Settings.Invalidate()
+	}
+	s.cache.Invalidate(topic)
+}
+
+// FollowChanges drops the cached pages that show each topic any instance
+// publishes, and every page on each (re)subscription, until ctx ends.
 func (s *Server) FollowChanges(ctx context.Context, bus *live.Bus) {
-	bus.Listen(ctx, func(live.Change) { s.Invalidate() })
+	bus.Listen(ctx, func(c live.Change) { s.Changed(c.Topic) })
 }
 
 // RedisPrefix is the prefix of this server's Redis keys and channels.
