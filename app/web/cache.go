@@ -161,11 +161,10 @@ func (p *pageCache) store(key string, e *cacheEntry, start uint64) {
 	if p.staleSince(start, e.topics) {
 		return
 	}
-	// Set first: replacing an older entry unindexes it, and only then is
-	// the new one indexed.
-	p.entries.Set(key, e)
+	// Index first: the cache may evict the entry as soon as it is in (its
+	// deletion then unindexes it), and unindexing the entry it replaces
+	// leaves the new one, which is another pointer, in place.
 	p.idxMu.Lock()
-	defer p.idxMu.Unlock()
 	for _, t := range e.topics {
 		keys := p.index[t]
 		if keys == nil {
@@ -173,6 +172,12 @@ func (p *pageCache) store(key string, e *cacheEntry, start uint64) {
 			p.index[t] = keys
 		}
 		keys[key] = e
+	}
+	p.idxMu.Unlock()
+	p.entries.Set(key, e)
+	if cur, ok := p.entries.GetEntryQuietly(key); !ok || cur.Value != e {
+		// Refused or already gone; unindexing twice is harmless.
+		p.unindex(key, e)
 	}
 }
 

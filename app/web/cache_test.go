@@ -116,6 +116,127 @@ func TestCacheInvalidateDuringRender(t *testing.T) {
 	require.Equal(t, "new", string(again.body), "the stale render was not stored")
 }
 
+// showingTopics is a render of body that shows topics.
+func showingTopics(body string, topics ...string) func() (rendered, error) {
+	return func() (rendered, error) { return rendered{body: []byte(body), shows: showing(topics...)}, nil }
+}
+
+// Invalidate drops the entries that show the topic and keeps the others.
+func TestCacheInvalidatesByTopic(t *testing.T) {
+	t.Parallel()
+	p := newPageCache(time.Minute, 1<<20, time.Now)
+	for key, topics := range map[string][]string{
+		"programme": {live.TopicEvents},
+		"venue":     {live.TopicEvents, live.LocationTopic("main-cave", "now-playing")},
+		"other":     {live.LocationTopic("other-cave", "now-playing")},
+	} {
+		_, err := p.get(key, html, showingTopics("v1", topics...))
+		require.NoError(t, err)
+	}
+	p.Invalidate(live.LocationTopic("main-cave", "now-playing"))
+	cached := func(key string) bool { _, ok := p.entries.GetIfPresent(key); return ok }
+	require.True(t, cached("programme"))
+	require.False(t, cached("venue"))
+	require.True(t, cached("other"))
+	p.Invalidate("no-page-shows-this")
+	require.True(t, cached("programme"))
+	p.Invalidate(live.TopicSettings)
+	require.False(t, cached("programme"), "every entry shows the settings")
+	require.False(t, cached("other"))
+	_, pairs := p.indexSize()
+	require.Zero(t, pairs, "the index empties with the cache")
+}
+
+// A render that began before an invalidation of a topic it shows is not
+// stored; one that shows other topics is.
+func TestCacheInvalidateDuringRenderIsPerTopic(t *testing.T) {
+	t.Parallel()
+	p := newPageCache(time.Minute, 1<<20, time.Now)
+	render := func(key, topic string) (started chan struct{}, release chan struct{}, done chan *cacheEntry) {
+		started, release, done = make(chan struct{}), make(chan struct{}), make(chan *cacheEntry)
+		go func() {
+			e, _ := p.get(key, html, func() (rendered, error) {
+				close(started)
+				<-release
+				return rendered{body: []byte("old " + key), shows: showing(topic)}, nil
+			})
+			done <- e
+		}()
+		return started, release, done
+	}
+	s1, r1, d1 := render("event-page", live.EventTopic(7))
+	s2, r2, d2 := render("artists", live.TopicArtists)
+	<-s1
+	<-s2
+	p.Invalidate(live.EventTopic(7))
+	close(r1)
+	close(r2)
+	require.Equal(t, "old event-page", string((<-d1).body), "the request that asked before gets its render")
+	require.Equal(t, "old artists", string((<-d2).body))
+	_, ok := p.entries.GetIfPresent("event-page")
+	require.False(t, ok, "a render overtaken by its topic's change is not stored")
+	_, ok = p.entries.GetIfPresent("artists")
+	require.True(t, ok, "another topic's change does not keep a render out")
+}
+
+// The invalidation record stays small: past maxChangedTopics it is emptied,
+// and a render in flight then is treated as overtaken.
+func TestCacheChangedTopicsStayBounded(t *testing.T) {
+	t.Parallel()
+	p := newPageCache(time.Minute, 1<<20, time.Now)
+	started, release := make(chan struct{}), make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		p.get("k", html, func() (rendered, error) {
+			close(started)
+			<-release
+			return answer("x"), nil
+		})
+		close(done)
+	}()
+	<-started
+	for i := range maxChangedTopics + 10 {
+		p.Invalidate(live.EventTopic(int64(i)))
+	}
+	p.mu.Lock()
+	n := len(p.changed)
+	p.mu.Unlock()
+	require.LessOrEqual(t, n, maxChangedTopics)
+	close(release)
+	<-done
+	_, ok := p.entries.GetIfPresent("k")
+	require.False(t, ok)
+}
+
+// Under a flood of distinct keys the index holds no more than the cache:
+// evicted entries leave it, and a replaced entry is indexed once.
+func TestCacheIndexIsBoundedByTheCache(t *testing.T) {
+	t.Parallel()
+	p := newPageCache(time.Minute, 64<<10, time.Now)
+	page := strings.Repeat("x", 2<<10)
+	for i := range 5000 {
+		key := fmt.Sprint("/events?from=", i)
+		_, err := p.get(key, html, showingTopics(page, live.TopicEvents, live.EventTopic(int64(i))))
+		require.NoError(t, err)
+	}
+	p.entries.CleanUp()
+	entries := p.entries.EstimatedSize()
+	require.Less(t, entries, 100)
+	topics, pairs := p.indexSize()
+	require.LessOrEqual(t, pairs, 3*entries, "three topics an entry, and no more")
+	require.LessOrEqual(t, topics, entries+2)
+
+	q := newPageCache(time.Minute, 1<<20, time.Now)
+	for range 3 {
+		_, err := q.get("k", html, showingTopics("v", live.TopicEvents))
+		require.NoError(t, err)
+		q.Invalidate(live.EventTopic(1)) // not shown: the entry stays
+		q.entries.Set("k", q.newEntry([]byte("v2"), html, time.Now().Add(time.Minute), showing(live.TopicArtists).topics))
+	}
+	_, pairs = q.indexSize()
+	require.Zero(t, pairs, "a replaced entry leaves the index")
+}
+
 // The cache holds at most its budget of bytes, however many distinct keys
 // arrive, and a page in steady use survives a flood of one-off pages.
 func TestCacheIsBoundedByBytes(t *testing.T) {

@@ -22,24 +22,43 @@ func offeredZones() []string {
 // zoneSet resolves zone names from visitors. Only canonical names from Go's
 // tzdata are accepted, so the loaded zones (kept, since LoadLocation reads
 // and parses tzdata) number a few hundred at most, whatever visitors send.
+// Other names of a zone ("US/Pacific" for "America/Los_Angeles") resolve
+// to the zone's own name: the page is the same, so is its cache entry.
 type zoneSet struct {
-	club   i18n.Zone
-	mu     sync.RWMutex
-	loaded map[string]i18n.Zone
+	club    i18n.Zone
+	aliases map[string]string
+	mu      sync.RWMutex
+	loaded  map[string]i18n.Zone
 }
+
+//go:generate go run gen_zone_aliases.go
 
 func newZoneSet(club *time.Location, label string) *zoneSet {
-	return &zoneSet{club: i18n.Zone{Loc: club, Label: label}, loaded: map[string]i18n.Zone{}}
+	return &zoneSet{club: i18n.Zone{Loc: club, Label: label}, aliases: zoneAliases(), loaded: map[string]i18n.Zone{}}
 }
 
-// lookup returns the zone named name, in any letter case. The club's zone
-// keeps its label. Anything but a tzdata name reports false.
-func (z *zoneSet) lookup(name string) (i18n.Zone, bool) {
+// canonical is the one name of the zone called name, in any letter case
+// or by another of its names, and false for anything but a tzdata name.
+func (z *zoneSet) canonical(name string) (string, bool) {
 	name, ok := i18n.CanonicalZone(name)
+	if !ok {
+		return "", false
+	}
+	if to, ok := z.aliases[name]; ok {
+		return to, true
+	}
+	return name, true
+}
+
+// lookup returns the zone named name, in any letter case or by another of
+// its names. The club's zone keeps its label. Anything but a tzdata name
+// reports false.
+func (z *zoneSet) lookup(name string) (i18n.Zone, bool) {
+	name, ok := z.canonical(name)
 	if !ok {
 		return i18n.Zone{}, false
 	}
-	if name == z.club.Name() {
+	if club, _ := z.canonical(z.club.Name()); name == club {
 		return z.club, true
 	}
 	z.mu.RLock()
