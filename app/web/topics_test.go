@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -188,4 +189,74 @@ func (l changeLog) until(t *testing.T, want ...string) []string {
 		}
 	}
 	return got
+}
+
+// Query values that do not change the page map to the page's one cache
+// entry: after a silent rename in the database, each spelling still gets
+// the cached page (the old title, the same ETag). Values that do change
+// it get a render of their own, which shows the rename.
+func TestEquivalentQueriesShareOneCacheEntry(t *testing.T) {
+	t.Parallel()
+	f := newTopicFixture(t)
+	club := testenv.Config(t).ClubZone.String()
+	require.Equal(t, "America/Los_Angeles", club, "the cases below name the club's zone by its other names")
+	base := f.programme
+	want := get(t, f.srv, base)
+	wantDE := get(t, f.srv, base, header("Cookie", "lang=de"))
+	renamed := "Renamed " + f.ev.Slug
+	f.renameSilently(t, renamed)
+	cases := []struct {
+		name, url string
+		cookie    string
+		same      bool
+	}{
+		{name: "empty fields", url: base + "&type=&artist=&from=&to=", same: true},
+		{name: "default page and page size", url: base + "&page=1&per_page=20", same: true},
+		{name: "parameters the page does not read", url: base + "&q=&kind=&utm_source=x", same: true},
+		{name: "another order", url: "/events?page=1&location=" + f.loc.Slug, same: true},
+		{name: "slug in upper case", url: "/events?location=" + strings.ToUpper(f.loc.Slug), same: true},
+		{name: "the club's zone", url: base + "&tz=" + club, same: true},
+		{name: "the club's zone in lower case", url: base + "&tz=" + strings.ToLower(club), same: true},
+		{name: "the club's zone by another name", url: base + "&tz=US/Pacific", same: true},
+		{name: "the club's zone by its old rule name", url: base + "&tz=PST8PDT", same: true},
+		{name: "an unknown zone", url: base + "&tz=Mars/Olympus", same: true},
+		{name: "the default language", url: base + "&lang=en", same: true},
+		{name: "the language of the cookie", url: base + "&lang=de", cookie: "lang=de", same: true},
+		{name: "another zone", url: base + "&tz=Europe/Berlin", same: false},
+		{name: "another page size", url: base + "&per_page=21", same: false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var opts []reqOpt
+			if tc.cookie != "" {
+				opts = append(opts, header("Cookie", tc.cookie))
+			}
+			res := get(t, f.srv, tc.url, opts...)
+			require.Equal(t, http.StatusOK, res.StatusCode)
+			if tc.same {
+				tag := want.Header.Get("ETag")
+				if tc.cookie != "" {
+					tag = wantDE.Header.Get("ETag")
+				}
+				require.Equal(t, tag, res.Header.Get("ETag"))
+				require.NotContains(t, res.Body, renamed)
+			} else {
+				require.Contains(t, res.Body, renamed, "rendered afresh")
+			}
+		})
+	}
+}
+
+// Two names of one zone share an entry, whatever the order they come in.
+func TestZoneAliasesShareOneCacheEntry(t *testing.T) {
+	t.Parallel()
+	f := newTopicFixture(t)
+	first := get(t, f.srv, f.programme+"&tz=Asia/Calcutta")
+	require.Equal(t, http.StatusOK, first.StatusCode)
+	f.renameSilently(t, "Renamed "+f.ev.Slug)
+	for _, name := range []string{"Asia/Kolkata", "asia/calcutta", "ASIA/KOLKATA"} {
+		res := get(t, f.srv, f.programme+"&tz="+name)
+		require.Equal(t, first.Header.Get("ETag"), res.Header.Get("ETag"), name)
+	}
+	require.Contains(t, first.Body, `value="Asia/Kolkata" selected`, "the zone is shown by its own name")
 }
