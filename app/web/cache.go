@@ -155,6 +155,13 @@ func (p *pageCache) staleSince(start uint64, topics []string) bool {
 	return false
 }
 
+// overtaken is staleSince for callers that do not hold mu.
+func (p *pageCache) overtaken(start uint64, topics []string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.staleSince(start, topics)
+}
+
 func (p *pageCache) store(key string, e *cacheEntry, start uint64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -300,3 +300,34 @@ func TestETagMatches(t *testing.T) {
 		})
 	}
 }
+
+// A memo loads once per key until one of its topics changes; other
+// topics leave it, and a load overtaken by a change is not kept.
+func TestMemoFollowsItsTopics(t *testing.T) {
+	t.Parallel()
+	p := newPageCache(time.Minute, 1<<20, time.Now)
+	m := newMemo[int](p, live.TopicLocations)
+	loads := 0
+	load := func() (int, error) { loads++; return loads, nil }
+	for range 3 {
+		v, err := m.get("en", load)
+		require.NoError(t, err)
+		require.Equal(t, 1, v)
+	}
+	p.Invalidate(live.TopicEvents)
+	v, _ := m.get("en", load)
+	require.Equal(t, 1, v, "another topic leaves it")
+	p.Invalidate(live.TopicLocations)
+	v, _ = m.get("en", load)
+	require.Equal(t, 2, v)
+	v, _ = m.get("de", load)
+	require.Equal(t, 3, v, "one value per key")
+
+	_, err := m.get("fr", func() (int, error) {
+		p.Invalidate(live.TopicSettings) // while it loads
+		return 99, nil
+	})
+	require.NoError(t, err)
+	v, _ = m.get("fr", load)
+	require.Equal(t, 4, v, "a load overtaken by a change is loaded again")
+}

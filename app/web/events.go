@@ -286,13 +286,11 @@ func (s *Server) eventsData(ctx context.Context, c fiber.Ctx, f eventFilter) (ev
 	meta := Meta{Title: s.Bundle.T(lang, "events.list.title", nil), Description: s.Bundle.T(lang, "events.list.lead", nil)}
 	d := eventsPage{Base: s.base(c, "events", "/events", f.canonical(), meta), Filter: f, Kinds: events.Kinds()}
 	var err error
-	if d.Locations, err = s.Locations.List(ctx, lang); err != nil {
+	if d.Locations, err = s.venueList(ctx, lang); err != nil {
 		return d, err
 	}
-	if d.Artists, err = s.Artists.List(ctx, lang); err != nil {
-		return d, err
-	}
-	return d, nil
+	d.Artists, err = s.artists.get(lang, func() ([]artists.Summary, error) { return s.Artists.List(ctx, lang) })
+	return d, err
 }
 
 // fieldErrors translates the field errors of inv for the form.

@@ -53,7 +53,7 @@ func (s *Server) home(c fiber.Ctx) error {
 }
 
 func (s *Server) locationCards(ctx context.Context, lang string) ([]locationCard, error) {
-	locs, err := s.Locations.List(ctx, lang)
+	locs, err := s.venueList(ctx, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +69,11 @@ func (s *Server) locationCards(ctx context.Context, lang string) ([]locationCard
 		}
 	}
 	return out, nil
+}
+
+// venueList is Locations.List, loaded once per language and change.
+func (s *Server) venueList(ctx context.Context, lang string) ([]locations.Location, error) {
+	return s.venues.get(lang, func() ([]locations.Location, error) { return s.Locations.List(ctx, lang) })
 }
 
 // cardTopics is what venue cards show: the list of venues, and what each

@@ -10,9 +10,11 @@ import (
 	"github.com/gofiber/fiber/v3"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/dreamerscave/tdc/app/artists"
 	"github.com/dreamerscave/tdc/app/config"
 	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/live"
+	"github.com/dreamerscave/tdc/app/locations"
 	"github.com/dreamerscave/tdc/app/render"
 	"github.com/dreamerscave/tdc/app/services"
 	"github.com/dreamerscave/tdc/app/static"
@@ -37,6 +39,8 @@ type Server struct {
 
 	Deps
 	cache    *pageCache
+	venues   *memo[[]locations.Location] // Locations.List, by language
+	artists  *memo[[]artists.Summary]    // Artists.List, by language
 	metrics  *metrics
 	zones    *zoneSet
 	security [][2]string // headers every answer carries, see securityHeaders
@@ -56,6 +60,8 @@ func New(d Deps) (*Server, error) {
 		security: securityHeaders(d.Config.CookieSecure),
 		acct:     newAccountKit(d.Config, d.Log),
 	}
+	s.venues = newMemo[[]locations.Location](s.cache, live.TopicLocations)
+	s.artists = newMemo[[]artists.Summary](s.cache, live.TopicArtists)
 	m, err := newMetrics(d.Registry)
 	if err != nil {
 		return nil, err
