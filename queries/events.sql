@@ -26,6 +26,32 @@ WHERE e.published = TRUE
 ORDER BY e.starts_at, e.id
 LIMIT ? OFFSET ?;
 
+-- name: EventPage :many
+-- EventList with the number of all matching rows on each row, so a page of
+-- the programme costs one query, not a count and a list. A page past the
+-- last has no rows to carry the number; EventCount answers then.
+SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media_id,
+       d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr,
+       l.slug AS location_slug, l.theme_accent AS location_accent,
+       ld.name AS location_name, lt.name AS location_name_tr,
+       CAST(COUNT(*) OVER () AS SIGNED) AS total
+FROM events e
+JOIN event_translations d ON d.event_id = e.id AND d.lang = sqlc.arg(default_lang)
+LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = sqlc.arg(lang)
+JOIN locations l ON l.id = e.location_id
+JOIN location_translations ld ON ld.location_id = l.id AND ld.lang = sqlc.arg(default_lang)
+LEFT JOIN location_translations lt ON lt.location_id = l.id AND lt.lang = sqlc.arg(lang)
+WHERE e.published = TRUE
+  AND e.ends_at > sqlc.arg(range_start) AND e.starts_at < sqlc.arg(range_end)
+  AND e.starts_at > sqlc.arg(range_start) - INTERVAL 7 DAY
+  AND (sqlc.narg(location_slug) IS NULL OR l.slug = sqlc.narg(location_slug))
+  AND (sqlc.narg(kind) IS NULL OR e.kind = sqlc.narg(kind))
+  AND (sqlc.narg(artist_slug) IS NULL OR EXISTS (
+        SELECT 1 FROM event_artists ea JOIN artists a ON a.id = ea.artist_id
+        WHERE ea.event_id = e.id AND a.slug = sqlc.narg(artist_slug)))
+ORDER BY e.starts_at, e.id
+LIMIT ? OFFSET ?;
+
 -- name: EventCount :one
 -- The same rows as EventList: those with a default-language text.
 SELECT COUNT(*)

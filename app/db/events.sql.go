@@ -1045,6 +1045,120 @@ func (q *Queries) EventOverlapping(ctx context.Context, arg EventOverlappingPara
 	return items, nil
 }
 
+const eventPage = `-- name: EventPage :many
+SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media_id,
+       d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr,
+       l.slug AS location_slug, l.theme_accent AS location_accent,
+       ld.name AS location_name, lt.name AS location_name_tr,
+       CAST(COUNT(*) OVER () AS SIGNED) AS total
+FROM events e
+JOIN event_translations d ON d.event_id = e.id AND d.lang = ?
+LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = ?
+JOIN locations l ON l.id = e.location_id
+JOIN location_translations ld ON ld.location_id = l.id AND ld.lang = ?
+LEFT JOIN location_translations lt ON lt.location_id = l.id AND lt.lang = ?
+WHERE e.published = TRUE
+  AND e.ends_at > ? AND e.starts_at < ?
+  AND e.starts_at > ? - INTERVAL 7 DAY
+  AND (? IS NULL OR l.slug = ?)
+  AND (? IS NULL OR e.kind = ?)
+  AND (? IS NULL OR EXISTS (
+        SELECT 1 FROM event_artists ea JOIN artists a ON a.id = ea.artist_id
+        WHERE ea.event_id = e.id AND a.slug = ?))
+ORDER BY e.starts_at, e.id
+LIMIT ? OFFSET ?
+`
+
+type EventPageParams struct {
+	DefaultLang  string
+	Lang         string
+	RangeStart   time.Time
+	RangeEnd     time.Time
+	LocationSlug sql.NullString
+	Kind         NullEventsKind
+	ArtistSlug   sql.NullString
+	Limit        int32
+	Offset       int32
+}
+
+type EventPageRow struct {
+	ID             int64
+	Slug           string
+	Kind           EventsKind
+	StartsAt       time.Time
+	EndsAt         time.Time
+	UpdatedAt      time.Time
+	CoverMediaID   sql.NullInt64
+	Title          string
+	Summary        string
+	TitleTr        sql.NullString
+	SummaryTr      sql.NullString
+	LocationSlug   string
+	LocationAccent string
+	LocationName   string
+	LocationNameTr sql.NullString
+	Total          int64
+}
+
+// EventList with the number of all matching rows on each row, so a page of
+// the programme costs one query, not a count and a list. A page past the
+// last has no rows to carry the number; EventCount answers then.
+func (q *Queries) EventPage(ctx context.Context, arg EventPageParams) ([]EventPageRow, error) {
+	rows, err := q.db.QueryContext(ctx, eventPage,
+		arg.DefaultLang,
+		arg.Lang,
+		arg.DefaultLang,
+		arg.Lang,
+		arg.RangeStart,
+		arg.RangeEnd,
+		arg.RangeStart,
+		arg.LocationSlug,
+		arg.LocationSlug,
+		arg.Kind,
+		arg.Kind,
+		arg.ArtistSlug,
+		arg.ArtistSlug,
+		arg.Limit,
+		arg.Offset,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []EventPageRow{}
+	for rows.Next() {
+		var i EventPageRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Kind,
+			&i.StartsAt,
+			&i.EndsAt,
+			&i.UpdatedAt,
+			&i.CoverMediaID,
+			&i.Title,
+			&i.Summary,
+			&i.TitleTr,
+			&i.SummaryTr,
+			&i.LocationSlug,
+			&i.LocationAccent,
+			&i.LocationName,
+			&i.LocationNameTr,
+			&i.Total,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const eventSlugsLike = `-- name: EventSlugsLike :many
 SELECT slug FROM events
 WHERE (slug = ? OR slug LIKE CONCAT(?, '-%')) AND id <> ?

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"time"
 
@@ -140,25 +141,38 @@ func (s *Service) List(ctx context.Context, lang string, f Filter) (Page, error)
 	if err != nil {
 		return Page{}, err
 	}
-	total, err := s.q.EventCount(ctx, db.EventCountParams{
-		DefaultLang: s.defLang, RangeStart: f.From, RangeEnd: f.To,
-		LocationSlug: db.NullString(f.Location), Kind: nullKind(f.Kind), ArtistSlug: db.NullString(f.Artist),
-	})
+	// The asked page and the total in one query; only a page past the
+	// last (or no page at all) needs the count to find the last one.
+	page := max(f.Page, 1)
+	rows, err := s.page(ctx, lang, f, page)
 	if err != nil {
-		return Page{}, fmt.Errorf("events: count: %w", err)
+		return Page{}, err
+	}
+	var total int64
+	switch {
+	case len(rows) > 0:
+		total = rows[0].Total
+	case page > 1:
+		total, err = s.q.EventCount(ctx, db.EventCountParams{
+			DefaultLang: s.defLang, RangeStart: f.From, RangeEnd: f.To,
+			LocationSlug: db.NullString(f.Location), Kind: nullKind(f.Kind), ArtistSlug: db.NullString(f.Artist),
+		})
+		if err != nil {
+			return Page{}, fmt.Errorf("events: count: %w", err)
+		}
 	}
 	p := Page{Total: int(total), PerPage: f.PerPage, Pages: max(1, (int(total)+f.PerPage-1)/f.PerPage)}
-	p.Page = min(max(f.Page, 1), p.Pages)
-	rows, err := s.q.EventList(ctx, db.EventListParams{
-		DefaultLang: s.defLang, Lang: lang,
-		RangeStart: f.From, RangeEnd: f.To,
-		LocationSlug: db.NullString(f.Location), Kind: nullKind(f.Kind), ArtistSlug: db.NullString(f.Artist),
-		Limit: int32(f.PerPage), Offset: int32((p.Page - 1) * f.PerPage),
-	})
-	if err != nil {
-		return Page{}, fmt.Errorf("events: list: %w", err)
+	p.Page = min(page, p.Pages)
+	if p.Page != page && total > 0 {
+		// Past the last page: the last one, as before.
+		if rows, err = s.page(ctx, lang, f, p.Page); err != nil {
+			return Page{}, err
+		}
 	}
-	p.Events = summaries(rows)
+	p.Events = make([]Summary, len(rows))
+	for i, r := range rows {
+		p.Events[i] = pageSummary(r)
+	}
 	if err := s.attachLineups(ctx, lang, p.Events); err != nil {
 		return Page{}, err
 	}
@@ -166,6 +180,34 @@ func (s *Service) List(ctx context.Context, lang string, f Filter) (Page, error)
 		return Page{}, err
 	}
 	return p, nil
+}
+
+// page loads page n of the programme under f, with the total. A page so
+// far out that its offset overflows is empty, as it would be anyway.
+func (s *Service) page(ctx context.Context, lang string, f Filter, n int) ([]db.EventPageRow, error) {
+	offset := int64(n-1) * int64(f.PerPage)
+	if offset > math.MaxInt32 {
+		return nil, nil
+	}
+	rows, err := s.q.EventPage(ctx, db.EventPageParams{
+		DefaultLang: s.defLang, Lang: lang,
+		RangeStart: f.From, RangeEnd: f.To,
+		LocationSlug: db.NullString(f.Location), Kind: nullKind(f.Kind), ArtistSlug: db.NullString(f.Artist),
+		Limit: int32(f.PerPage), Offset: int32(offset),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("events: list: %w", err)
+	}
+	return rows, nil
+}
+
+// pageSummary is summary for EventPage's rows, which add the total.
+func pageSummary(r db.EventPageRow) Summary {
+	return summary(db.EventListRow{
+		ID: r.ID, Slug: r.Slug, Kind: r.Kind, StartsAt: r.StartsAt, EndsAt: r.EndsAt, UpdatedAt: r.UpdatedAt,
+		CoverMediaID: r.CoverMediaID, Title: r.Title, Summary: r.Summary, TitleTr: r.TitleTr, SummaryTr: r.SummaryTr,
+		LocationSlug: r.LocationSlug, LocationAccent: r.LocationAccent, LocationName: r.LocationName, LocationNameTr: r.LocationNameTr,
+	})
 }
 
 // normalize applies defaults and checks f against the rules and the data.
