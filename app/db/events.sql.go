@@ -1050,6 +1050,7 @@ SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media
        d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr,
        l.slug AS location_slug, l.theme_accent AS location_accent,
        ld.name AS location_name, lt.name AS location_name_tr,
+       e.cancelled_at IS NOT NULL AS cancelled,
        CAST(COUNT(*) OVER () AS SIGNED) AS total
 FROM events e
 JOIN event_translations d ON d.event_id = e.id AND d.lang = ?
@@ -1097,11 +1098,13 @@ type EventPageRow struct {
 	LocationAccent string
 	LocationName   string
 	LocationNameTr sql.NullString
+	Cancelled      bool
 	Total          int64
 }
 
-// EventList with the number of all matching rows on each row, so a page of
-// the programme costs one query, not a count and a list. A page past the
+// EventList with whether each event is cancelled and the number of all
+// matching rows on each row, so a page of the programme costs one query,
+// not a count, a list and a look-up of the cancelled. A page past the
 // last has no rows to carry the number; EventCount answers then.
 func (q *Queries) EventPage(ctx context.Context, arg EventPageParams) ([]EventPageRow, error) {
 	rows, err := q.db.QueryContext(ctx, eventPage,
@@ -1144,6 +1147,7 @@ func (q *Queries) EventPage(ctx context.Context, arg EventPageParams) ([]EventPa
 			&i.LocationAccent,
 			&i.LocationName,
 			&i.LocationNameTr,
+			&i.Cancelled,
 			&i.Total,
 		); err != nil {
 			return nil, err

@@ -137,7 +137,7 @@ func (s *Service) Now() time.Time { return s.now() }
 // returns *apperr.Invalid for a filter naming an unknown venue or artist, or
 // a reversed or too long date range; page numbers past the end are clamped.
 func (s *Service) List(ctx context.Context, lang string, f Filter) (Page, error) {
-	f, err := s.normalize(ctx, f)
+	f, err := s.normalize(f)
 	if err != nil {
 		return Page{}, err
 	}
@@ -147,6 +147,12 @@ func (s *Service) List(ctx context.Context, lang string, f Filter) (Page, error)
 	rows, err := s.page(ctx, lang, f, page)
 	if err != nil {
 		return Page{}, err
+	}
+	if len(rows) == 0 {
+		// A row would have shown that the venue and artist exist.
+		if err := s.checkExists(ctx, f); err != nil {
+			return Page{}, err
+		}
 	}
 	var total int64
 	switch {
@@ -173,7 +179,7 @@ func (s *Service) List(ctx context.Context, lang string, f Filter) (Page, error)
 	for i, r := range rows {
 		p.Events[i] = pageSummary(r)
 	}
-	if err := s.attachLineups(ctx, lang, p.Events); err != nil {
+	if err := s.attachActs(ctx, lang, p.Events); err != nil {
 		return Page{}, err
 	}
 	if err := s.attachCovers(ctx, lang, p.Events); err != nil {
@@ -201,17 +207,20 @@ func (s *Service) page(ctx context.Context, lang string, f Filter, n int) ([]db.
 	return rows, nil
 }
 
-// pageSummary is summary for EventPage's rows, which add the total.
+// pageSummary is summary for EventPage's rows, which add whether the
+// event is cancelled, and the total.
 func pageSummary(r db.EventPageRow) Summary {
-	return summary(db.EventListRow{
+	sum := summary(db.EventListRow{
 		ID: r.ID, Slug: r.Slug, Kind: r.Kind, StartsAt: r.StartsAt, EndsAt: r.EndsAt, UpdatedAt: r.UpdatedAt,
 		CoverMediaID: r.CoverMediaID, Title: r.Title, Summary: r.Summary, TitleTr: r.TitleTr, SummaryTr: r.SummaryTr,
 		LocationSlug: r.LocationSlug, LocationAccent: r.LocationAccent, LocationName: r.LocationName, LocationNameTr: r.LocationNameTr,
 	})
+	sum.Cancelled = r.Cancelled
+	return sum
 }
 
-// normalize applies defaults and checks f against the rules and the data.
-func (s *Service) normalize(ctx context.Context, f Filter) (Filter, error) {
+// normalize applies defaults and checks f against the rules.
+func (s *Service) normalize(f Filter) (Filter, error) {
 	inv := apperr.NewInvalid()
 	now := s.now()
 	if f.From.IsZero() {
@@ -229,10 +238,21 @@ func (s *Service) normalize(ctx context.Context, f Filter) (Filter, error) {
 	if f.Kind != "" && !f.Kind.Valid() {
 		inv.Add("type", "error.filter.unknown_type", nil)
 	}
+	if f.PerPage <= 0 {
+		f.PerPage = DefaultPerPage
+	}
+	f.PerPage = min(f.PerPage, MaxPerPage)
+	return f, inv.Err()
+}
+
+// checkExists reports a venue or artist filter that names none as a field
+// error.
+func (s *Service) checkExists(ctx context.Context, f Filter) error {
+	inv := apperr.NewInvalid()
 	if f.Location != "" {
 		ok, err := s.q.LocationExistsBySlug(ctx, f.Location)
 		if err != nil {
-			return f, fmt.Errorf("events: check location %q: %w", f.Location, err)
+			return fmt.Errorf("events: check location %q: %w", f.Location, err)
 		}
 		if !ok {
 			inv.Add("location", "error.filter.unknown_location", nil)
@@ -241,17 +261,13 @@ func (s *Service) normalize(ctx context.Context, f Filter) (Filter, error) {
 	if f.Artist != "" {
 		ok, err := s.q.ArtistExistsBySlug(ctx, f.Artist)
 		if err != nil {
-			return f, fmt.Errorf("events: check artist %q: %w", f.Artist, err)
+			return fmt.Errorf("events: check artist %q: %w", f.Artist, err)
 		}
 		if !ok {
 			inv.Add("artist", "error.filter.unknown_artist", nil)
 		}
 	}
-	if f.PerPage <= 0 {
-		f.PerPage = DefaultPerPage
-	}
-	f.PerPage = min(f.PerPage, MaxPerPage)
-	return f, inv.Err()
+	return inv.Err()
 }
 
 // DayRange turns the days a visitor picked (midnights in their zone, zero
@@ -375,24 +391,39 @@ func (s *Service) attachLineups(ctx context.Context, lang string, evs []Summary)
 	if len(evs) == 0 {
 		return nil // sqlc.slice must not be empty
 	}
-	ids := make([]int64, len(evs))
-	at := make(map[int64]int, len(evs))
-	for i, e := range evs {
-		ids[i] = e.ID
-		at[e.ID] = i
-	}
-	rows, err := s.q.EventArtistListByEvents(ctx, db.EventArtistListByEventsParams{
-		DefaultLang: s.defLang, Lang: lang, EventIds: ids,
-	})
-	if err != nil {
-		return fmt.Errorf("events: lineups: %w", err)
-	}
+	ids, at := positions(evs)
 	cancelled, err := s.q.EventCancelledAmong(ctx, ids)
 	if err != nil {
 		return fmt.Errorf("events: cancelled: %w", err)
 	}
 	for _, id := range cancelled {
 		evs[at[id]].Cancelled = true
+	}
+	return s.attachActs(ctx, lang, evs)
+}
+
+// positions lists the ids of evs and where each one is.
+func positions(evs []Summary) ([]int64, map[int64]int) {
+	ids := make([]int64, len(evs))
+	at := make(map[int64]int, len(evs))
+	for i, e := range evs {
+		ids[i] = e.ID
+		at[e.ID] = i
+	}
+	return ids, at
+}
+
+// attachActs loads the lineups of evs in one query.
+func (s *Service) attachActs(ctx context.Context, lang string, evs []Summary) error {
+	if len(evs) == 0 {
+		return nil // sqlc.slice must not be empty
+	}
+	ids, at := positions(evs)
+	rows, err := s.q.EventArtistListByEvents(ctx, db.EventArtistListByEventsParams{
+		DefaultLang: s.defLang, Lang: lang, EventIds: ids,
+	})
+	if err != nil {
+		return fmt.Errorf("events: lineups: %w", err)
 	}
 	for _, r := range rows {
 		i := at[r.EventID]
