@@ -19,10 +19,10 @@ import (
 // topicFixture is a venue with one public event, and the pages that show
 // them, fetched once so the page cache holds them.
 type topicFixture struct {
-	srv   *web.Server
-	q     *db.Queries
-	loc   testenv.LocationRow
-	ev    testenv.EventRow
+	srv *web.Server
+	q   *db.Queries
+	loc testenv.LocationRow
+	ev  testenv.EventRow
 	// pages are the venue's programme, the event's page and the venue's
 	// page.
 	programme, event, venue string

@@ -120,15 +120,34 @@ func isPartial(c fiber.Ctx) bool {
 // parts outside it that depend on the same query, out of band (see
 // renderPartial). The handler names the fragment; a header never picks a
 // template, though HX-Source marks the data (swapShape says how).
+//
+// It renders into a pooled buffer and returns an exact copy: a page grows
+// its buffer through a dozen sizes, and a cached body must hold no more
+// than the bytes the cache counts (a grown buffer can be twice as large).
 func (s *Server) render(c fiber.Ctx, page, fragment string, data any) ([]byte, error) {
-	var buf bytes.Buffer
+	buf := s.bufs.Get().(*bytes.Buffer)
+	defer s.putBuf(buf)
+	buf.Reset()
 	var err error
 	if fragment != "" && isPartial(c) {
-		err = s.renderPartial(&buf, c, fragment, data)
+		err = s.renderPartial(buf, c, fragment, data)
 	} else {
-		err = s.Views.Page(&buf, langOf(c), page, data)
+		err = s.Views.Page(buf, langOf(c), page, data)
 	}
-	return buf.Bytes(), err
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Clone(buf.Bytes()), nil
+}
+
+// maxPooledBuf is the largest buffer kept for reuse; a rare huge page
+// does not pin its buffer.
+const maxPooledBuf = 1 << 20
+
+func (s *Server) putBuf(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledBuf {
+		s.bufs.Put(b)
+	}
 }
 
 // pageHeaders are what every HTML response carries. Vary names what the

@@ -3,8 +3,10 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
@@ -41,6 +43,7 @@ type Server struct {
 	cache    *pageCache
 	venues   *memo[[]locations.Location] // Locations.List, by language
 	artists  *memo[[]artists.Summary]    // Artists.List, by language
+	bufs     sync.Pool                   // *bytes.Buffer for renders, see render
 	metrics  *metrics
 	zones    *zoneSet
 	security [][2]string // headers every answer carries, see securityHeaders
@@ -60,6 +63,7 @@ func New(d Deps) (*Server, error) {
 		security: securityHeaders(d.Config.CookieSecure),
 		acct:     newAccountKit(d.Config, d.Log),
 	}
+	s.bufs.New = func() any { return new(bytes.Buffer) }
 	s.venues = newMemo[[]locations.Location](s.cache, live.TopicLocations)
 	s.artists = newMemo[[]artists.Summary](s.cache, live.TopicArtists)
 	m, err := newMetrics(d.Registry)
