@@ -451,44 +451,6 @@ func (q *Queries) EventArtistsExisting(ctx context.Context, ids []int64) ([]Even
 	return items, nil
 }
 
-const eventCancelledAmong = `-- name: EventCancelledAmong :many
-SELECT id FROM events WHERE id IN (/*SLICE:ids*/?) AND cancelled_at IS NOT NULL
-`
-
-// Which of a page of events are cancelled, so lists can mark them.
-func (q *Queries) EventCancelledAmong(ctx context.Context, ids []int64) ([]int64, error) {
-	query := eventCancelledAmong
-	var queryParams []interface{}
-	if len(ids) > 0 {
-		for _, v := range ids {
-			queryParams = append(queryParams, v)
-		}
-		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(ids))[1:], 1)
-	} else {
-		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
-	}
-	rows, err := q.db.QueryContext(ctx, query, queryParams...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		items = append(items, id)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const eventCount = `-- name: EventCount :one
 SELECT COUNT(*)
 FROM events e
@@ -602,7 +564,7 @@ SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.published, e.cover_media_
        d.title, d.summary, d.description,
        t.title AS title_tr, t.summary AS summary_tr, t.description AS description_tr,
        l.slug AS location_slug, l.theme_accent AS location_accent, l.teleport_url AS location_teleport_url,
-       ld.name AS location_name, lt.name AS location_name_tr
+       ld.name AS location_name, lt.name AS location_name_tr, e.cancelled_at IS NOT NULL AS cancelled
 FROM events e
 JOIN event_translations d ON d.event_id = e.id AND d.lang = ?
 LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = ?
@@ -639,6 +601,7 @@ type EventGetBySlugRow struct {
 	LocationTeleportUrl string
 	LocationName        string
 	LocationNameTr      sql.NullString
+	Cancelled           bool
 }
 
 func (q *Queries) EventGetBySlug(ctx context.Context, arg EventGetBySlugParams) (EventGetBySlugRow, error) {
@@ -671,6 +634,7 @@ func (q *Queries) EventGetBySlug(ctx context.Context, arg EventGetBySlugParams) 
 		&i.LocationTeleportUrl,
 		&i.LocationName,
 		&i.LocationNameTr,
+		&i.Cancelled,
 	)
 	return i, err
 }
@@ -719,7 +683,9 @@ const eventList = `-- name: EventList :many
 SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media_id,
        d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr,
        l.slug AS location_slug, l.theme_accent AS location_accent,
-       ld.name AS location_name, lt.name AS location_name_tr
+       ld.name AS location_name, lt.name AS location_name_tr,
+       e.cancelled_at IS NOT NULL AS cancelled,
+       CAST(COUNT(*) OVER () AS SIGNED) AS total
 FROM events e
 JOIN event_translations d ON d.event_id = e.id AND d.lang = ?
 LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = ?
@@ -770,11 +736,16 @@ type EventListRow struct {
 	LocationAccent string
 	LocationName   string
 	LocationNameTr sql.NullString
+	Cancelled      bool
+	Total          int64
 }
 
 // The programme: published events overlapping [range_start, range_end), with
 // optional venue, kind and artist filters, in start order. starts_from
-// keeps only events that start at or after it ("what is next").
+// keeps only events that start at or after it ("what is next"). Each row
+// says whether the event is cancelled and how many rows match in all, so a
+// page of the programme costs one query, not a count, a list and a look-up
+// of the cancelled; only a page past the last needs EventCount.
 func (q *Queries) EventList(ctx context.Context, arg EventListParams) ([]EventListRow, error) {
 	rows, err := q.db.QueryContext(ctx, eventList,
 		arg.DefaultLang,
@@ -818,6 +789,8 @@ func (q *Queries) EventList(ctx context.Context, arg EventListParams) ([]EventLi
 			&i.LocationAccent,
 			&i.LocationName,
 			&i.LocationNameTr,
+			&i.Cancelled,
+			&i.Total,
 		); err != nil {
 			return nil, err
 		}
@@ -836,7 +809,9 @@ const eventListPast = `-- name: EventListPast :many
 SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media_id,
        d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr,
        l.slug AS location_slug, l.theme_accent AS location_accent,
-       ld.name AS location_name, lt.name AS location_name_tr
+       ld.name AS location_name, lt.name AS location_name_tr,
+       e.cancelled_at IS NOT NULL AS cancelled,
+       CAST(COUNT(*) OVER () AS SIGNED) AS total
 FROM events e
 JOIN event_translations d ON d.event_id = e.id AND d.lang = ?
 LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = ?
@@ -878,9 +853,12 @@ type EventListPastRow struct {
 	LocationAccent string
 	LocationName   string
 	LocationNameTr sql.NullString
+	Cancelled      bool
+	Total          int64
 }
 
-// Events that have ended, newest first, for artist and venue pages.
+// Events that have ended, newest first, for artist and venue pages, with
+// the same columns as EventList.
 func (q *Queries) EventListPast(ctx context.Context, arg EventListPastParams) ([]EventListPastRow, error) {
 	rows, err := q.db.QueryContext(ctx, eventListPast,
 		arg.DefaultLang,
@@ -917,6 +895,8 @@ func (q *Queries) EventListPast(ctx context.Context, arg EventListPastParams) ([
 			&i.LocationAccent,
 			&i.LocationName,
 			&i.LocationNameTr,
+			&i.Cancelled,
+			&i.Total,
 		); err != nil {
 			return nil, err
 		}
@@ -1031,124 +1011,6 @@ func (q *Queries) EventOverlapping(ctx context.Context, arg EventOverlappingPara
 			&i.Slug,
 			&i.AllowOverlap,
 			&i.Title,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const eventPage = `-- name: EventPage :many
-SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media_id,
-       d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr,
-       l.slug AS location_slug, l.theme_accent AS location_accent,
-       ld.name AS location_name, lt.name AS location_name_tr,
-       e.cancelled_at IS NOT NULL AS cancelled,
-       CAST(COUNT(*) OVER () AS SIGNED) AS total
-FROM events e
-JOIN event_translations d ON d.event_id = e.id AND d.lang = ?
-LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = ?
-JOIN locations l ON l.id = e.location_id
-JOIN location_translations ld ON ld.location_id = l.id AND ld.lang = ?
-LEFT JOIN location_translations lt ON lt.location_id = l.id AND lt.lang = ?
-WHERE e.published = TRUE
-  AND e.ends_at > ? AND e.starts_at < ?
-  AND e.starts_at > ? - INTERVAL 7 DAY
-  AND (? IS NULL OR l.slug = ?)
-  AND (? IS NULL OR e.kind = ?)
-  AND (? IS NULL OR EXISTS (
-        SELECT 1 FROM event_artists ea JOIN artists a ON a.id = ea.artist_id
-        WHERE ea.event_id = e.id AND a.slug = ?))
-ORDER BY e.starts_at, e.id
-LIMIT ? OFFSET ?
-`
-
-type EventPageParams struct {
-	DefaultLang  string
-	Lang         string
-	RangeStart   time.Time
-	RangeEnd     time.Time
-	LocationSlug sql.NullString
-	Kind         NullEventsKind
-	ArtistSlug   sql.NullString
-	Limit        int32
-	Offset       int32
-}
-
-type EventPageRow struct {
-	ID             int64
-	Slug           string
-	Kind           EventsKind
-	StartsAt       time.Time
-	EndsAt         time.Time
-	UpdatedAt      time.Time
-	CoverMediaID   sql.NullInt64
-	Title          string
-	Summary        string
-	TitleTr        sql.NullString
-	SummaryTr      sql.NullString
-	LocationSlug   string
-	LocationAccent string
-	LocationName   string
-	LocationNameTr sql.NullString
-	Cancelled      bool
-	Total          int64
-}
-
-// EventList with whether each event is cancelled and the number of all
-// matching rows on each row, so a page of the programme costs one query,
-// not a count, a list and a look-up of the cancelled. A page past the
-// last has no rows to carry the number; EventCount answers then.
-func (q *Queries) EventPage(ctx context.Context, arg EventPageParams) ([]EventPageRow, error) {
-	rows, err := q.db.QueryContext(ctx, eventPage,
-		arg.DefaultLang,
-		arg.Lang,
-		arg.DefaultLang,
-		arg.Lang,
-		arg.RangeStart,
-		arg.RangeEnd,
-		arg.RangeStart,
-		arg.LocationSlug,
-		arg.LocationSlug,
-		arg.Kind,
-		arg.Kind,
-		arg.ArtistSlug,
-		arg.ArtistSlug,
-		arg.Limit,
-		arg.Offset,
-	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []EventPageRow{}
-	for rows.Next() {
-		var i EventPageRow
-		if err := rows.Scan(
-			&i.ID,
-			&i.Slug,
-			&i.Kind,
-			&i.StartsAt,
-			&i.EndsAt,
-			&i.UpdatedAt,
-			&i.CoverMediaID,
-			&i.Title,
-			&i.Summary,
-			&i.TitleTr,
-			&i.SummaryTr,
-			&i.LocationSlug,
-			&i.LocationAccent,
-			&i.LocationName,
-			&i.LocationNameTr,
-			&i.Cancelled,
-			&i.Total,
 		); err != nil {
 			return nil, err
 		}

@@ -175,11 +175,8 @@ func (s *Service) List(ctx context.Context, lang string, f Filter) (Page, error)
 			return Page{}, err
 		}
 	}
-	p.Events = make([]Summary, len(rows))
-	for i, r := range rows {
-		p.Events[i] = pageSummary(r)
-	}
-	if err := s.attachActs(ctx, lang, p.Events); err != nil {
+	p.Events = summaries(rows)
+	if err := s.attachLineups(ctx, lang, p.Events); err != nil {
 		return Page{}, err
 	}
 	if err := s.attachCovers(ctx, lang, p.Events); err != nil {
@@ -190,12 +187,12 @@ func (s *Service) List(ctx context.Context, lang string, f Filter) (Page, error)
 
 // page loads page n of the programme under f, with the total. A page so
 // far out that its offset overflows is empty, as it would be anyway.
-func (s *Service) page(ctx context.Context, lang string, f Filter, n int) ([]db.EventPageRow, error) {
+func (s *Service) page(ctx context.Context, lang string, f Filter, n int) ([]db.EventListRow, error) {
 	offset := int64(n-1) * int64(f.PerPage)
 	if offset > math.MaxInt32 {
 		return nil, nil
 	}
-	rows, err := s.q.EventPage(ctx, db.EventPageParams{
+	rows, err := s.q.EventList(ctx, db.EventListParams{
 		DefaultLang: s.defLang, Lang: lang,
 		RangeStart: f.From, RangeEnd: f.To,
 		LocationSlug: db.NullString(f.Location), Kind: nullKind(f.Kind), ArtistSlug: db.NullString(f.Artist),
@@ -205,18 +202,6 @@ func (s *Service) page(ctx context.Context, lang string, f Filter, n int) ([]db.
 		return nil, fmt.Errorf("events: list: %w", err)
 	}
 	return rows, nil
-}
-
-// pageSummary is summary for EventPage's rows, which add whether the
-// event is cancelled, and the total.
-func pageSummary(r db.EventPageRow) Summary {
-	sum := summary(db.EventListRow{
-		ID: r.ID, Slug: r.Slug, Kind: r.Kind, StartsAt: r.StartsAt, EndsAt: r.EndsAt, UpdatedAt: r.UpdatedAt,
-		CoverMediaID: r.CoverMediaID, Title: r.Title, Summary: r.Summary, TitleTr: r.TitleTr, SummaryTr: r.SummaryTr,
-		LocationSlug: r.LocationSlug, LocationAccent: r.LocationAccent, LocationName: r.LocationName, LocationNameTr: r.LocationNameTr,
-	})
-	sum.Cancelled = r.Cancelled
-	return sum
 }
 
 // normalize applies defaults and checks f against the rules.
@@ -300,7 +285,7 @@ func (s *Service) Get(ctx context.Context, lang, slug string) (Event, error) {
 			Title: db.Text(r.TitleTr, r.Title), Summary: db.Text(r.SummaryTr, r.Summary),
 			StartsAt: r.StartsAt, EndsAt: r.EndsAt, UpdatedAt: r.UpdatedAt,
 			Location: Location{Slug: r.LocationSlug, Name: db.Text(r.LocationNameTr, r.LocationName), Accent: r.LocationAccent},
-			CoverID:  r.CoverMediaID.Int64,
+			CoverID:  r.CoverMediaID.Int64, Cancelled: r.Cancelled,
 		},
 		Description: db.Text(r.DescriptionTr, r.Description),
 		Published:   r.Published,
@@ -385,40 +370,18 @@ func (s *Service) attachCovers(ctx context.Context, lang string, evs []Summary) 
 	return nil
 }
 
-// attachLineups loads the lineups of evs in one query, and marks the
-// cancelled ones in another.
+// attachLineups loads the lineups of evs in one query. (Whether each is
+// cancelled comes with its row.)
 func (s *Service) attachLineups(ctx context.Context, lang string, evs []Summary) error {
 	if len(evs) == 0 {
 		return nil // sqlc.slice must not be empty
 	}
-	ids, at := positions(evs)
-	cancelled, err := s.q.EventCancelledAmong(ctx, ids)
-	if err != nil {
-		return fmt.Errorf("events: cancelled: %w", err)
-	}
-	for _, id := range cancelled {
-		evs[at[id]].Cancelled = true
-	}
-	return s.attachActs(ctx, lang, evs)
-}
-
-// positions lists the ids of evs and where each one is.
-func positions(evs []Summary) ([]int64, map[int64]int) {
 	ids := make([]int64, len(evs))
 	at := make(map[int64]int, len(evs))
 	for i, e := range evs {
 		ids[i] = e.ID
 		at[e.ID] = i
 	}
-	return ids, at
-}
-
-// attachActs loads the lineups of evs in one query.
-func (s *Service) attachActs(ctx context.Context, lang string, evs []Summary) error {
-	if len(evs) == 0 {
-		return nil // sqlc.slice must not be empty
-	}
-	ids, at := positions(evs)
 	rows, err := s.q.EventArtistListByEvents(ctx, db.EventArtistListByEventsParams{
 		DefaultLang: s.defLang, Lang: lang, EventIds: ids,
 	})
@@ -449,7 +412,7 @@ func summary(r db.EventListRow) Summary {
 		Title: db.Text(r.TitleTr, r.Title), Summary: db.Text(r.SummaryTr, r.Summary),
 		StartsAt: r.StartsAt, EndsAt: r.EndsAt, UpdatedAt: r.UpdatedAt,
 		Location: Location{Slug: r.LocationSlug, Name: db.Text(r.LocationNameTr, r.LocationName), Accent: r.LocationAccent},
-		CoverID:  r.CoverMediaID.Int64,
+		CoverID:  r.CoverMediaID.Int64, Cancelled: r.Cancelled,
 	}
 }
 
