@@ -1,11 +1,16 @@
 -- name: EventList :many
 -- The programme: published events overlapping [range_start, range_end), with
 -- optional venue, kind and artist filters, in start order. starts_from
--- keeps only events that start at or after it ("what is next").
+-- keeps only events that start at or after it ("what is next"). Each row
+-- says whether the event is cancelled and how many rows match in all, so a
+-- page of the programme costs one query, not a count, a list and a look-up
+-- of the cancelled; only a page past the last needs EventCount.
 SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media_id,
        d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr,
        l.slug AS location_slug, l.theme_accent AS location_accent,
-       ld.name AS location_name, lt.name AS location_name_tr
+       ld.name AS location_name, lt.name AS location_name_tr,
+       e.cancelled_at IS NOT NULL AS cancelled,
+       CAST(COUNT(*) OVER () AS SIGNED) AS total
 FROM events e
 JOIN event_translations d ON d.event_id = e.id AND d.lang = sqlc.arg(default_lang)
 LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = sqlc.arg(lang)
@@ -45,11 +50,14 @@ WHERE e.published = TRUE
         WHERE ea.event_id = e.id AND a.slug = sqlc.narg(artist_slug)));
 
 -- name: EventListPast :many
--- Events that have ended, newest first, for artist and venue pages.
+-- Events that have ended, newest first, for artist and venue pages, with
+-- the same columns as EventList.
 SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media_id,
        d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr,
        l.slug AS location_slug, l.theme_accent AS location_accent,
-       ld.name AS location_name, lt.name AS location_name_tr
+       ld.name AS location_name, lt.name AS location_name_tr,
+       e.cancelled_at IS NOT NULL AS cancelled,
+       CAST(COUNT(*) OVER () AS SIGNED) AS total
 FROM events e
 JOIN event_translations d ON d.event_id = e.id AND d.lang = sqlc.arg(default_lang)
 LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = sqlc.arg(lang)
@@ -70,7 +78,7 @@ SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.published, e.cover_media_
        d.title, d.summary, d.description,
        t.title AS title_tr, t.summary AS summary_tr, t.description AS description_tr,
        l.slug AS location_slug, l.theme_accent AS location_accent, l.teleport_url AS location_teleport_url,
-       ld.name AS location_name, lt.name AS location_name_tr
+       ld.name AS location_name, lt.name AS location_name_tr, e.cancelled_at IS NOT NULL AS cancelled
 FROM events e
 JOIN event_translations d ON d.event_id = e.id AND d.lang = sqlc.arg(default_lang)
 LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = sqlc.arg(lang)
@@ -187,10 +195,6 @@ WHERE e.location_id = sqlc.arg(location_id) AND e.id <> sqlc.arg(id) AND e.cance
 ORDER BY e.starts_at, e.id
 LIMIT 20
 FOR UPDATE;
-
--- name: EventCancelledAmong :many
--- Which of a page of events are cancelled, so lists can mark them.
-SELECT id FROM events WHERE id IN (sqlc.slice(ids)) AND cancelled_at IS NOT NULL;
 
 -- name: EventAdminList :many
 -- The back office's list: drafts too, by status, venue, kind, time, or a

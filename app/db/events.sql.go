@@ -451,44 +451,6 @@ func (q *Queries) EventArtistsExisting(ctx context.Context, ids []int64) ([]Even
 	return items, nil
 }
 
-const eventCancelledAmong = `-- name: EventCancelledAmong :many
-SELECT id FROM events WHERE id IN (/*SLICE:ids*/?) AND cancelled_at IS NOT NULL
-`
-
-// Which of a page of events are cancelled, so lists can mark them.
-func (q *Queries) EventCancelledAmong(ctx context.Context, ids []int64) ([]int64, error) {
-	query := eventCancelledAmong
-	var queryParams []interface{}
-	if len(ids) > 0 {
-		for _, v := range ids {
-			queryParams = append(queryParams, v)
-		}
-		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(ids))[1:], 1)
-	} else {
-		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
-	}
-	rows, err := q.db.QueryContext(ctx, query, queryParams...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		items = append(items, id)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const eventCount = `-- name: EventCount :one
 SELECT COUNT(*)
 FROM events e
@@ -602,7 +564,7 @@ SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.published, e.cover_media_
        d.title, d.summary, d.description,
        t.title AS title_tr, t.summary AS summary_tr, t.description AS description_tr,
        l.slug AS location_slug, l.theme_accent AS location_accent, l.teleport_url AS location_teleport_url,
-       ld.name AS location_name, lt.name AS location_name_tr
+       ld.name AS location_name, lt.name AS location_name_tr, e.cancelled_at IS NOT NULL AS cancelled
 FROM events e
 JOIN event_translations d ON d.event_id = e.id AND d.lang = ?
 LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = ?
@@ -639,6 +601,7 @@ type EventGetBySlugRow struct {
 	LocationTeleportUrl string
 	LocationName        string
 	LocationNameTr      sql.NullString
+	Cancelled           bool
 }
 
 func (q *Queries) EventGetBySlug(ctx context.Context, arg EventGetBySlugParams) (EventGetBySlugRow, error) {
@@ -671,6 +634,7 @@ func (q *Queries) EventGetBySlug(ctx context.Context, arg EventGetBySlugParams) 
 		&i.LocationTeleportUrl,
 		&i.LocationName,
 		&i.LocationNameTr,
+		&i.Cancelled,
 	)
 	return i, err
 }
@@ -719,7 +683,9 @@ const eventList = `-- name: EventList :many
 SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media_id,
        d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr,
        l.slug AS location_slug, l.theme_accent AS location_accent,
-       ld.name AS location_name, lt.name AS location_name_tr
+       ld.name AS location_name, lt.name AS location_name_tr,
+       e.cancelled_at IS NOT NULL AS cancelled,
+       CAST(COUNT(*) OVER () AS SIGNED) AS total
 FROM events e
 JOIN event_translations d ON d.event_id = e.id AND d.lang = ?
 LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = ?
@@ -770,11 +736,16 @@ type EventListRow struct {
 	LocationAccent string
 	LocationName   string
 	LocationNameTr sql.NullString
+	Cancelled      bool
+	Total          int64
 }
 
 // The programme: published events overlapping [range_start, range_end), with
 // optional venue, kind and artist filters, in start order. starts_from
-// keeps only events that start at or after it ("what is next").
+// keeps only events that start at or after it ("what is next"). Each row
+// says whether the event is cancelled and how many rows match in all, so a
+// page of the programme costs one query, not a count, a list and a look-up
+// of the cancelled; only a page past the last needs EventCount.
 func (q *Queries) EventList(ctx context.Context, arg EventListParams) ([]EventListRow, error) {
 	rows, err := q.db.QueryContext(ctx, eventList,
 		arg.DefaultLang,
@@ -818,6 +789,8 @@ func (q *Queries) EventList(ctx context.Context, arg EventListParams) ([]EventLi
 			&i.LocationAccent,
 			&i.LocationName,
 			&i.LocationNameTr,
+			&i.Cancelled,
+			&i.Total,
 		); err != nil {
 			return nil, err
 		}
@@ -922,7 +895,9 @@ const eventListPast = `-- name: EventListPast :many
 SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media_id,
        d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr,
        l.slug AS location_slug, l.theme_accent AS location_accent,
-       ld.name AS location_name, lt.name AS location_name_tr
+       ld.name AS location_name, lt.name AS location_name_tr,
+       e.cancelled_at IS NOT NULL AS cancelled,
+       CAST(COUNT(*) OVER () AS SIGNED) AS total
 FROM events e
 JOIN event_translations d ON d.event_id = e.id AND d.lang = ?
 LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = ?
@@ -964,9 +939,12 @@ type EventListPastRow struct {
 	LocationAccent string
 	LocationName   string
 	LocationNameTr sql.NullString
+	Cancelled      bool
+	Total          int64
 }
 
-// Events that have ended, newest first, for artist and venue pages.
+// Events that have ended, newest first, for artist and venue pages, with
+// the same columns as EventList.
 func (q *Queries) EventListPast(ctx context.Context, arg EventListPastParams) ([]EventListPastRow, error) {
 	rows, err := q.db.QueryContext(ctx, eventListPast,
 		arg.DefaultLang,
@@ -1003,6 +981,8 @@ func (q *Queries) EventListPast(ctx context.Context, arg EventListPastParams) ([
 			&i.LocationAccent,
 			&i.LocationName,
 			&i.LocationNameTr,
+			&i.Cancelled,
+			&i.Total,
 		); err != nil {
 			return nil, err
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"time"
 
@@ -136,27 +137,43 @@ func (s *Service) Now() time.Time { return s.now() }
 // returns *apperr.Invalid for a filter naming an unknown venue or artist, or
 // a reversed or too long date range; page numbers past the end are clamped.
 func (s *Service) List(ctx context.Context, lang string, f Filter) (Page, error) {
-	f, err := s.normalize(ctx, f)
+	f, err := s.normalize(f)
 	if err != nil {
 		return Page{}, err
 	}
-	total, err := s.q.EventCount(ctx, db.EventCountParams{
-		DefaultLang: s.defLang, RangeStart: f.From, RangeEnd: f.To,
-		LocationSlug: db.NullString(f.Location), Kind: nullKind(f.Kind), ArtistSlug: db.NullString(f.Artist),
-	})
+	// The asked page and the total in one query; only a page past the
+	// last (or no page at all) needs the count to find the last one.
+	page := max(f.Page, 1)
+	rows, err := s.page(ctx, lang, f, page)
 	if err != nil {
-		return Page{}, fmt.Errorf("events: count: %w", err)
+		return Page{}, err
+	}
+	if len(rows) == 0 {
+		// A row would have shown that the venue and artist exist.
+		if err := s.checkExists(ctx, f); err != nil {
+			return Page{}, err
+		}
+	}
+	var total int64
+	switch {
+	case len(rows) > 0:
+		total = rows[0].Total
+	case page > 1:
+		total, err = s.q.EventCount(ctx, db.EventCountParams{
+			DefaultLang: s.defLang, RangeStart: f.From, RangeEnd: f.To,
+			LocationSlug: db.NullString(f.Location), Kind: nullKind(f.Kind), ArtistSlug: db.NullString(f.Artist),
+		})
+		if err != nil {
+			return Page{}, fmt.Errorf("events: count: %w", err)
+		}
 	}
 	p := Page{Total: int(total), PerPage: f.PerPage, Pages: max(1, (int(total)+f.PerPage-1)/f.PerPage)}
-	p.Page = min(max(f.Page, 1), p.Pages)
-	rows, err := s.q.EventList(ctx, db.EventListParams{
-		DefaultLang: s.defLang, Lang: lang,
-		RangeStart: f.From, RangeEnd: f.To,
-		LocationSlug: db.NullString(f.Location), Kind: nullKind(f.Kind), ArtistSlug: db.NullString(f.Artist),
-		Limit: int32(f.PerPage), Offset: int32((p.Page - 1) * f.PerPage),
-	})
-	if err != nil {
-		return Page{}, fmt.Errorf("events: list: %w", err)
+	p.Page = min(page, p.Pages)
+	if p.Page != page && total > 0 {
+		// Past the last page: the last one, as before.
+		if rows, err = s.page(ctx, lang, f, p.Page); err != nil {
+			return Page{}, err
+		}
 	}
 	p.Events = summaries(rows)
 	if err := s.attachLineups(ctx, lang, p.Events); err != nil {
@@ -168,8 +185,27 @@ func (s *Service) List(ctx context.Context, lang string, f Filter) (Page, error)
 	return p, nil
 }
 
-// normalize applies defaults and checks f against the rules and the data.
-func (s *Service) normalize(ctx context.Context, f Filter) (Filter, error) {
+// page loads page n of the programme under f, with the total. A page so
+// far out that its offset overflows is empty, as it would be anyway.
+func (s *Service) page(ctx context.Context, lang string, f Filter, n int) ([]db.EventListRow, error) {
+	offset := int64(n-1) * int64(f.PerPage)
+	if offset > math.MaxInt32 {
+		return nil, nil
+	}
+	rows, err := s.q.EventList(ctx, db.EventListParams{
+		DefaultLang: s.defLang, Lang: lang,
+		RangeStart: f.From, RangeEnd: f.To,
+		LocationSlug: db.NullString(f.Location), Kind: nullKind(f.Kind), ArtistSlug: db.NullString(f.Artist),
+		Limit: int32(f.PerPage), Offset: int32(offset),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("events: list: %w", err)
+	}
+	return rows, nil
+}
+
+// normalize applies defaults and checks f against the rules.
+func (s *Service) normalize(f Filter) (Filter, error) {
 	inv := apperr.NewInvalid()
 	now := s.now()
 	if f.From.IsZero() {
@@ -187,10 +223,21 @@ func (s *Service) normalize(ctx context.Context, f Filter) (Filter, error) {
 	if f.Kind != "" && !f.Kind.Valid() {
 		inv.Add("type", "error.filter.unknown_type", nil)
 	}
+	if f.PerPage <= 0 {
+		f.PerPage = DefaultPerPage
+	}
+	f.PerPage = min(f.PerPage, MaxPerPage)
+	return f, inv.Err()
+}
+
+// checkExists reports a venue or artist filter that names none as a field
+// error.
+func (s *Service) checkExists(ctx context.Context, f Filter) error {
+	inv := apperr.NewInvalid()
 	if f.Location != "" {
 		ok, err := s.q.LocationExistsBySlug(ctx, f.Location)
 		if err != nil {
-			return f, fmt.Errorf("events: check location %q: %w", f.Location, err)
+			return fmt.Errorf("events: check location %q: %w", f.Location, err)
 		}
 		if !ok {
 			inv.Add("location", "error.filter.unknown_location", nil)
@@ -199,17 +246,13 @@ func (s *Service) normalize(ctx context.Context, f Filter) (Filter, error) {
 	if f.Artist != "" {
 		ok, err := s.q.ArtistExistsBySlug(ctx, f.Artist)
 		if err != nil {
-			return f, fmt.Errorf("events: check artist %q: %w", f.Artist, err)
+			return fmt.Errorf("events: check artist %q: %w", f.Artist, err)
 		}
 		if !ok {
 			inv.Add("artist", "error.filter.unknown_artist", nil)
 		}
 	}
-	if f.PerPage <= 0 {
-		f.PerPage = DefaultPerPage
-	}
-	f.PerPage = min(f.PerPage, MaxPerPage)
-	return f, inv.Err()
+	return inv.Err()
 }
 
 // DayRange turns the days a visitor picked (midnights in their zone, zero
@@ -242,7 +285,7 @@ func (s *Service) Get(ctx context.Context, lang, slug string) (Event, error) {
 			Title: db.Text(r.TitleTr, r.Title), Summary: db.Text(r.SummaryTr, r.Summary),
 			StartsAt: r.StartsAt, EndsAt: r.EndsAt, UpdatedAt: r.UpdatedAt,
 			Location: Location{Slug: r.LocationSlug, Name: db.Text(r.LocationNameTr, r.LocationName), Accent: r.LocationAccent},
-			CoverID:  r.CoverMediaID.Int64,
+			CoverID:  r.CoverMediaID.Int64, Cancelled: r.Cancelled,
 		},
 		Description: db.Text(r.DescriptionTr, r.Description),
 		Published:   r.Published,
@@ -327,8 +370,8 @@ func (s *Service) attachCovers(ctx context.Context, lang string, evs []Summary) 
 	return nil
 }
 
-// attachLineups loads the lineups of evs in one query, and marks the
-// cancelled ones in another.
+// attachLineups loads the lineups of evs in one query. (Whether each is
+// cancelled comes with its row.)
 func (s *Service) attachLineups(ctx context.Context, lang string, evs []Summary) error {
 	if len(evs) == 0 {
 		return nil // sqlc.slice must not be empty
@@ -344,13 +387,6 @@ func (s *Service) attachLineups(ctx context.Context, lang string, evs []Summary)
 	})
 	if err != nil {
 		return fmt.Errorf("events: lineups: %w", err)
-	}
-	cancelled, err := s.q.EventCancelledAmong(ctx, ids)
-	if err != nil {
-		return fmt.Errorf("events: cancelled: %w", err)
-	}
-	for _, id := range cancelled {
-		evs[at[id]].Cancelled = true
 	}
 	for _, r := range rows {
 		i := at[r.EventID]
@@ -376,7 +412,7 @@ func summary(r db.EventListRow) Summary {
 		Title: db.Text(r.TitleTr, r.Title), Summary: db.Text(r.SummaryTr, r.Summary),
 		StartsAt: r.StartsAt, EndsAt: r.EndsAt, UpdatedAt: r.UpdatedAt,
 		Location: Location{Slug: r.LocationSlug, Name: db.Text(r.LocationNameTr, r.LocationName), Accent: r.LocationAccent},
-		CoverID:  r.CoverMediaID.Int64,
+		CoverID:  r.CoverMediaID.Int64, Cancelled: r.Cancelled,
 	}
 }
 

@@ -146,6 +146,20 @@ func TestListPagingClamps(t *testing.T) {
 	require.Equal(t, 2, p.Page, "a page past the end shows the last page")
 	require.Equal(t, []string{"EN later"}, titles(p.Events))
 
+	p, err = b.svc.List(t.Context(), "en", events.Filter{Location: b.venue, PerPage: 2, Page: 2})
+	require.NoError(t, err)
+	require.Equal(t, []int{2, 2, 3}, []int{p.Page, p.Pages, p.Total}, "the total comes with the page")
+	require.Equal(t, []string{"EN later"}, titles(p.Events))
+
+	p, err = b.svc.List(t.Context(), "en", events.Filter{Location: b.venue, PerPage: 50, Page: 1 << 30})
+	require.NoError(t, err)
+	require.Equal(t, []int{1, 1, 3}, []int{p.Page, p.Pages, p.Total}, "an offset past int32 is a page past the end")
+
+	p, err = b.svc.List(t.Context(), "en", events.Filter{Location: b.venue, Kind: events.KindTalk, Page: 3})
+	require.NoError(t, err)
+	require.Equal(t, []int{1, 1, 0}, []int{p.Page, p.Pages, p.Total}, "no events: one empty page")
+	require.Empty(t, p.Events)
+
 	p, err = b.svc.List(t.Context(), "en", events.Filter{Location: b.venue, PerPage: 100000, Page: -4})
 	require.NoError(t, err)
 	require.Equal(t, 1, p.Page)

@@ -536,6 +536,35 @@ func BenchmarkEventsRender(b *testing.B) {
 	}
 }
 
+// BenchmarkEventsMiss is one cache miss through app.Test: each request
+// asks for a programme URL none before it asked for (the cache-miss mix's
+// list), so each one loads its data and renders. Profile the slow path
+// with -cpuprofile on this benchmark.
+func BenchmarkEventsMiss(b *testing.B) {
+	srv := testenv.App(b)
+	list := writeMissPaths(b, 20_000)
+	data, err := os.ReadFile(list.file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	paths := strings.Fields(string(data))
+	for _, shape := range []struct {
+		name   string
+		header map[string]string
+	}{{"full", nil}, {"partial", partialHeader()}} {
+		b.Run(shape.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if len(paths) == 0 {
+					b.Fatal("the list of distinct URLs ran out: raise its length")
+				}
+				get(b, srv, paths[0], shape.header)
+				paths = paths[1:]
+			}
+		})
+	}
+}
+
 // BenchmarkHealthz is the same harness on /healthz: the floor that the
 // middleware and app.Test cost every request.
 func BenchmarkHealthz(b *testing.B) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dreamerscave/tdc/app/artists"
 	"github.com/dreamerscave/tdc/app/events"
+	"github.com/dreamerscave/tdc/app/live"
 )
 
 type artistsPage struct {
@@ -16,13 +17,13 @@ type artistsPage struct {
 }
 
 func (s *Server) artistsIndex(c fiber.Ctx) error {
-	return s.cachedPage(c, "artists", "artists/index", "artist-list", func(ctx context.Context) (any, error) {
+	return s.cachedPage(c, "artists", "artists/index", "artist-list", func(ctx context.Context) (any, shows, error) {
 		lang := langOf(c)
 		meta := Meta{Title: s.Bundle.T(lang, "artists.list.title", nil), Description: s.Bundle.T(lang, "artists.list.lead", nil)}
 		d := artistsPage{Base: s.base(c, "artists", "/artists", url.Values{}, meta)}
 		var err error
 		d.Artists, err = s.Artists.List(ctx, lang)
-		return d, err
+		return d, showing(live.TopicArtists), err
 	})
 }
 
@@ -39,15 +40,18 @@ func (s *Server) artistShow(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.cachedPage(c, "artist:"+slug, "artists/show", "artist-detail", func(ctx context.Context) (any, error) {
+	return s.cachedPage(c, "artist:"+slug, "artists/show", "artist-detail", func(ctx context.Context) (any, shows, error) {
 		lang := langOf(c)
 		a, err := s.Artists.Get(ctx, lang, slug)
 		if err != nil {
-			return nil, err
+			return nil, shows{}, err
 		}
 		if err := canonicalSlug(slug, a.Slug, "/artists/"); err != nil {
-			return nil, err
+			return nil, shows{}, err
 		}
+		// The list of artists too: every artist write publishes it, also
+		// when the slug changed; and the programme, for the event lists.
+		sh := showing(live.ArtistTopic(a.Slug), live.TopicArtists, live.TopicEvents)
 		d := artistPage{
 			Base:       s.base(c, "artists", "/artists/"+a.Slug, url.Values{}, Meta{Title: a.Name, Description: a.Genre.Value, Type: "profile"}),
 			Artist:     a,
@@ -55,12 +59,12 @@ func (s *Server) artistShow(c fiber.Ctx) error {
 		}
 		upcoming, err := s.Events.List(ctx, lang, events.Filter{Artist: a.Slug, PerPage: 20})
 		if err != nil {
-			return nil, err
+			return nil, shows{}, err
 		}
 		d.Upcoming = upcoming.Events
 		if d.Past, err = s.Events.Past(ctx, lang, "", a.Slug, 10); err != nil {
-			return nil, err
+			return nil, shows{}, err
 		}
-		return d, nil
+		return d, sh, nil
 	})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dreamerscave/tdc/app/calendar"
 	"github.com/dreamerscave/tdc/app/events"
+	"github.com/dreamerscave/tdc/app/live"
 )
 
 // Calendar clients fetch feeds every hour or so, and many clients fetch the
@@ -19,29 +20,29 @@ const calendarType = "text/calendar; charset=utf-8"
 
 // calendarFeed serves one feed from the cache. disposition is "inline" for
 // subscriptions and "attachment" for a single event's download.
-func (s *Server) calendarFeed(c fiber.Ctx, key, disposition, filename string, build func(ctx context.Context) (calendar.Feed, []events.Summary, error)) error {
+func (s *Server) calendarFeed(c fiber.Ctx, key, disposition, filename string, build func(ctx context.Context) (calendar.Feed, []events.Summary, shows, error)) error {
 	headers := func() {
 		c.Set(fiber.HeaderContentDisposition, disposition+`; filename="`+filename+`"`)
 		c.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	}
-	return s.cachedBody(c, key, calendarType, headers, func(ctx context.Context) ([]byte, error) {
-		feed, evs, err := build(ctx)
+	return s.cachedBody(c, key, calendarType, headers, func(ctx context.Context) ([]byte, shows, error) {
+		feed, evs, sh, err := build(ctx)
 		if err != nil {
-			return nil, err
+			return nil, sh, err
 		}
 		feed.BaseURL, feed.Lang, feed.DefaultLang = s.Config.BaseURL, langOf(c), s.Bundle.Default()
 		var buf bytes.Buffer
 		if err := calendar.Write(&buf, feed, evs); err != nil {
-			return nil, err
+			return nil, sh, err
 		}
-		return buf.Bytes(), nil
+		return buf.Bytes(), sh, nil
 	})
 }
 
 func (s *Server) clubCalendar(c fiber.Ctx) error {
-	return s.calendarFeed(c, "calendar", "inline", "dreamers-cave.ics", func(ctx context.Context) (calendar.Feed, []events.Summary, error) {
+	return s.calendarFeed(c, "calendar", "inline", "dreamers-cave.ics", func(ctx context.Context) (calendar.Feed, []events.Summary, shows, error) {
 		evs, err := s.Events.Calendar(ctx, langOf(c), "", "")
-		return calendar.Feed{Name: s.siteName(ctx, langOf(c))}, evs, err
+		return calendar.Feed{Name: s.siteName(ctx, langOf(c))}, evs, showing(live.TopicEvents), err
 	})
 }
 
@@ -50,17 +51,18 @@ func (s *Server) locationCalendar(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.calendarFeed(c, "calendar:location:"+slug, "inline", slug+".ics", func(ctx context.Context) (calendar.Feed, []events.Summary, error) {
+	return s.calendarFeed(c, "calendar:location:"+slug, "inline", slug+".ics", func(ctx context.Context) (calendar.Feed, []events.Summary, shows, error) {
 		loc, err := s.Locations.Get(ctx, langOf(c), slug)
 		if err != nil {
-			return calendar.Feed{}, nil, err
+			return calendar.Feed{}, nil, shows{}, err
 		}
 		if loc.Slug != slug { // spelled another way
-			return calendar.Feed{}, nil, movedTo{"/locations/" + loc.Slug + "/calendar.ics"}
+			return calendar.Feed{}, nil, shows{}, movedTo{"/locations/" + loc.Slug + "/calendar.ics"}
 		}
 		evs, err := s.Events.Calendar(ctx, langOf(c), loc.Slug, "")
 		name := s.Bundle.T(langOf(c), "calendar.feed.location", map[string]any{"Location": loc.Name.Value, "Club": s.siteName(ctx, langOf(c))})
-		return calendar.Feed{Name: name}, evs, err
+		sh := showing(live.LocationTopic(loc.Slug, ""), live.LocationTopic(loc.Slug, "schedule"), live.TopicLocations, live.TopicEvents)
+		return calendar.Feed{Name: name}, evs, sh, err
 	})
 }
 
@@ -69,17 +71,18 @@ func (s *Server) artistCalendar(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.calendarFeed(c, "calendar:artist:"+slug, "inline", slug+".ics", func(ctx context.Context) (calendar.Feed, []events.Summary, error) {
+	return s.calendarFeed(c, "calendar:artist:"+slug, "inline", slug+".ics", func(ctx context.Context) (calendar.Feed, []events.Summary, shows, error) {
 		a, err := s.Artists.Get(ctx, langOf(c), slug)
 		if err != nil {
-			return calendar.Feed{}, nil, err
+			return calendar.Feed{}, nil, shows{}, err
 		}
 		if a.Slug != slug { // spelled another way
-			return calendar.Feed{}, nil, movedTo{"/artists/" + a.Slug + "/calendar.ics"}
+			return calendar.Feed{}, nil, shows{}, movedTo{"/artists/" + a.Slug + "/calendar.ics"}
 		}
 		evs, err := s.Events.Calendar(ctx, langOf(c), "", a.Slug)
 		name := s.Bundle.T(langOf(c), "calendar.feed.artist", map[string]any{"Artist": a.Name, "Club": s.siteName(ctx, langOf(c))})
-		return calendar.Feed{Name: name}, evs, err
+		sh := showing(live.ArtistTopic(a.Slug), live.TopicArtists, live.TopicEvents)
+		return calendar.Feed{Name: name}, evs, sh, err
 	})
 }
 
@@ -88,14 +91,14 @@ func (s *Server) eventCalendar(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.calendarFeed(c, "calendar:event:"+slug, "attachment", slug+".ics", func(ctx context.Context) (calendar.Feed, []events.Summary, error) {
+	return s.calendarFeed(c, "calendar:event:"+slug, "attachment", slug+".ics", func(ctx context.Context) (calendar.Feed, []events.Summary, shows, error) {
 		ev, err := s.Events.Get(ctx, langOf(c), slug)
 		if err != nil {
-			return calendar.Feed{}, nil, err
+			return calendar.Feed{}, nil, shows{}, err
 		}
 		if ev.Slug != slug { // spelled another way
-			return calendar.Feed{}, nil, movedTo{"/events/" + ev.Slug + "/calendar.ics"}
+			return calendar.Feed{}, nil, shows{}, movedTo{"/events/" + ev.Slug + "/calendar.ics"}
 		}
-		return calendar.Feed{Name: ev.Title.Value, Download: true}, []events.Summary{ev.Summary}, nil
+		return calendar.Feed{Name: ev.Title.Value, Download: true}, []events.Summary{ev.Summary}, eventShows(ev.Summary), nil
 	})
 }

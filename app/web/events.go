@@ -16,6 +16,7 @@ import (
 	"github.com/dreamerscave/tdc/app/artists"
 	"github.com/dreamerscave/tdc/app/events"
 	"github.com/dreamerscave/tdc/app/i18n"
+	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/locations"
 )
 
@@ -194,21 +195,23 @@ func (s *Server) eventsIndex(c fiber.Ctx) error {
 		// address htmx records should be the tidy canonical one.
 		c.Set(historyHeader(c), withQuery("/events", f.canonical()))
 	}
-	err = s.cachedPage(c, key, "events/index", "event-list", func(ctx context.Context) (any, error) {
+	err = s.cachedPage(c, key, "events/index", "event-list", func(ctx context.Context) (any, shows, error) {
 		lang := langOf(c)
 		d, err := s.eventsData(ctx, c, f)
 		if err != nil {
-			return nil, err
+			return nil, shows{}, err
 		}
 		if d.Page, err = s.Events.List(ctx, lang, sf); err != nil {
-			return nil, err
+			return nil, shows{}, err
 		}
 		if d.Page.Page < max(f.Page, 1) {
-			return nil, pastLastPage{d.Page.Page}
+			return nil, shows{}, pastLastPage{d.Page.Page}
 		}
 		d.Days = groupByDay(d.Page.Events, zone, sf.From)
 		d.Pager = s.pagerFor("/events", f.canonical(), d.Page.Page, d.Page.Pages, "event-list")
-		return d, nil
+		// Every write of a public event publishes the programme; the
+		// filter form lists the venues and artists.
+		return d, showing(live.TopicEvents, live.TopicLocations, live.TopicArtists), nil
 	})
 	if inv, ok := errors.AsType[*apperr.Invalid](err); ok {
 		// The service refused the filter (unknown venue, bad range).
@@ -283,13 +286,11 @@ func (s *Server) eventsData(ctx context.Context, c fiber.Ctx, f eventFilter) (ev
 	meta := Meta{Title: s.Bundle.T(lang, "events.list.title", nil), Description: s.Bundle.T(lang, "events.list.lead", nil)}
 	d := eventsPage{Base: s.base(c, "events", "/events", f.canonical(), meta), Filter: f, Kinds: events.Kinds()}
 	var err error
-	if d.Locations, err = s.Locations.List(ctx, lang); err != nil {
+	if d.Locations, err = s.venueList(ctx, lang); err != nil {
 		return d, err
 	}
-	if d.Artists, err = s.Artists.List(ctx, lang); err != nil {
-		return d, err
-	}
-	return d, nil
+	d.Artists, err = s.artists.get(lang, func() ([]artists.Summary, error) { return s.Artists.List(ctx, lang) })
+	return d, err
 }
 
 // fieldErrors translates the field errors of inv for the form.
@@ -352,14 +353,14 @@ func (s *Server) eventShow(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.cachedPage(c, "event:"+slug, "events/show", "event-detail", func(ctx context.Context) (any, error) {
+	return s.cachedPage(c, "event:"+slug, "events/show", "event-detail", func(ctx context.Context) (any, shows, error) {
 		lang := langOf(c)
 		ev, err := s.Events.Get(ctx, lang, slug)
 		if err != nil {
-			return nil, err
+			return nil, shows{}, err
 		}
 		if err := canonicalSlug(slug, ev.Slug, "/events/"); err != nil {
-			return nil, err
+			return nil, shows{}, err
 		}
 		meta := Meta{Title: ev.Title.Value, Description: ev.Summary.Summary.Value, Type: "article"}
 		if meta.Description == "" {
@@ -378,8 +379,16 @@ func (s *Server) eventShow(c fiber.Ctx) error {
 			club := s.clubZone(ctx)
 			d.OtherZone = &club
 		}
-		return d, nil
+		return d, eventShows(ev.Summary), nil
 	})
+}
+
+// eventShows is what an event's own page and download show: the event
+// (its writes publish its topic, as do lineup and media changes) and its
+// venue (whose writes publish the venue's topic; a renamed venue also
+// publishes the programme, but not each event).
+func eventShows(ev events.Summary) shows {
+	return showing(live.EventTopic(ev.ID), live.LocationTopic(ev.Location.Slug, ""))
 }
 
 // paragraphs splits plain text at blank lines.

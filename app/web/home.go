@@ -8,6 +8,7 @@ import (
 
 	"github.com/dreamerscave/tdc/app/blog"
 	"github.com/dreamerscave/tdc/app/events"
+	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/locations"
 	"github.com/dreamerscave/tdc/app/nowplaying"
 )
@@ -27,32 +28,32 @@ type homePage struct {
 }
 
 func (s *Server) home(c fiber.Ctx) error {
-	return s.cachedPage(c, "home", "home", "", func(ctx context.Context) (any, error) {
+	return s.cachedPage(c, "home", "home", "", func(ctx context.Context) (any, shows, error) {
 		lang := langOf(c)
 		d := homePage{Base: s.base(c, "home", "/", url.Values{}, Meta{
 			Description: s.Bundle.T(lang, "site.description", nil),
 		})}
 		var err error
 		if d.HappeningNow, err = s.Events.HappeningNow(ctx, lang, 12); err != nil {
-			return nil, err
+			return nil, shows{}, err
 		}
 		if d.Next, err = s.Events.Next(ctx, lang, 8); err != nil {
-			return nil, err
+			return nil, shows{}, err
 		}
 		if d.Locations, err = s.locationCards(ctx, lang); err != nil {
-			return nil, err
+			return nil, shows{}, err
 		}
 		posts, err := s.Blog.List(ctx, lang, "", 1, 3)
 		if err != nil {
-			return nil, err
+			return nil, shows{}, err
 		}
 		d.Posts = posts.Posts
-		return d, nil
+		return d, showing(live.TopicEvents, live.TopicPosts).and(cardTopics(d.Locations)...), nil
 	})
 }
 
 func (s *Server) locationCards(ctx context.Context, lang string) ([]locationCard, error) {
-	locs, err := s.Locations.List(ctx, lang)
+	locs, err := s.venueList(ctx, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -68,4 +69,19 @@ func (s *Server) locationCards(ctx context.Context, lang string) ([]locationCard
 		}
 	}
 	return out, nil
+}
+
+// venueList is Locations.List, loaded once per language and change.
+func (s *Server) venueList(ctx context.Context, lang string) ([]locations.Location, error) {
+	return s.venues.get(lang, func() ([]locations.Location, error) { return s.Locations.List(ctx, lang) })
+}
+
+// cardTopics is what venue cards show: the list of venues, and what each
+// one plays now.
+func cardTopics(cards []locationCard) []string {
+	out := []string{live.TopicLocations}
+	for _, c := range cards {
+		out = append(out, live.LocationTopic(c.L.Slug, "now-playing"))
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/dreamerscave/tdc/app/events"
+	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/nowplaying"
 )
 
@@ -17,13 +18,13 @@ type locationsPage struct {
 }
 
 func (s *Server) locationsIndex(c fiber.Ctx) error {
-	return s.cachedPage(c, "locations", "locations/index", "location-list", func(ctx context.Context) (any, error) {
+	return s.cachedPage(c, "locations", "locations/index", "location-list", func(ctx context.Context) (any, shows, error) {
 		lang := langOf(c)
 		meta := Meta{Title: s.Bundle.T(lang, "locations.list.title", nil), Description: s.Bundle.T(lang, "locations.list.lead", nil)}
 		d := locationsPage{Base: s.base(c, "locations", "/locations", url.Values{}, meta)}
 		var err error
 		d.Locations, err = s.locationCards(ctx, lang)
-		return d, err
+		return d, showing(cardTopics(d.Locations)...), err
 	})
 }
 
@@ -45,18 +46,23 @@ func (s *Server) locationShow(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.cachedPage(c, "location:"+slug, "locations/show", "location-schedule", func(ctx context.Context) (any, error) {
+	return s.cachedPage(c, "location:"+slug, "locations/show", "location-schedule", func(ctx context.Context) (any, shows, error) {
 		lang := langOf(c)
 		loc, err := s.Locations.Get(ctx, lang, slug)
 		if err != nil {
-			return nil, err
+			return nil, shows{}, err
 		}
 		if err := canonicalSlug(slug, loc.Slug, "/locations/"); err != nil {
-			return nil, err
+			return nil, shows{}, err
 		}
+		// The venue and its parts; the list of venues too, as every venue
+		// write publishes it, under the new slug when the slug changed; and
+		// the programme, for the schedule and past events.
+		sh := showing(live.LocationTopic(loc.Slug, ""), live.LocationTopic(loc.Slug, "schedule"),
+			live.LocationTopic(loc.Slug, "now-playing"), live.TopicLocations, live.TopicEvents)
 		playing, err := s.NowPlaying.ByLocation(ctx)
 		if err != nil {
-			return nil, err
+			return nil, shows{}, err
 		}
 		d := locationPage{
 			Base:       s.base(c, "locations", "/locations/"+loc.Slug, url.Values{}, Meta{Title: loc.Name.Value, Description: loc.Tagline.Value}),
@@ -67,7 +73,7 @@ func (s *Server) locationShow(c fiber.Ctx) error {
 			d.Location.Track = &t
 		}
 		if d.Recent, err = s.NowPlaying.Recent(ctx, loc.Slug, recentTracks); err != nil {
-			return nil, err
+			return nil, shows{}, err
 		}
 		if loc.Theme.Valid() {
 			t := loc.Theme
@@ -78,12 +84,12 @@ func (s *Server) locationShow(c fiber.Ctx) error {
 			Location: loc.Slug, From: now, To: now.Add(14 * 24 * time.Hour), PerPage: 50,
 		})
 		if err != nil {
-			return nil, err
+			return nil, shows{}, err
 		}
 		d.Days = groupByDay(upcoming.Events, zoneOf(c), now)
 		if d.Past, err = s.Events.Past(ctx, lang, loc.Slug, "", 6); err != nil {
-			return nil, err
+			return nil, shows{}, err
 		}
-		return d, nil
+		return d, sh, nil
 	})
 }

@@ -7,6 +7,8 @@ import (
 	"net/url"
 
 	"github.com/gofiber/fiber/v3"
+
+	"github.com/dreamerscave/tdc/app/live"
 )
 
 // urlset is a sitemaps.org sitemap with an hreflang alternate per language,
@@ -38,7 +40,13 @@ func (s *Server) sitemap(c fiber.Ctx) error {
 	return s.cachedBody(c, "sitemap", fiber.MIMEApplicationXMLCharsetUTF8, headers, s.buildSitemap)
 }
 
-func (s *Server) buildSitemap(ctx context.Context) ([]byte, error) {
+func (s *Server) buildSitemap(ctx context.Context) ([]byte, shows, error) {
+	sh := showing(live.TopicEvents, live.TopicLocations, live.TopicArtists, live.TopicPosts)
+	body, err := s.sitemapBody(ctx)
+	return body, sh, err
+}
+
+func (s *Server) sitemapBody(ctx context.Context) ([]byte, error) {
 	def := s.Bundle.Default()
 	paths := []string{"/", "/events", "/locations", "/artists", "/blog"}
 	locs, err := s.Locations.List(ctx, def)

@@ -123,15 +123,34 @@ func isPartial(c fiber.Ctx) bool {
 // parts outside it that depend on the same query, out of band (see
 // renderPartial). The handler names the fragment; a header never picks a
 // template, though HX-Source marks the data (swapShape says how).
+//
+// It renders into a pooled buffer and returns an exact copy: a page grows
+// its buffer through a dozen sizes, and a cached body must hold no more
+// than the bytes the cache counts (a grown buffer can be twice as large).
 func (s *Server) render(c fiber.Ctx, page, fragment string, data any) ([]byte, error) {
-	var buf bytes.Buffer
+	buf := s.bufs.Get().(*bytes.Buffer)
+	defer s.putBuf(buf)
+	buf.Reset()
 	var err error
 	if fragment != "" && isPartial(c) {
-		err = s.renderPartial(&buf, c, fragment, data)
+		err = s.renderPartial(buf, c, fragment, data)
 	} else {
-		err = s.Views.Page(&buf, langOf(c), page, data)
+		err = s.Views.Page(buf, langOf(c), page, data)
 	}
-	return buf.Bytes(), err
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Clone(buf.Bytes()), nil
+}
+
+// maxPooledBuf is the largest buffer kept for reuse; a rare huge page
+// does not pin its buffer.
+const maxPooledBuf = 1 << 20
+
+func (s *Server) putBuf(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledBuf {
+		s.bufs.Put(b)
+	}
 }
 
 // pageHeaders are what every HTML response carries. Vary names what the
@@ -162,16 +181,19 @@ func (s *Server) page(c fiber.Ctx, status int, page, fragment string, data any) 
 // cachedPage serves a public page from the page cache, rendering it with
 // load on a miss. key names what the page shows (route and canonical
 // query); language, zone and shape are added here. load gets the request's
-// deadline, and may return a redirect (movedTo, pastLastPage) instead.
-func (s *Server) cachedPage(c fiber.Ctx, key, page, fragment string, load func(ctx context.Context) (any, error)) error {
+// deadline and returns the page's data with the topics it shows (a change
+// to any of them drops the page); it may return a redirect (movedTo,
+// pastLastPage) instead.
+func (s *Server) cachedPage(c fiber.Ctx, key, page, fragment string, load func(ctx context.Context) (any, shows, error)) error {
 	shape := swapShape(c, fragment)
 	full := strings.Join([]string{key, langOf(c), zoneOf(c).Name(), shape}, "|")
-	e, err := s.cache.get(full, fiber.MIMETextHTMLCharsetUTF8, func() ([]byte, error) {
-		data, err := load(c.Context())
+	e, err := s.cache.get(full, fiber.MIMETextHTMLCharsetUTF8, func() (rendered, error) {
+		data, sh, err := load(c.Context())
 		if err != nil {
-			return nil, err
+			return rendered{}, err
 		}
-		return s.render(c, page, fragment, data)
+		body, err := s.render(c, page, fragment, data)
+		return rendered{body: body, shows: sh}, err
 	})
 	if err != nil {
 		return redirectOr(c, err)
@@ -182,11 +204,14 @@ func (s *Server) cachedPage(c fiber.Ctx, key, page, fragment string, load func(c
 
 // cachedBody serves a feed or another non-HTML answer from the page cache,
 // building it with build on a miss. Like pages, it costs a render once per
-// change or TTL, whatever the request rate.
+// change or TTL, whatever the request rate, and says what it shows.
 // headers sets what only a successful answer carries (a download's name).
-func (s *Server) cachedBody(c fiber.Ctx, key, contentType string, headers func(), build func(ctx context.Context) ([]byte, error)) error {
+func (s *Server) cachedBody(c fiber.Ctx, key, contentType string, headers func(), build func(ctx context.Context) ([]byte, shows, error)) error {
 	full := strings.Join([]string{key, langOf(c)}, "|")
-	e, err := s.cache.get(full, contentType, func() ([]byte, error) { return build(c.Context()) })
+	e, err := s.cache.get(full, contentType, func() (rendered, error) {
+		body, sh, err := build(c.Context())
+		return rendered{body: body, shows: sh}, err
+	})
 	if err != nil {
 		return redirectOr(c, err)
 	}

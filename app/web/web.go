@@ -3,16 +3,20 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/dreamerscave/tdc/app/artists"
 	"github.com/dreamerscave/tdc/app/config"
 	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/live"
+	"github.com/dreamerscave/tdc/app/locations"
 	"github.com/dreamerscave/tdc/app/render"
 	"github.com/dreamerscave/tdc/app/services"
 	"github.com/dreamerscave/tdc/app/static"
@@ -37,6 +41,9 @@ type Server struct {
 
 	Deps
 	cache    *pageCache
+	venues   *memo[[]locations.Location] // Locations.List, by language
+	artists  *memo[[]artists.Summary]    // Artists.List, by language
+	bufs     sync.Pool                   // *bytes.Buffer for renders, see render
 	metrics  *metrics
 	zones    *zoneSet
 	security [][2]string // headers every answer carries, see securityHeaders
@@ -57,6 +64,9 @@ func New(d Deps) (*Server, error) {
 		security: securityHeaders(d.Config.CookieSecure),
 		acct:     newAccountKit(d.Config, d.Log),
 	}
+	s.bufs.New = func() any { return new(bytes.Buffer) }
+	s.venues = newMemo[[]locations.Location](s.cache, live.TopicLocations)
+	s.artists = newMemo[[]artists.Summary](s.cache, live.TopicArtists)
 	m, err := newMetrics(d.Registry)
 	if err != nil {
 		return nil, err
@@ -107,14 +117,23 @@ func (s *Server) CacheSize() (entries int, bytes uint64) {
 }
 
 // Invalidate drops every cached page.
-func (s *Server) Invalidate() { s.cache.Invalidate() }
+func (s *Server) Invalidate() { s.Changed(live.TopicAll) }
 
-// FollowChanges drops the page cache whenever any instance publishes a
-// change, and on every (re)subscription, until ctx ends. Pages show few
-// topics each and change rarely, so clearing everything is simpler than
-// tracking which page shows what, and costs one render per page.
+// Changed drops the cached pages that show topic (live.TopicAll: every
+// page). The settings service's own copy is dropped first when settings
+// changed: a page rendered between the two would otherwise show the old
+// settings and be stored.
+func (s *Server) Changed(topic string) {
+	if s.Settings != nil && (topic == live.TopicSettings || topic == live.TopicAll) {
+		s.Settings.Invalidate()
+	}
+	s.cache.Invalidate(topic)
+}
+
+// FollowChanges drops the cached pages that show each topic any instance
+// publishes, and every page on each (re)subscription, until ctx ends.
 func (s *Server) FollowChanges(ctx context.Context, bus *live.Bus) {
-	bus.Listen(ctx, func(live.Change) { s.Invalidate() })
+	bus.Listen(ctx, func(c live.Change) { s.Changed(c.Topic) })
 }
 
 // RedisPrefix is the prefix of this server's Redis keys and channels.

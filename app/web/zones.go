@@ -22,24 +22,90 @@ func offeredZones() []string {
 // zoneSet resolves zone names from visitors. Only canonical names from Go's
 // tzdata are accepted, so the loaded zones (kept, since LoadLocation reads
 // and parses tzdata) number a few hundred at most, whatever visitors send.
+// Other names of a zone ("US/Pacific" for "America/Los_Angeles") resolve
+// to the zone's own name: the page is the same, so is its cache entry.
 type zoneSet struct {
-	club   i18n.Zone
-	mu     sync.RWMutex
-	loaded map[string]i18n.Zone
+	club    i18n.Zone
+	aliases map[string]string
+	mu      sync.RWMutex
+	loaded  map[string]i18n.Zone
+	same    map[string]bool // alias -> whether it keeps its target's time here
 }
+
+//go:generate go run gen_zone_aliases.go
 
 func newZoneSet(club *time.Location, label string) *zoneSet {
-	return &zoneSet{club: i18n.Zone{Loc: club, Label: label}, loaded: map[string]i18n.Zone{}}
+	return &zoneSet{club: i18n.Zone{Loc: club, Label: label}, aliases: zoneAliases(), loaded: map[string]i18n.Zone{}, same: map[string]bool{}}
 }
 
-// lookup returns the zone named name, in any letter case. The club's zone
-// keeps its configured label; Server.lookupZone gives it the settings'. Anything but a tzdata name reports false.
-func (z *zoneSet) lookup(name string) (i18n.Zone, bool) {
+// canonical is the one name of the zone called name, in any letter case
+// or by another of its names, and false for anything but a tzdata name.
+func (z *zoneSet) canonical(name string) (string, bool) {
 	name, ok := i18n.CanonicalZone(name)
+	if !ok {
+		return "", false
+	}
+	if to, ok := z.aliases[name]; ok && z.keepsTime(name, to) {
+		return to, true
+	}
+	return name, true
+}
+
+// keepsTime reports whether zone alias keeps target's time on this host:
+// the table comes from Go's tzdata, but time.LoadLocation prefers the
+// system's, which may be older or newer. Checked once per alias.
+func (z *zoneSet) keepsTime(alias, target string) bool {
+	z.mu.RLock()
+	same, ok := z.same[alias]
+	z.mu.RUnlock()
+	if ok {
+		return same
+	}
+	same = sameTransitions(alias, target)
+	z.mu.Lock()
+	z.same[alias] = same
+	z.mu.Unlock()
+	return same
+}
+
+// sameTransitions reports whether zones a and b have the same offsets,
+// abbreviations and changes from 1970 to 2040.
+func sameTransitions(a, b string) bool {
+	la, err := time.LoadLocation(a)
+	if err != nil {
+		return false
+	}
+	lb, err := time.LoadLocation(b)
+	if err != nil {
+		return false
+	}
+	at := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	end := time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC)
+	for steps := 0; at.Before(end) && steps < 1000; steps++ {
+		na, oa := at.In(la).Zone()
+		nb, ob := at.In(lb).Zone()
+		_, nextA := at.In(la).ZoneBounds()
+		_, nextB := at.In(lb).ZoneBounds()
+		if na != nb || oa != ob || !nextA.Equal(nextB) {
+			return false
+		}
+		if !nextA.After(at) {
+			break // no change ahead
+		}
+		at = nextA
+	}
+	return true
+}
+
+// lookup returns the zone named name, in any letter case or by another of
+// its names. The club's zone keeps its configured label; Server.lookupZone
+// gives it the settings'. Anything but a tzdata name reports false.
+func (z *zoneSet) lookup(name string) (i18n.Zone, bool) {
+	name, ok := z.canonical(name)
 	if !ok {
 		return i18n.Zone{}, false
 	}
-	if name == z.club.Name() {
+	if club, _ := z.canonical(z.club.Name()); name == club {
 		return z.club, true
 	}
 	z.mu.RLock()
