@@ -26,6 +26,9 @@ type Base struct {
 	Path        string
 	KeepQuery   []queryParam
 	Theme       *themeVars
+	// Socket is the live websocket's address with the page's topics
+	// (liveURL), or "" for a page that shows nothing live.
+	Socket string
 	// OOB is set by render for a paged list's partial response: the
 	// fragments that read it (lang-links, zone-form, event-status) then
 	// mark themselves hx-swap-oob, so htmx swaps them in beside the list.
