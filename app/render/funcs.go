@@ -24,7 +24,7 @@ func Funcs(b *i18n.Bundle, lang string, asset func(string) string) template.Func
 		// t translates; extra arguments are key/value pairs for the message.
 		"t": func(id string, kv ...any) string { return b.T(lang, id, pairs(kv)) },
 		// tn translates with plural forms chosen by n.
-		"tn":   func(id string, n int, kv ...any) string { return b.N(lang, id, n, pairs(kv)) },
+		"tn": func(id string, n int, kv ...any) string { return b.N(lang, id, n, pairs(kv)) },
 		// tk translates the message prefix+key, for IDs made of a fixed
 		// part and a value such as a kind ({{ tk "event.kind." .Kind }}),
 		// without printf's reflection.
