@@ -20,7 +20,10 @@ var (
 // Funcs are the template functions, bound to one language so templates say
 // {{ t "events.list.title" }} and no localizer travels in the data.
 func Funcs(b *i18n.Bundle, lang string, asset func(string) string) template.FuncMap {
+	cards := newCardWriter(b, lang)
 	return template.FuncMap{
+		// eventcards writes the cards of a list of events (cards.go).
+		"eventcards": cards.cards,
 		// t translates; extra arguments are key/value pairs for the message.
 		"t": func(id string, kv ...any) string { return b.T(lang, id, pairs(kv)) },
 		// tn translates with plural forms chosen by n.
