@@ -180,6 +180,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrateFirs
 	go srv.FollowChanges(ctx, bus)
 	// And drops its settings cache when any instance changes a setting.
 	go svc.Settings.Follow(ctx, bus)
+	// A show starting or ending changes pages without a write: each
+	// instance's clock tells that instance alone, and looks again whenever
+	// the programme changes.
+	clock := live.NewClock(srv.NextBoundary, func(live.Change) { srv.Invalidate() }, log)
+	go clock.Run(ctx)
+	go bus.Listen(ctx, func(c live.Change) {
+		if c.Topic == live.TopicEvents || c.Topic == live.TopicAll {
+			clock.Rearm()
+		}
+	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

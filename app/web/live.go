@@ -373,3 +373,62 @@ func topicID(v string) (int64, bool) {
 // validSlug reports whether v is spelled as a stored slug, so nothing else
 // reaches a query.
 func validSlug(v string) bool { return v != "" && len(v) <= maxSlug && plainSlug(v) }
+
+// How far NextBoundary looks: shows on now, and the next to start.
+const (
+	boundaryRunning  = 200
+	boundaryUpcoming = 50
+)
+
+// NextBoundary is the first instant after now at which a published show
+// starts or ends, with the topics that change then: the programme (its live
+// badges, happening now, next), and the event, venue schedule and artists
+// of each show starting or ending at that instant. live.Clock calls it.
+func (s *Server) NextBoundary(ctx context.Context, now time.Time) (live.Boundary, error) {
+	lang := s.Bundle.Default()
+	running, err := s.Events.HappeningNow(ctx, lang, boundaryRunning)
+	if err != nil {
+		return live.Boundary{}, err
+	}
+	coming, err := s.Events.Next(ctx, lang, boundaryUpcoming)
+	if err != nil {
+		return live.Boundary{}, err
+	}
+	var at time.Time
+	var on []events.Summary
+	consider := func(t time.Time, e events.Summary) {
+		switch {
+		case !t.After(now):
+		case at.IsZero() || t.Before(at):
+			at, on = t, []events.Summary{e}
+		case t.Equal(at):
+			on = append(on, e)
+		}
+	}
+	for _, e := range running {
+		consider(e.EndsAt, e)
+	}
+	for _, e := range coming {
+		consider(e.StartsAt, e)
+		consider(e.EndsAt, e)
+	}
+	if at.IsZero() {
+		return live.Boundary{}, nil
+	}
+	topics := []string{live.TopicEvents}
+	seen := map[string]bool{live.TopicEvents: true}
+	add := func(t string) {
+		if !seen[t] {
+			seen[t] = true
+			topics = append(topics, t)
+		}
+	}
+	for _, e := range on {
+		add(live.EventTopic(e.ID))
+		add(live.LocationTopic(e.Location.Slug, "schedule"))
+		for _, a := range e.Lineup {
+			add(live.ArtistTopic(a.ArtistSlug))
+		}
+	}
+	return live.Boundary{At: at, Topics: topics}, nil
+}
