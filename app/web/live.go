@@ -175,6 +175,9 @@ func (s *Server) upcoming(ctx context.Context, lang string, zone i18n.Zone, slug
 	return upcomingView{Grid: eventGrid{Events: p.Events, Zone: zone, Now: s.Now()}}, nil
 }
 
+// The hub renders through the server.
+var _ live.Renderer = (*Server)(nil)
+
 // liveURL is the address of the websocket a page showing topics opens
 // (views/layouts/base.html).
 func liveURL(topics ...string) string {
