@@ -187,11 +187,23 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrateFirs
 		return err
 	}
 	go hub.Run(ctx)
-	go bus.Listen(ctx, hub.Changed)
-	// Every instance drops its page cache when any instance reports a change.
-	go srv.FollowChanges(ctx, bus)
-	// And drops its settings cache when any instance changes a setting.
-	go svc.Settings.Follow(ctx, bus)
+	// A show starting or ending changes pages without a write: each
+	// instance's clock tells that instance alone, and looks again whenever
+	// the programme changes.
+	var clock *live.Clock
+	changed := func(c live.Change) {
+		// Caches first (pages, settings, the filter lists), so what the hub
+		// renders next is read afresh.
+		srv.Changed(c.Topic)
+		hub.Changed(c)
+		if clock != nil && (c.Topic == live.TopicEvents || c.Topic == live.TopicAll) {
+			clock.Rearm()
+		}
+	}
+	clock = live.NewClock(srv.NextBoundary, changed, log)
+	go clock.Run(ctx)
+	// One subscription per instance: every instance hears every change.
+	go bus.Listen(ctx, changed)
 	sched, err := startJobs(ctx, cfg, svc, rdb, log) // schedule.go
 	if err != nil {
 		return err
@@ -205,7 +217,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrateFirs
 			}
 		}()
 	}
-
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (TDC_ADDR): %w", cfg.Addr, err)

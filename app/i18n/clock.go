@@ -1,7 +1,7 @@
 package i18n
 
 import (
-	"strconv"
+	"bytes"
 	"strings"
 	"time"
 )
@@ -52,11 +52,28 @@ func (b *Bundle) DateLong(lang string, t time.Time, z Zone) string {
 
 // Clock formats the time of day of t in zone, without the zone: "9:00 PM" / "21:00".
 func (b *Bundle) Clock(lang string, t time.Time, z Zone) string {
-	return t.In(z.location()).Format(b.T(lang, "format.time.layout", nil))
+	return t.In(z.location()).Format(b.calendar(lang).layout)
 }
 
 // When formats day, time and zone: "Fri 4 Dec, 9:00 PM SLT".
 func (b *Bundle) When(lang string, t time.Time, z Zone) string {
+	c := b.calendar(lang)
+	if p, ok := c.formats["format.when"]; ok {
+		lt := t.In(z.location())
+		var buf [64]byte
+		return string(p.appendTo(buf[:0], func(dst []byte, name string) []byte {
+			switch name {
+			case "Date":
+				dst, _ = c.appendDate(dst, "format.date.short", lt)
+				return dst
+			case "Time":
+				return lt.AppendFormat(dst, c.layout)
+			case "Zone":
+				return append(dst, z.Abbrev(t)...)
+			}
+			return append(dst, "<no value>"...)
+		}))
+	}
 	return b.T(lang, "format.when", map[string]any{
 		"Date": b.Date(lang, t, z), "Time": b.Clock(lang, t, z), "Zone": z.Abbrev(t),
 	})
@@ -68,14 +85,49 @@ func (b *Bundle) When(lang string, t time.Time, z Zone) string {
 // when a DST change falls between them ("23:00 CET–05:00 CEST").
 func (b *Bundle) Span(lang string, start, end time.Time, z Zone) string {
 	s, e := start.In(z.location()), end.In(z.location())
-	startTime, endTime, zone := b.Clock(lang, s, z), b.Clock(lang, e, z), z.Abbrev(e)
-	if za := z.Abbrev(s); za != zone {
-		startTime, endTime, zone = startTime+" "+za, endTime+" "+zone, ""
-	}
 	id := "format.span.same_day"
 	otherDay := s.YearDay() != e.YearDay() || s.Year() != e.Year()
 	if otherDay && (e.Sub(s) >= 12*time.Hour || e.Hour() >= 8) {
 		id = "format.span.other_day"
+	}
+	sa, ea := z.Abbrev(s), z.Abbrev(e)
+	c := b.calendar(lang)
+	if p, ok := c.formats[id]; ok {
+		// Each time's zone follows it when they differ, and the
+		// pattern's own Zone is then empty.
+		clock := func(dst []byte, t time.Time, abbrev string) []byte {
+			dst = t.AppendFormat(dst, c.layout)
+			if sa != ea {
+				dst = append(append(dst, ' '), abbrev...)
+			}
+			return dst
+		}
+		var buf [96]byte
+		out := p.appendTo(buf[:0], func(dst []byte, name string) []byte {
+			switch name {
+			case "Date":
+				dst, _ = c.appendDate(dst, "format.date.short", s)
+				return dst
+			case "EndDate":
+				dst, _ = c.appendDate(dst, "format.date.short", e)
+				return dst
+			case "Start":
+				return clock(dst, s, sa)
+			case "End":
+				return clock(dst, e, ea)
+			case "Zone":
+				if sa == ea {
+					return append(dst, ea...)
+				}
+				return dst
+			}
+			return append(dst, "<no value>"...)
+		})
+		return string(bytes.TrimSpace(out))
+	}
+	startTime, endTime, zone := b.Clock(lang, s, z), b.Clock(lang, e, z), ea
+	if sa != ea {
+		startTime, endTime, zone = startTime+" "+sa, endTime+" "+ea, ""
 	}
 	return strings.TrimSpace(b.T(lang, id, map[string]any{
 		"Date": b.Date(lang, s, z), "Start": startTime,
@@ -83,14 +135,18 @@ func (b *Bundle) Span(lang string, start, end time.Time, z Zone) string {
 	}))
 }
 
+// dateWith formats t, already in its zone, with the date format id.
 func (b *Bundle) dateWith(lang, id string, t time.Time) string {
-	wd := strconv.Itoa(int(t.Weekday()))
-	mo := strconv.Itoa(int(t.Month()))
+	var buf [64]byte
+	if out, ok := b.calendar(lang).appendDate(buf[:0], id, t); ok {
+		return string(out)
+	}
+	c := b.calendar(lang)
 	return b.T(lang, id, map[string]any{
-		"Weekday":     b.T(lang, "date.weekday.short."+wd, nil),
-		"WeekdayLong": b.T(lang, "date.weekday.long."+wd, nil),
-		"Month":       b.T(lang, "date.month.short."+mo, nil),
-		"MonthLong":   b.T(lang, "date.month.long."+mo, nil),
+		"Weekday":     c.weekday[t.Weekday()],
+		"WeekdayLong": c.weekdayL[t.Weekday()],
+		"Month":       c.month[t.Month()],
+		"MonthLong":   c.monthLong[t.Month()],
 		"Day":         t.Day(),
 		"Year":        t.Year(),
 	})

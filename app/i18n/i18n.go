@@ -23,6 +23,11 @@ type Bundle struct {
 	matcher    language.Matcher
 	localizers map[string]*goi18n.Localizer
 	ids        map[string][]string
+	// source is each language's own message text (the "other" form), by
+	// ID; plain and calendars are built from it at start (see fast.go).
+	source    map[string]map[string]string
+	plain     map[string]map[string]string
+	calendars map[string]*calendar
 }
 
 // New loads, for each of langs, <lang>.json and every <area>.<lang>.json from
@@ -39,7 +44,9 @@ func New(fsys fs.FS, langs []string) (*Bundle, error) {
 		langs:      slices.Clone(langs),
 		localizers: map[string]*goi18n.Localizer{},
 		ids:        map[string][]string{},
+		source:     map[string]map[string]string{},
 	}
+	own := map[string]map[string]string{}
 	b.bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
 	tags := make([]language.Tag, 0, len(langs))
 	for _, l := range langs {
@@ -48,6 +55,7 @@ func New(fsys fs.FS, langs []string) (*Bundle, error) {
 			return nil, err
 		}
 		seen := map[string]string{}
+		b.source[l], own[l] = map[string]string{}, map[string]string{}
 		for _, name := range names {
 			buf, err := fs.ReadFile(fsys, name)
 			if err != nil {
@@ -65,6 +73,10 @@ func New(fsys fs.FS, langs []string) (*Bundle, error) {
 				}
 				seen[m.ID] = name
 				b.ids[l] = append(b.ids[l], m.ID)
+				b.source[l][m.ID] = m.Other
+				if p := plainText(m); p != "" {
+					own[l][m.ID] = p
+				}
 			}
 		}
 		slices.Sort(b.ids[l])
@@ -74,6 +86,8 @@ func New(fsys fs.FS, langs []string) (*Bundle, error) {
 		tags = append(tags, language.Make(l))
 	}
 	b.matcher = language.NewMatcher(tags)
+	b.fillPlain(own)
+	b.fillCalendars()
 	return b, nil
 }
 
@@ -112,6 +126,11 @@ func (b *Bundle) Negotiate(query, cookie, acceptLanguage string) string {
 // returns the ID itself, so a gap shows up in the page rather than blanking
 // it; tests make sure no ID is missing from the default language.
 func (b *Bundle) T(lang, id string, data map[string]any) string {
+	if len(data) == 0 {
+		if s, ok := b.plainOf(lang)[id]; ok {
+			return s
+		}
+	}
 	s, err := b.localizer(lang).Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data})
 	if err != nil {
 		return id
@@ -137,6 +156,13 @@ func (b *Bundle) N(lang, id string, count int, data map[string]any) string {
 func (b *Bundle) Has(lang, id string) bool {
 	_, err := b.localizer(lang).Localize(&goi18n.LocalizeConfig{MessageID: id})
 	return err == nil
+}
+
+func (b *Bundle) plainOf(lang string) map[string]string {
+	if m, ok := b.plain[lang]; ok {
+		return m
+	}
+	return b.plain[b.def]
 }
 
 func (b *Bundle) localizer(lang string) *goi18n.Localizer {

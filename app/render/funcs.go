@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"html/template"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -19,11 +20,33 @@ var (
 // Funcs are the template functions, bound to one language so templates say
 // {{ t "events.list.title" }} and no localizer travels in the data.
 func Funcs(b *i18n.Bundle, lang string, asset func(string) string) template.FuncMap {
+	cards := newCardWriter(b, lang)
 	return template.FuncMap{
+		// eventcards writes the cards of a list of events (cards.go).
+		"eventcards": cards.cards,
 		// t translates; extra arguments are key/value pairs for the message.
 		"t": func(id string, kv ...any) string { return b.T(lang, id, pairs(kv)) },
 		// tn translates with plural forms chosen by n.
-		"tn":   func(id string, n int, kv ...any) string { return b.N(lang, id, n, pairs(kv)) },
+		"tn": func(id string, n int, kv ...any) string { return b.N(lang, id, n, pairs(kv)) },
+		// tk translates the message prefix+key, for IDs made of a fixed
+		// part and a value such as a kind ({{ tk "event.kind." .Kind }}),
+		// without printf's reflection.
+		"tk": func(prefix string, key any) string {
+			var k string
+			switch v := key.(type) {
+			case string:
+				k = v
+			case fmt.Stringer:
+				k = v.String()
+			default:
+				if rv := reflect.ValueOf(key); rv.Kind() == reflect.String {
+					k = rv.String()
+				} else {
+					k = fmt.Sprint(key)
+				}
+			}
+			return b.T(lang, prefix+k, nil)
+		},
 		"lang": func() string { return lang },
 		// langattr marks content that fell back to the default language
 		// (an i18n.Text, or a bool saying so) with lang="en" on its element,

@@ -7,7 +7,6 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/dreamerscave/tdc/app/artists"
-	"github.com/dreamerscave/tdc/app/events"
 	"github.com/dreamerscave/tdc/app/live"
 )
 
@@ -31,8 +30,8 @@ type artistPage struct {
 	Base
 	Artist     artists.Artist
 	Paragraphs []string
-	Upcoming   []events.Summary
-	Past       []events.Summary
+	Upcoming   upcomingView
+	Past       eventGrid
 }
 
 func (s *Server) artistShow(c fiber.Ctx) error {
@@ -41,7 +40,7 @@ func (s *Server) artistShow(c fiber.Ctx) error {
 		return err
 	}
 	return s.cachedPage(c, "artist:"+slug, "artists/show", "artist-detail", func(ctx context.Context) (any, shows, error) {
-		lang := langOf(c)
+		lang, zone := langOf(c), zoneOf(c)
 		a, err := s.Artists.Get(ctx, lang, slug)
 		if err != nil {
 			return nil, shows{}, err
@@ -57,14 +56,15 @@ func (s *Server) artistShow(c fiber.Ctx) error {
 			Artist:     a,
 			Paragraphs: paragraphs(a.Bio.Value),
 		}
-		upcoming, err := s.Events.List(ctx, lang, events.Filter{Artist: a.Slug, PerPage: 20})
+		if d.Upcoming, err = s.upcoming(ctx, lang, zone, a.Slug); err != nil {
+			return nil, shows{}, err
+		}
+		past, err := s.Events.Past(ctx, lang, "", a.Slug, 10)
 		if err != nil {
 			return nil, shows{}, err
 		}
-		d.Upcoming = upcoming.Events
-		if d.Past, err = s.Events.Past(ctx, lang, "", a.Slug, 10); err != nil {
-			return nil, shows{}, err
-		}
+		d.Past = eventGrid{Events: past, Zone: zone, Now: d.Now, Compact: true}
+		d.Socket = liveURL(live.ArtistTopic(a.Slug))
 		return d, sh, nil
 	})
 }

@@ -46,9 +46,9 @@ func (f eventFilter) canonical() url.Values {
 
 // dayGroup is the events of one day in the visitor's zone.
 type dayGroup struct {
-	Key    string
-	Date   time.Time
-	Events []events.Summary
+	Key  string
+	Date time.Time
+	Grid eventGrid
 }
 
 // pager is the data of the pager partial.
@@ -62,9 +62,7 @@ type eventsPage struct {
 	Base
 	Filter    eventFilter
 	Errors    map[string]string
-	Page      events.Page
-	Days      []dayGroup
-	Pager     pager
+	List      programmeView
 	Locations []locations.Location
 	Artists   []artists.Summary
 	Kinds     []events.Kind
@@ -190,9 +188,10 @@ func (s *Server) eventsIndex(c fiber.Ctx) error {
 	// Which element asked (HX-Source) picks the history header and, for
 	// the pager, the list's focus; see swap.go.
 	c.Vary("HX-Source")
-	if isPartial(c) {
+	if isPartial(c) && c.Get("HX-Source") != liveRefreshSource {
 		// A submitted filter form sends every field, empty or not; the
-		// address htmx records should be the tidy canonical one.
+		// address htmx records should be the tidy canonical one. A live
+		// refresh reloads the address the page has: no history entry.
 		c.Set(historyHeader(c), withQuery("/events", f.canonical()))
 	}
 	err = s.cachedPage(c, key, "events/index", "event-list", func(ctx context.Context) (any, shows, error) {
@@ -201,14 +200,12 @@ func (s *Server) eventsIndex(c fiber.Ctx) error {
 		if err != nil {
 			return nil, shows{}, err
 		}
-		if d.Page, err = s.Events.List(ctx, lang, sf); err != nil {
+		if d.List, err = s.programme(ctx, lang, zone, f, sf); err != nil {
 			return nil, shows{}, err
 		}
-		if d.Page.Page < max(f.Page, 1) {
-			return nil, shows{}, pastLastPage{d.Page.Page}
+		if d.List.Page.Page < max(f.Page, 1) {
+			return nil, shows{}, pastLastPage{d.List.Page.Page}
 		}
-		d.Days = groupByDay(d.Page.Events, zone, sf.From)
-		d.Pager = s.pagerFor("/events", f.canonical(), d.Page.Page, d.Page.Pages, "event-list")
 		// Every write of a public event publishes the programme; the
 		// filter form lists the venues and artists.
 		return d, showing(live.TopicEvents, live.TopicLocations, live.TopicArtists), nil
@@ -285,6 +282,7 @@ func (s *Server) eventsData(ctx context.Context, c fiber.Ctx, f eventFilter) (ev
 	lang := langOf(c)
 	meta := Meta{Title: s.Bundle.T(lang, "events.list.title", nil), Description: s.Bundle.T(lang, "events.list.lead", nil)}
 	d := eventsPage{Base: s.base(c, "events", "/events", f.canonical(), meta), Filter: f, Kinds: events.Kinds()}
+	d.Socket = liveURL(live.TopicEvents)
 	var err error
 	if d.Locations, err = s.venueList(ctx, lang); err != nil {
 		return d, err
@@ -323,7 +321,8 @@ func (s *Server) pagerFor(path string, q url.Values, page, pages int, target str
 
 // groupByDay groups events by the day they are on in zone. An event that
 // started before from (running now, or overnight) is listed under from's day.
-func groupByDay(evs []events.Summary, z i18n.Zone, from time.Time) []dayGroup {
+// now marks which are live.
+func groupByDay(evs []events.Summary, z i18n.Zone, from, now time.Time) []dayGroup {
 	var out []dayGroup
 	for _, e := range evs {
 		day := e.StartsAt
@@ -332,9 +331,10 @@ func groupByDay(evs []events.Summary, z i18n.Zone, from time.Time) []dayGroup {
 		}
 		key := i18n.DayKey(day, z)
 		if len(out) == 0 || out[len(out)-1].Key != key {
-			out = append(out, dayGroup{Key: key, Date: day})
+			out = append(out, dayGroup{Key: key, Date: day, Grid: eventGrid{Zone: z, Now: now}})
 		}
-		out[len(out)-1].Events = append(out[len(out)-1].Events, e)
+		g := &out[len(out)-1].Grid
+		g.Events = append(g.Events, e)
 	}
 	return out
 }
@@ -342,9 +342,9 @@ func groupByDay(evs []events.Summary, z i18n.Zone, from time.Time) []dayGroup {
 type eventPage struct {
 	Base
 	Event             events.Event
+	Live              eventLive
 	StructuredData    template.JS
 	Paragraphs        []string
-	OtherZone         *i18n.Zone
 	GoogleCalendarURL string
 }
 
@@ -369,16 +369,12 @@ func (s *Server) eventShow(c fiber.Ctx) error {
 		d := eventPage{
 			Base:              s.base(c, "events", "/events/"+ev.Slug, url.Values{}, meta),
 			Event:             ev,
+			Live:              s.eventLiveView(ctx, ev.Summary, zoneOf(c)),
 			Paragraphs:        paragraphs(ev.Description.Value),
 			GoogleCalendarURL: googleCalendarURL(ev, s.absolute("/events/"+ev.Slug)),
 			StructuredData:    s.eventStructuredData(ev, lang, s.siteName(ctx, lang)),
 		}
-		// A visitor in their own zone also sees the club's time, as a
-		// reference for talking to others at the club.
-		if zoneOf(c).Name() != s.zones.club.Name() {
-			club := s.clubZone(ctx)
-			d.OtherZone = &club
-		}
+		d.Socket = liveURL(live.EventTopic(ev.ID))
 		return d, eventShows(ev.Summary), nil
 	})
 }

@@ -7,42 +7,46 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/dreamerscave/tdc/app/blog"
-	"github.com/dreamerscave/tdc/app/events"
+	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/locations"
-	"github.com/dreamerscave/tdc/app/nowplaying"
 )
 
 // locationCard is a venue with what plays there, for cards and now-playing.
 type locationCard struct {
-	L     locations.Location
-	Track *nowplaying.Track
+	L       locations.Location
+	Playing nowPlayingView
 }
 
 type homePage struct {
 	Base
-	HappeningNow []events.Summary
-	Next         []events.Summary
+	HappeningNow eventsBlock
+	Next         eventsBlock
 	Locations    []locationCard
 	Posts        []blog.Summary
 }
 
 func (s *Server) home(c fiber.Ctx) error {
 	return s.cachedPage(c, "home", "home", "", func(ctx context.Context) (any, shows, error) {
-		lang := langOf(c)
+		lang, zone := langOf(c), zoneOf(c)
 		d := homePage{Base: s.base(c, "home", "/", url.Values{}, Meta{
 			Description: s.Bundle.T(lang, "site.description", nil),
 		})}
 		var err error
-		if d.HappeningNow, err = s.Events.HappeningNow(ctx, lang, 12); err != nil {
+		if d.HappeningNow, err = s.happeningNow(ctx, lang, zone); err != nil {
 			return nil, shows{}, err
 		}
-		if d.Next, err = s.Events.Next(ctx, lang, 8); err != nil {
+		if d.Next, err = s.nextEvents(ctx, lang, zone); err != nil {
 			return nil, shows{}, err
 		}
-		if d.Locations, err = s.locationCards(ctx, lang); err != nil {
+		if d.Locations, err = s.locationCards(ctx, lang, zone); err != nil {
 			return nil, shows{}, err
 		}
+		topics := []string{live.TopicEvents}
+		for _, l := range d.Locations {
+			topics = append(topics, live.LocationTopic(l.L.Slug, "now-playing"))
+		}
+		d.Socket = liveURL(topics...)
 		posts, err := s.Blog.List(ctx, lang, "", 1, 3)
 		if err != nil {
 			return nil, shows{}, err
@@ -52,7 +56,7 @@ func (s *Server) home(c fiber.Ctx) error {
 	})
 }
 
-func (s *Server) locationCards(ctx context.Context, lang string) ([]locationCard, error) {
+func (s *Server) locationCards(ctx context.Context, lang string, zone i18n.Zone) ([]locationCard, error) {
 	locs, err := s.venueList(ctx, lang)
 	if err != nil {
 		return nil, err
@@ -63,10 +67,7 @@ func (s *Server) locationCards(ctx context.Context, lang string) ([]locationCard
 	}
 	out := make([]locationCard, len(locs))
 	for i, l := range locs {
-		out[i] = locationCard{L: l}
-		if t, ok := playing[l.Slug]; ok {
-			out[i].Track = &t
-		}
+		out[i] = locationCard{L: l, Playing: nowPlayingOf(l.Slug, playing, zone)}
 	}
 	return out, nil
 }

@@ -3,13 +3,10 @@ package web
 import (
 	"context"
 	"net/url"
-	"time"
 
 	"github.com/gofiber/fiber/v3"
 
-	"github.com/dreamerscave/tdc/app/events"
 	"github.com/dreamerscave/tdc/app/live"
-	"github.com/dreamerscave/tdc/app/nowplaying"
 )
 
 type locationsPage struct {
@@ -23,7 +20,7 @@ func (s *Server) locationsIndex(c fiber.Ctx) error {
 		meta := Meta{Title: s.Bundle.T(lang, "locations.list.title", nil), Description: s.Bundle.T(lang, "locations.list.lead", nil)}
 		d := locationsPage{Base: s.base(c, "locations", "/locations", url.Values{}, meta)}
 		var err error
-		d.Locations, err = s.locationCards(ctx, lang)
+		d.Locations, err = s.locationCards(ctx, lang, zoneOf(c))
 		return d, showing(cardTopics(d.Locations)...), err
 	})
 }
@@ -32,14 +29,10 @@ type locationPage struct {
 	Base
 	Location   locationCard
 	Paragraphs []string
-	Days       []dayGroup
-	Past       []events.Summary
-	// Recent is what played before the current track, latest first.
-	Recent []nowplaying.Track
+	Schedule   scheduleView
+	Past       eventGrid
+	Recent     recentView
 }
-
-// recentTracks is how many earlier tracks a venue page lists.
-const recentTracks = 10
 
 func (s *Server) locationShow(c fiber.Ctx) error {
 	slug, err := slugParam(c)
@@ -47,7 +40,7 @@ func (s *Server) locationShow(c fiber.Ctx) error {
 		return err
 	}
 	return s.cachedPage(c, "location:"+slug, "locations/show", "location-schedule", func(ctx context.Context) (any, shows, error) {
-		lang := langOf(c)
+		lang, zone := langOf(c), zoneOf(c)
 		loc, err := s.Locations.Get(ctx, lang, slug)
 		if err != nil {
 			return nil, shows{}, err
@@ -66,30 +59,25 @@ func (s *Server) locationShow(c fiber.Ctx) error {
 		}
 		d := locationPage{
 			Base:       s.base(c, "locations", "/locations/"+loc.Slug, url.Values{}, Meta{Title: loc.Name.Value, Description: loc.Tagline.Value}),
-			Location:   locationCard{L: loc},
+			Location:   locationCard{L: loc, Playing: nowPlayingOf(loc.Slug, playing, zone)},
 			Paragraphs: paragraphs(loc.Description.Value),
 		}
-		if t, ok := playing[loc.Slug]; ok {
-			d.Location.Track = &t
-		}
-		if d.Recent, err = s.NowPlaying.Recent(ctx, loc.Slug, recentTracks); err != nil {
+		if d.Recent, err = s.recent(ctx, loc.Slug, zone); err != nil {
 			return nil, shows{}, err
 		}
 		if loc.Theme.Valid() {
 			t := loc.Theme
 			d.Theme = &themeVars{Background: t.Background, Surface: t.Surface, Text: t.Text, Accent: t.Accent, Light: t.Light()}
 		}
-		now := s.Now()
-		upcoming, err := s.Events.List(ctx, lang, events.Filter{
-			Location: loc.Slug, From: now, To: now.Add(14 * 24 * time.Hour), PerPage: 50,
-		})
+		if d.Schedule, err = s.schedule(ctx, lang, zone, loc.Slug); err != nil {
+			return nil, shows{}, err
+		}
+		past, err := s.Events.Past(ctx, lang, loc.Slug, "", 6)
 		if err != nil {
 			return nil, shows{}, err
 		}
-		d.Days = groupByDay(upcoming.Events, zoneOf(c), now)
-		if d.Past, err = s.Events.Past(ctx, lang, loc.Slug, "", 6); err != nil {
-			return nil, shows{}, err
-		}
+		d.Past = eventGrid{Events: past, Zone: zone, Now: d.Now, Compact: true}
+		d.Socket = liveURL(live.LocationTopic(loc.Slug, ""), live.LocationTopic(loc.Slug, "schedule"), live.LocationTopic(loc.Slug, "now-playing"))
 		return d, sh, nil
 	})
 }

@@ -21,6 +21,9 @@ const (
 	// filterFieldsSource is HX-Source for the programme's filter fields,
 	// which send a request when a field changes (views/pages/events/index.html).
 	filterFieldsSource = "div#event-filter-fields"
+	// liveRefreshSource is HX-Source for the element the live hub pushes to
+	// make a filtered programme reload itself (views/fragments/live-programme.html).
+	liveRefreshSource = "div#live-programme-refresh"
 )
 
 // The shapes of a response, as swapShape names them.
@@ -99,7 +102,11 @@ func markPartial(data any, pager bool) (any, Base, bool) {
 	switch d := data.(type) {
 	case eventsPage:
 		d.OOB, d.FocusList = true, pager
+		d.List.FocusList = pager
 		return d, d.Base, true
+	case locationPage:
+		// Its fragment is a live view of its own (location-schedule).
+		return d.Schedule, Base{}, false
 	case blogPage:
 		d.OOB, d.FocusList = true, pager
 		return d, d.Base, true

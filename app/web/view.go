@@ -28,6 +28,9 @@ type Base struct {
 	Theme       *themeVars
 	// Site is the club's name, tagline and links, from the settings.
 	Site siteInfo
+	// Socket is the live websocket's address with the page's topics
+	// (liveURL), or "" for a page that shows nothing live.
+	Socket string
 	// OOB is set by render for a paged list's partial response: the
 	// fragments that read it (lang-links, zone-form, event-status) then
 	// mark themselves hx-swap-oob, so htmx swaps them in beside the list.

@@ -59,20 +59,25 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 		Location: events.Location{Slug: "main-cave", Name: fb("Main"), Accent: "#b18cff"}, Lineup: []events.Act{act}}
 	ev := events.Event{Summary: sum, Description: fb(evil), Published: true, TeleportURL: "secondlife://Dreamers%20Cave/128/128/25"}
 	track := &nowplaying.Track{LocationSlug: "main-cave", Artist: evil, Title: evil, DJ: evil, StartedAt: now}
-	card := locationCard{L: loc, Track: track}
+	playing := nowPlayingView{Slug: "main-cave", Track: track, Zone: zone}
+	card := locationCard{L: loc, Playing: playing}
+	grid := eventGrid{Events: []events.Summary{sum}, Zone: zone, Now: now}
+	compact := eventGrid{Events: []events.Summary{sum}, Zone: zone, Now: now, Compact: true}
 	post := blog.Summary{Cover: img, ID: 2, Slug: "p", Title: fb("Post " + evil), Summary: own(evil), Author: evil, PublishedAt: now, Categories: []blog.Category{{Slug: "news", Name: fb(evil)}}}
 	pg := pager{Page: 2, Pages: 3, PrevURL: "/events", NextURL: "/events?page=3", Target: "event-list"}
-	day := dayGroup{Key: "2026-12-04", Date: now, Events: []events.Summary{sum}}
+	day := dayGroup{Key: "2026-12-04", Date: now, Grid: grid}
+	list := programmeView{Page: events.Page{Events: []events.Summary{sum}, Total: 1, Page: 2, Pages: 3}, Days: []dayGroup{day}, Pager: pg, Filtered: true}
+	evLive := eventLive{Event: sum, Zone: zone, OtherZone: &i18n.Zone{Loc: time.UTC}, Now: now}
 	cat := blog.Category{Slug: "news", Name: own(evil), Description: fb(evil)}
 
 	pages := map[string]any{
-		"home":            homePage{Base: base, HappeningNow: []events.Summary{sum}, Next: []events.Summary{sum}, Locations: []locationCard{card}, Posts: []blog.Summary{post}},
-		"events/index":    eventsPage{Base: base, Filter: eventFilter{Location: evil, From: evil}, Errors: map[string]string{"from": evil}, Page: events.Page{Events: []events.Summary{sum}, Total: 1, Page: 2, Pages: 3}, Days: []dayGroup{day}, Pager: pg, Locations: []locations.Location{loc}, Artists: []artists.Summary{{Slug: "a", Name: evil, Genre: own(evil)}}, Kinds: events.Kinds()},
-		"events/show":     eventPage{Base: base, Event: ev, Paragraphs: []string{evil}, OtherZone: &i18n.Zone{Loc: time.UTC}, GoogleCalendarURL: "https://calendar.example/x"},
+		"home":            homePage{Base: base, HappeningNow: eventsBlock{Grid: grid}, Next: eventsBlock{Grid: grid, OOB: true}, Locations: []locationCard{card}, Posts: []blog.Summary{post}},
+		"events/index":    eventsPage{Base: base, Filter: eventFilter{Location: evil, From: evil}, Errors: map[string]string{"from": evil}, List: list, Locations: []locations.Location{loc}, Artists: []artists.Summary{{Slug: "a", Name: evil, Genre: own(evil)}}, Kinds: events.Kinds()},
+		"events/show":     eventPage{Base: base, Event: ev, Live: evLive, Paragraphs: []string{evil}, GoogleCalendarURL: "https://calendar.example/x"},
 		"locations/index": locationsPage{Base: base, Locations: []locationCard{card, {L: loc}}},
-		"locations/show":  locationPage{Base: base, Location: card, Paragraphs: []string{evil}, Days: []dayGroup{day}, Past: []events.Summary{sum}, Recent: []nowplaying.Track{*track, {Title: evil, StartedAt: now}}},
+		"locations/show":  locationPage{Base: base, Location: card, Paragraphs: []string{evil}, Schedule: scheduleView{Days: []dayGroup{day}}, Past: compact, Recent: recentView{Slug: "main-cave", Tracks: []nowplaying.Track{*track, {Title: evil, StartedAt: now}}, Zone: zone}},
 		"artists/index":   artistsPage{Base: base, Artists: []artists.Summary{{Slug: "a", Name: "Ünder " + evil, Genre: fb(evil)}}},
-		"artists/show":    artistPage{Base: base, Artist: artists.Artist{Summary: artists.Summary{Slug: "a", Name: evil, Genre: own(evil)}, Bio: fb(evil), Links: []artists.Link{{Kind: "website", URL: "https://example.org"}}}, Paragraphs: []string{evil}, Upcoming: []events.Summary{sum}, Past: []events.Summary{sum}},
+		"artists/show":    artistPage{Base: base, Artist: artists.Artist{Summary: artists.Summary{Slug: "a", Name: evil, Genre: own(evil)}, Bio: fb(evil), Links: []artists.Link{{Kind: "website", URL: "https://example.org"}}}, Paragraphs: []string{evil}, Upcoming: upcomingView{Grid: grid}, Past: compact},
 		"blog/index":      blogPage{Base: base, Category: &cat, Categories: []blog.Category{cat}, Page: blog.Page{Posts: []blog.Summary{post}, Page: 1, Pages: 2}, Pager: pg},
 		"blog/show":       postPage{Base: base, Post: blog.Post{Summary: post, Body: template.HTML("<p>sanitised body</p>"), BodyFallback: true}},
 		"errors/error":    errorPage{Base: base, Status: 404, TitleID: "error.404.title", MessageID: "error.404.message", Reason: evil},
@@ -84,30 +89,36 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 	ai.Artists = append(ai.Artists, artists.Summary{Slug: "p", Name: "P", Photo: img})
 	pages["artists/index"] = ai
 	fragments := map[string]any{
-		"happening-now":     pages["home"],
-		"next-events":       pages["home"],
-		"event-list":        pages["events/index"],
-		"event-detail":      pages["events/show"],
-		"location-list":     pages["locations/index"],
-		"location-schedule": pages["locations/show"],
-		"recently-played":   pages["locations/show"],
-		"artist-list":       pages["artists/index"],
-		"artist-detail":     pages["artists/show"],
-		"post-list":         pages["blog/index"],
-		"post-detail":       pages["blog/show"],
-		"flash":             flash{Kind: "error", MessageID: "error.500.message"},
-		"lang-links":        base,
-		"zone-form":         base,
-		"event-status":      pages["events/index"],
-		"now-playing":       map[string]any{"L": loc, "Track": track, "Zone": zone, "Now": now},
-		"location-card":     map[string]any{"L": card, "Zone": zone, "Now": now},
-		"event-card":        map[string]any{"E": sum, "Zone": zone, "Now": now},
-		"post-card":         map[string]any{"P": post, "Zone": zone},
-		"pager":             pg,
-		"event-grid":        map[string]any{"Events": []events.Summary{sum}, "Zone": zone, "Now": now, "Compact": true},
-		"day":               map[string]any{"D": day, "Zone": zone, "Now": now},
-		"image":             map[string]any{"I": img, "Sizes": "100vw", "Class": "x"},
-		"base":              nil, // the layout, rendered through every page
+		"happening-now":          eventsBlock{Grid: grid, OOB: true},
+		"next-events":            eventsBlock{Grid: eventGrid{Zone: zone, Now: now}},
+		"event-list":             pages["events/index"],
+		"event-detail":           pages["events/show"],
+		"location-list":          pages["locations/index"],
+		"location-schedule":      scheduleView{Days: []dayGroup{day}, OOB: true},
+		"recently-played":        recentView{Slug: "main-cave", Tracks: []nowplaying.Track{*track}, Zone: zone, OOB: true},
+		"live-programme":         list,
+		"live-programme-refresh": programmeView{Filtered: true, OOB: true},
+		"live-artist-upcoming":   upcomingView{Grid: grid, OOB: true},
+		"event-live-status":      eventLive{Event: sum, Withdrawn: true, OOB: true},
+		"event-live-title":       evLive,
+		"event-live-time":        evLive,
+		"event-live-lineup":      evLive,
+		"artist-list":            pages["artists/index"],
+		"artist-detail":          pages["artists/show"],
+		"post-list":              pages["blog/index"],
+		"post-detail":            pages["blog/show"],
+		"flash":                  flash{Kind: "error", MessageID: "error.500.message"},
+		"lang-links":             base,
+		"zone-form":              base,
+		"event-status":           pages["events/index"],
+		"now-playing":            playing,
+		"location-card":          card,
+		"post-card":              map[string]any{"P": post, "Zone": zone},
+		"pager":                  pg,
+		"event-grid":             compact,
+		"day":                    day,
+		"image":                  map[string]any{"I": img, "Sizes": "100vw", "Class": "x"},
+		"base":                   nil, // the layout, rendered through every page
 	}
 	addAccountSamples(pages, fragments, base, evil) // account_views_test.go
 	addAdminSamples(pages, fragments, base, evil)   // admin_views_test.go
