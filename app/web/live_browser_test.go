@@ -1,0 +1,86 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dreamerscave/tdc/app/actor"
+	"github.com/dreamerscave/tdc/app/db"
+	"github.com/dreamerscave/tdc/app/testenv"
+)
+
+// A visitor's open pages follow the club without a reload: an editor in
+// another browser renames an event, and the visitor's event page shows the
+// new title; DJ software pushes a track, and the venue page in another tab
+// shows it. Each page keeps a mark set before the change, so a reload
+// would show.
+func TestLivePagesInBrowser(t *testing.T) {
+	t.Parallel()
+	srv := testenv.App(t)
+	sqlDB := testenv.DB(t)
+	bus := followChanges(t, srv)
+	hub, err := srv.NewHub()
+	require.NoError(t, err)
+	testenv.RunHub(t, hub, bus)
+
+	editor := testenv.User(t, sqlDB, testenv.UserOpts{Role: actor.RoleEditor})
+	ev := testenv.Event(t, db.New(sqlDB), testenv.EventOpts{Published: true, Title: "Velvet Orbit"})
+	venue, token := pushVenue(t)
+	base := serve(t, srv)
+	connected := func(n int) {
+		t.Helper()
+		require.Eventually(t, func() bool { conns, _ := hub.Size(); return conns == n }, 30*time.Second, 20*time.Millisecond, "%d sockets", n)
+	}
+	type void = chromedp.Void
+	const mark = `window.tdcMark = "kept"`
+	const marked = `window.tdcMark === "kept"`
+
+	visitor := testenv.BrowserWithin(t, 3*time.Minute)
+	require.NoError(t, chromedp.Do(visitor,
+		chromedp.Navigate(base+"/events/"+ev.Slug+"?lang=en"),
+		chromedp.WaitReady(chromedp.CSS("#live-socket")),
+		chromedp.Evaluate[void](mark),
+	))
+	connected(1)
+
+	staff := testenv.BrowserWithin(t, 3*time.Minute)
+	field := fmt.Sprintf("#field-events-%d-title-en", ev.ID)
+	require.NoError(t, chromedp.Do(staff,
+		chromedp.Navigate(base+"/login?lang=en&next=/admin/events/"+fmt.Sprint(ev.ID)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), editor.Email),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), testenv.DefaultPassword),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+		chromedp.Click(chromedp.CSS(field+" a.field__value")),
+		chromedp.WaitVisible(chromedp.CSS(field+"-input")),
+		chromedp.SetValue(chromedp.CSS(field+"-input"), "Velvet Orbit Reprise"),
+		chromedp.SendKeys(chromedp.CSS(field+"-input"), kb.Enter),
+		chromedp.Poll[void](`document.querySelector('`+field+` a.field__value')?.textContent.startsWith("Velvet Orbit Reprise")`),
+	))
+
+	title := fmt.Sprintf("#live-event-%d-title", ev.ID)
+	require.NoError(t, chromedp.Do(visitor,
+		chromedp.Poll[void](`document.querySelector('`+title+`').textContent.includes("Velvet Orbit Reprise") && `+marked),
+	), "the visitor's event page shows the new title without a reload")
+
+	// The venue page, in a second tab of the visitor's browser.
+	tab := testenv.Tab(t, visitor)
+	require.NoError(t, chromedp.Do(tab,
+		chromedp.Navigate(base+"/locations/"+venue+"?lang=en"),
+		chromedp.WaitReady(chromedp.CSS("#now-playing-"+venue)),
+		chromedp.Evaluate[void](mark),
+	))
+	connected(2)
+	res, answer := push(t, srv, venue, token, "application/json", `{"artist":"Nyx Calloway","title":"Tidal <Lights>"}`)
+	require.Equal(t, http.StatusOK, res.StatusCode, answer.Error)
+	require.NoError(t, chromedp.Do(tab,
+		chromedp.Poll[void](`document.querySelector('#now-playing-`+venue+`').textContent.includes("Tidal <Lights>") && `+
+			`document.querySelector('#recently-played-`+venue+`') !== null && `+marked),
+	), "the venue page shows the pushed track without a reload")
+}
