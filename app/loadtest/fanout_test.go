@@ -143,15 +143,18 @@ func runFanout(b *testing.B, tdc, wsc string, sc fanScenario, changes int, gap t
 		pids = append(pids, pid)
 		urls = append(urls, "-url", "ws"+strings.TrimPrefix(base, "http")+"/ws")
 	}
-	// Every instance has subscribed (three listeners each: pages,
-	// settings, hub) before anything is published.
-	for {
+	// Every instance has subscribed (one listener each, feeding its page
+	// cache, hub and clock) before anything is published.
+	for deadline := time.Now().Add(time.Minute); ; {
 		subs, err := rdb.PubSubNumSub(b.Context(), prefix+"changes").Result()
 		if err != nil {
 			b.Fatalf("numsub: %v", err)
 		}
-		if subs[prefix+"changes"] >= int64(3*sc.instances) {
+		if subs[prefix+"changes"] >= int64(sc.instances) {
 			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("%d of %d instances subscribed after a minute", subs[prefix+"changes"], sc.instances)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
