@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,25 +20,8 @@ import (
 	"github.com/dreamerscave/tdc/app/testenv"
 )
 
-type recorder struct {
-	mu     sync.Mutex
-	topics []string
-}
-
-func (r *recorder) Changed(_ context.Context, topic string, _ int64) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.topics = append(r.topics, topic)
-	return nil
-}
-
-func (r *recorder) take() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.topics
-	r.topics = nil
-	return out
-}
+// recorder remembers the topics a service publishes.
+type recorder = testenv.Published
 
 var (
 	editor = actor.Actor{Role: actor.RoleEditor}
@@ -93,7 +75,7 @@ func TestCreate(t *testing.T) {
 	require.Equal(t, int32(1), d.Version)
 	require.Equal(t, []artists.Link{{Kind: "soundcloud", URL: "https://soundcloud.com/x"}, {Kind: "website", URL: "https://x.example"}}, d.Links)
 	require.Equal(t, "Line one\nLine two", d.Texts["en"].Bio)
-	require.Equal(t, []string{live.ArtistTopic(d.Slug), live.TopicArtists}, b.pub.take())
+	require.Equal(t, []string{live.ArtistTopic(d.Slug), live.TopicArtists}, b.pub.Take())
 
 	// Public at once, in both languages.
 	pub, err := b.svc.Get(t.Context(), "de", d.Slug)
@@ -298,18 +280,18 @@ func TestRenameReachesTheirEvents(t *testing.T) {
 	upcoming := testenv.Event(t, b.q, testenv.EventOpts{Start: b.now.Add(48 * time.Hour), Published: true, Lineup: []testenv.ArtistRow{row}})
 	testenv.Event(t, b.q, testenv.EventOpts{Start: b.now.Add(72 * time.Hour), Lineup: []testenv.ArtistRow{row}}) // a draft
 	testenv.Event(t, b.q, testenv.EventOpts{Start: b.now.Add(-72 * time.Hour), Published: true, Lineup: []testenv.ArtistRow{row}})
-	b.pub.take()
+	b.pub.Take()
 
 	d, err = b.svc.Patch(ctx, editor, d.ID, d.Version, "bio.en", "Only the page")
 	require.NoError(t, err)
-	require.Equal(t, []string{live.ArtistTopic(d.Slug), live.TopicArtists}, b.pub.take())
+	require.Equal(t, []string{live.ArtistTopic(d.Slug), live.TopicArtists}, b.pub.Take())
 
 	_, err = b.svc.Patch(ctx, editor, d.ID, d.Version, "name", name("Renamed"))
 	require.NoError(t, err)
 	require.Equal(t, []string{
 		live.ArtistTopic(d.Slug), live.TopicArtists, live.TopicEvents,
 		live.EventTopic(upcoming.ID), live.LocationTopic(upcoming.LocationSlug, "schedule"),
-	}, b.pub.take(), "public events not yet over show the new name")
+	}, b.pub.Take(), "public events not yet over show the new name")
 }
 
 func TestDelete(t *testing.T) {
@@ -332,9 +314,9 @@ func TestDelete(t *testing.T) {
 	past := testenv.Event(t, b.q, testenv.EventOpts{Start: b.now.AddDate(0, -1, 0), Published: true,
 		Lineup: []testenv.ArtistRow{{ID: gone.ID, Slug: gone.Slug}}})
 	require.ErrorIs(t, b.svc.Delete(ctx, member, gone.ID, gone.Version), apperr.ErrForbidden)
-	b.pub.take()
+	b.pub.Take()
 	require.NoError(t, b.svc.Delete(ctx, editor, gone.ID, gone.Version))
-	require.Equal(t, []string{live.ArtistTopic(gone.Slug), live.TopicArtists, live.TopicEvents}, b.pub.take())
+	require.Equal(t, []string{live.ArtistTopic(gone.Slug), live.TopicArtists, live.TopicEvents}, b.pub.Take())
 	_, err = b.svc.AdminGet(ctx, gone.ID)
 	require.ErrorIs(t, err, apperr.ErrNotFound)
 	var acts int
@@ -376,7 +358,7 @@ func TestFailedWriteLeavesNothing(t *testing.T) {
 	b := setup(t)
 	d, err := b.svc.Create(t.Context(), editor, input(name("Survivor")))
 	require.NoError(t, err)
-	b.pub.take()
+	b.pub.Take()
 	trigger := strings.ReplaceAll(testenv.Unique("fail_audit"), "-", "_")
 	_, err = b.sqlDB.ExecContext(t.Context(), fmt.Sprintf(
 		"CREATE TRIGGER %s BEFORE INSERT ON audit_log FOR EACH ROW BEGIN "+
@@ -393,7 +375,7 @@ func TestFailedWriteLeavesNothing(t *testing.T) {
 	after, err := b.svc.AdminGet(t.Context(), d.ID)
 	require.NoError(t, err)
 	require.Equal(t, d, after)
-	require.Empty(t, b.pub.take())
+	require.Empty(t, b.pub.Take())
 }
 
 func TestCreateKey(t *testing.T) {
@@ -403,11 +385,11 @@ func TestCreateKey(t *testing.T) {
 	in.CreateKey = testenv.Unique("form")
 	first, err := b.svc.Create(t.Context(), editor, in)
 	require.NoError(t, err)
-	b.pub.take()
+	b.pub.Take()
 	second, err := b.svc.Create(t.Context(), editor, in)
 	require.NoError(t, err)
 	require.Equal(t, first.ID, second.ID, "a double-submitted form makes one artist")
-	require.Empty(t, b.pub.take())
+	require.Empty(t, b.pub.Take())
 	var n int
 	require.NoError(t, b.sqlDB.QueryRowContext(t.Context(), "SELECT COUNT(*) FROM artists WHERE name = ?", in.Name).Scan(&n))
 	require.Equal(t, 1, n)

@@ -1,7 +1,6 @@
 package blog_test
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -23,26 +22,8 @@ import (
 )
 
 // recorder is a live.Publisher that remembers what was published.
-type recorder struct {
-	mu     sync.Mutex
-	topics []string
-}
-
-func (r *recorder) Changed(_ context.Context, topic string, _ int64) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.topics = append(r.topics, topic)
-	return nil
-}
-
-// take returns what was published since the last take.
-func (r *recorder) take() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	t := r.topics
-	r.topics = nil
-	return t
-}
+// recorder remembers the topics a service publishes.
+type recorder = testenv.Published
 
 // clock is a settable test clock.
 type clock struct {
@@ -122,7 +103,7 @@ func TestCreate(t *testing.T) {
 	require.Equal(t, "**Hello**", d.Texts["en"].Body)
 	require.Equal(t, start, d.CreatedAt)
 	require.True(t, d.PublishAt.IsZero())
-	require.ElementsMatch(t, []string{"post:" + d.Slug, live.TopicPosts}, b.pub.take())
+	require.ElementsMatch(t, []string{"post:" + d.Slug, live.TopicPosts}, b.pub.Take())
 
 	logged, err := b.audit.ForEntity(ctx, audit.KindPost, d.ID, 10)
 	require.NoError(t, err)
@@ -181,7 +162,7 @@ func TestCreateRejectsBadInput(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, blog.MaxTitle, len([]rune(d.Texts["en"].Title)))
 	// Nothing from the refused attempts was written or published.
-	require.Equal(t, []string{"post:" + d.Slug, live.TopicPosts}, b.pub.take())
+	require.Equal(t, []string{"post:" + d.Slug, live.TopicPosts}, b.pub.Take())
 }
 
 func TestHostileTextIsStoredAsTypedAndPreviewedSafely(t *testing.T) {
@@ -340,7 +321,7 @@ func TestUpdateReplacesTheForm(t *testing.T) {
 		Texts: map[string]blog.PostText{"en": {Title: "One " + b.token, Body: "b"}, "de": {Title: "Eins", Body: "d"}},
 	})
 	require.NoError(t, err)
-	b.pub.take()
+	b.pub.Take()
 
 	d, err = svc.Update(ctx, b.editor, d.ID, d.Version, blog.PostInput{
 		Texts:       map[string]blog.PostText{"en": {Title: "Two " + b.token, Summary: "s", Body: "b2"}},
@@ -352,7 +333,7 @@ func TestUpdateReplacesTheForm(t *testing.T) {
 	require.Equal(t, map[string]blog.PostText{"en": {Title: "Two " + b.token, Summary: "s", Body: "b2"}}, d.Texts, "German text removed")
 	require.Equal(t, []int64{cat}, d.CategoryIDs)
 	require.Equal(t, "two-"+b.token, d.Slug, "a draft's slug follows its title")
-	require.ElementsMatch(t, []string{"post:one-" + b.token, "post:two-" + b.token, live.TopicPosts}, b.pub.take())
+	require.ElementsMatch(t, []string{"post:one-" + b.token, "post:two-" + b.token, live.TopicPosts}, b.pub.Take())
 
 	logged, err := b.audit.ForEntity(ctx, audit.KindPost, d.ID, 1)
 	require.NoError(t, err)
@@ -375,7 +356,7 @@ func TestUpdateReplacesTheForm(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.Equal(t, d, same)
-	require.Empty(t, b.pub.take())
+	require.Empty(t, b.pub.Take())
 
 	// Bad fields are keyed as Patch keys them, and nothing is written.
 	_, err = svc.Update(ctx, b.editor, d.ID, d.Version, blog.PostInput{
@@ -412,13 +393,13 @@ func TestPublishScheduleUnpublish(t *testing.T) {
 		b.clock.set(start)
 		d, err := svc.Create(ctx, b.editor, post("First "+b.token, "Body"))
 		require.NoError(t, err)
-		b.pub.take()
+		b.pub.Take()
 		d, err = svc.Publish(ctx, b.editor, d.ID, d.Version)
 		require.NoError(t, err)
 		require.Equal(t, blog.StatusPublished, d.Status)
 		require.Equal(t, start, d.PublishAt)
 		require.True(t, d.SlugLocked)
-		require.ElementsMatch(t, []string{"post:" + d.Slug, live.TopicPosts}, b.pub.take())
+		require.ElementsMatch(t, []string{"post:" + d.Slug, live.TopicPosts}, b.pub.Take())
 		_, err = svc.Get(ctx, "en", d.Slug)
 		require.NoError(t, err, "visible at once")
 
@@ -426,7 +407,7 @@ func TestPublishScheduleUnpublish(t *testing.T) {
 		again, err := svc.Publish(ctx, b.editor, d.ID, d.Version)
 		require.NoError(t, err)
 		require.Equal(t, d, again)
-		require.Empty(t, b.pub.take())
+		require.Empty(t, b.pub.Take())
 
 		slug := d.Slug
 		d, err = svc.Patch(ctx, b.editor, d.ID, d.Version, "title.en", "Renamed "+b.token)
@@ -588,7 +569,7 @@ func TestFailedWriteLeavesNothingHalfDone(t *testing.T) {
 		Texts: map[string]blog.PostText{"en": {Title: "Whole " + b.token, Body: "b"}, "de": {Title: "Ganz"}},
 	})
 	require.NoError(t, err)
-	b.pub.take()
+	b.pub.Take()
 
 	// A user who no longer exists: the audit entry, written last, fails its
 	// foreign key after the row, the texts and the categories were written.
@@ -602,7 +583,7 @@ func TestFailedWriteLeavesNothingHalfDone(t *testing.T) {
 	after, err := svc.AdminGet(ctx, d.ID)
 	require.NoError(t, err)
 	require.Equal(t, d, after, "row, texts and categories rolled back")
-	require.Empty(t, b.pub.take(), "nothing published for a failed write")
+	require.Empty(t, b.pub.Take(), "nothing published for a failed write")
 
 	_, err = svc.Create(ctx, ghost, post("Ghost "+b.token, ""))
 	require.Error(t, err)
@@ -653,7 +634,7 @@ func TestOnlyStaffWrite(t *testing.T) {
 	c, err := svc.AdminCategory(ctx, cat)
 	require.NoError(t, err)
 	require.Equal(t, 1, c.Version)
-	require.Empty(t, b.pub.take())
+	require.Empty(t, b.pub.Take())
 }
 
 func TestDelete(t *testing.T) {
@@ -667,11 +648,11 @@ func TestDelete(t *testing.T) {
 	require.NoError(t, err)
 	d, err = svc.Publish(ctx, b.editor, d.ID, d.Version)
 	require.NoError(t, err)
-	b.pub.take()
+	b.pub.Take()
 
 	require.ErrorIs(t, svc.Delete(ctx, b.editor, d.ID, d.Version-1), apperr.ErrConflict)
 	require.NoError(t, svc.Delete(ctx, b.editor, d.ID, d.Version))
-	require.ElementsMatch(t, []string{"post:" + d.Slug, live.TopicPosts}, b.pub.take())
+	require.ElementsMatch(t, []string{"post:" + d.Slug, live.TopicPosts}, b.pub.Take())
 	_, err = svc.AdminGet(ctx, d.ID)
 	require.ErrorIs(t, err, apperr.ErrNotFound)
 	_, err = svc.Get(ctx, "en", d.Slug)
@@ -765,11 +746,11 @@ func TestCategories(t *testing.T) {
 	require.Equal(t, "oeffentliche-aeusserungen-"+b.token, c.Slug)
 	require.Equal(t, 3, c.Position)
 	require.Equal(t, "<b>hi</b>", c.Texts["de"].Description, "stored as typed")
-	require.Equal(t, []string{live.TopicPosts}, b.pub.take())
+	require.Equal(t, []string{live.TopicPosts}, b.pub.Take())
 	c2, err := svc.CategoryCreate(ctx, b.editor, blog.CategoryInput{Texts: map[string]blog.CategoryText{"en": {Name: "Öffentliche Äußerungen " + b.token}}})
 	require.NoError(t, err)
 	require.Equal(t, c.Slug+"-2", c2.Slug)
-	b.pub.take()
+	b.pub.Take()
 
 	for _, tc := range []struct {
 		name, field, msg string
@@ -806,7 +787,7 @@ func TestCategories(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, c.Slug, renamed.Slug, "a category's slug is kept, so its links survive")
 	require.Equal(t, c.Version+1, renamed.Version)
-	require.Equal(t, []string{live.TopicPosts}, b.pub.take())
+	require.Equal(t, []string{live.TopicPosts}, b.pub.Take())
 	_, err = svc.CategoryPatch(ctx, b.editor, c.ID, c.Version, "position", "7")
 	require.ErrorIs(t, err, apperr.ErrConflict, "a second tab at the old version")
 	moved, err := svc.CategoryPatch(ctx, b.editor, c.ID, renamed.Version, "position", " 7 ")

@@ -23,26 +23,8 @@ import (
 )
 
 // recorder is a live.Publisher that keeps what was published.
-type recorder struct {
-	mu     sync.Mutex
-	topics []string
-}
-
-func (r *recorder) Changed(_ context.Context, topic string, _ int64) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.topics = append(r.topics, topic)
-	return nil
-}
-
-// take returns what was published since the last take.
-func (r *recorder) take() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.topics
-	r.topics = nil
-	return out
-}
+// recorder remembers the topics a service publishes.
+type recorder = testenv.Published
 
 var (
 	admin  = actor.Actor{Role: actor.RoleAdmin}
@@ -134,7 +116,7 @@ func TestCreate(t *testing.T) {
 	require.Equal(t, time.UTC, d.StartsAt.Location())
 
 	// A draft shows on the back office only.
-	require.Equal(t, []string{live.EventTopic(d.ID)}, b.pub.take())
+	require.Equal(t, []string{live.EventTopic(d.ID)}, b.pub.Take())
 
 	entries, err := audit.New(b.sqlDB).ForEntity(t.Context(), audit.KindEvent, d.ID, 10)
 	require.NoError(t, err)
@@ -392,11 +374,11 @@ func TestPatchConflict(t *testing.T) {
 
 	// A double submit of the change already made is answered with the
 	// event as it is, and writes nothing.
-	b.pub.take()
+	b.pub.Take()
 	again, err := b.svc.Patch(t.Context(), editor, d.ID, d.Version, "title.en", "Tab one")
 	require.NoError(t, err)
 	require.Equal(t, first.Version, again.Version)
-	require.Empty(t, b.pub.take())
+	require.Empty(t, b.pub.Take())
 	entries, err := audit.New(b.sqlDB).ForEntity(t.Context(), audit.KindEvent, d.ID, 10)
 	require.NoError(t, err)
 	require.Len(t, entries, 2, "create and one update")
@@ -480,7 +462,7 @@ func TestSlugFollowsTitleUntilPublished(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "biggest-night-"+tag, d.Slug, "another language's title leaves it")
 
-	b.pub.take()
+	b.pub.Take()
 	d, err = b.svc.Publish(ctx, editor, d.ID, d.Version)
 	require.NoError(t, err)
 	require.True(t, d.Published)
@@ -488,7 +470,7 @@ func TestSlugFollowsTitleUntilPublished(t *testing.T) {
 	require.ElementsMatch(t, []string{
 		live.EventTopic(d.ID), live.TopicEvents, live.LocationTopic(b.loc.Slug, "schedule"),
 		live.ArtistTopic(b.a1.Slug), live.ArtistTopic(b.a2.Slug),
-	}, b.pub.take())
+	}, b.pub.Take())
 
 	d, err = b.svc.Patch(ctx, editor, d.ID, d.Version, "title.en", "Renamed Night")
 	require.NoError(t, err)
@@ -763,18 +745,18 @@ func TestTopicsOfPublicChanges(t *testing.T) {
 	require.NoError(t, err)
 	d, err = b.svc.Publish(ctx, editor, d.ID, d.Version)
 	require.NoError(t, err)
-	b.pub.take()
+	b.pub.Take()
 	d, err = b.svc.Patch(ctx, editor, d.ID, d.Version, "location", b.loc2.Slug)
 	require.NoError(t, err)
 	require.Equal(t, []string{
 		live.EventTopic(d.ID), live.TopicEvents,
 		live.LocationTopic(b.loc.Slug, "schedule"), live.LocationTopic(b.loc2.Slug, "schedule"),
 		live.ArtistTopic(b.a1.Slug), live.ArtistTopic(b.a2.Slug),
-	}, b.pub.take())
+	}, b.pub.Take())
 	a3 := testenv.Artist(t, b.q, testenv.ArtistOpts{})
 	_, err = b.svc.SetLineup(ctx, editor, d.ID, d.Version, []events.LineupInput{{ArtistID: a3.ID}})
 	require.NoError(t, err)
-	require.Contains(t, b.pub.take(), live.ArtistTopic(b.a1.Slug), "a removed artist's page changes too")
+	require.Contains(t, b.pub.Take(), live.ArtistTopic(b.a1.Slug), "a removed artist's page changes too")
 }
 
 // failAudit makes the audit insert fail for entries with summary: a step
@@ -803,12 +785,12 @@ func TestFailedWriteLeavesNothing(t *testing.T) {
 	var n int
 	require.NoError(t, b.sqlDB.QueryRowContext(ctx, "SELECT COUNT(*) FROM event_translations WHERE title LIKE ?", doomed+"%").Scan(&n))
 	require.Zero(t, n)
-	require.Empty(t, b.pub.take(), "nothing published for a rolled-back write")
+	require.Empty(t, b.pub.Take(), "nothing published for a rolled-back write")
 
 	// An update: row, texts and lineup as they were.
 	d, err := b.svc.Create(ctx, editor, b.input("Survivor"))
 	require.NoError(t, err)
-	b.pub.take()
+	b.pub.Take()
 	in := b.moved(b.input(doomed), time.Hour)
 	in.Lineup = []events.LineupInput{{ArtistID: b.a2.ID}}
 	_, err = b.svc.Update(ctx, editor, d.ID, d.Version, in)
@@ -816,7 +798,7 @@ func TestFailedWriteLeavesNothing(t *testing.T) {
 	after, err := b.svc.AdminGet(ctx, d.ID)
 	require.NoError(t, err)
 	require.Equal(t, d, after)
-	require.Empty(t, b.pub.take())
+	require.Empty(t, b.pub.Take())
 }
 
 func TestAdminListAndDashboard(t *testing.T) {

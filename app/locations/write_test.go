@@ -21,25 +21,8 @@ import (
 	"github.com/dreamerscave/tdc/app/testenv"
 )
 
-type recorder struct {
-	mu     sync.Mutex
-	topics []string
-}
-
-func (r *recorder) Changed(_ context.Context, topic string, _ int64) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.topics = append(r.topics, topic)
-	return nil
-}
-
-func (r *recorder) take() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.topics
-	r.topics = nil
-	return out
-}
+// recorder remembers the topics a service publishes.
+type recorder = testenv.Published
 
 var (
 	editor = actor.Actor{Role: actor.RoleEditor}
@@ -100,7 +83,7 @@ func TestCreate(t *testing.T) {
 	require.Equal(t, locations.Screen{Layout: "split", DaysAhead: 7, RotateSeconds: 20}, d.Screen)
 	require.Equal(t, "Line one\nLine two", d.Texts["en"].Description)
 	require.False(t, d.HasNowPlayingToken)
-	require.Equal(t, []string{live.LocationTopic(d.Slug, ""), live.LocationTopic(d.Slug, "screen"), live.TopicLocations}, b.pub.take())
+	require.Equal(t, []string{live.LocationTopic(d.Slug, ""), live.LocationTopic(d.Slug, "screen"), live.TopicLocations}, b.pub.Take())
 
 	// The public side sees it at once.
 	got, err := b.svc.Get(t.Context(), "de", d.Slug)
@@ -307,16 +290,16 @@ func TestTopics(t *testing.T) {
 	b := setup(t)
 	d, err := b.svc.Create(t.Context(), editor, input(testenv.Unique("Topics")))
 	require.NoError(t, err)
-	b.pub.take()
+	b.pub.Take()
 	d, err = b.svc.Patch(t.Context(), editor, d.ID, d.Version, "screen.days_ahead", "3")
 	require.NoError(t, err)
-	require.Equal(t, []string{live.LocationTopic(d.Slug, ""), live.LocationTopic(d.Slug, "screen"), live.TopicLocations}, b.pub.take())
+	require.Equal(t, []string{live.LocationTopic(d.Slug, ""), live.LocationTopic(d.Slug, "screen"), live.TopicLocations}, b.pub.Take())
 	d, err = b.svc.Patch(t.Context(), editor, d.ID, d.Version, "stream_kind", "push")
 	require.NoError(t, err)
-	require.Contains(t, b.pub.take(), live.LocationTopic(d.Slug, "now-playing"))
+	require.Contains(t, b.pub.Take(), live.LocationTopic(d.Slug, "now-playing"))
 	_, err = b.svc.Patch(t.Context(), editor, d.ID, d.Version, "name.de", "Neu")
 	require.NoError(t, err)
-	require.Subset(t, b.pub.take(), []string{live.TopicEvents, live.LocationTopic(d.Slug, "schedule")}, "event cards show the venue's name")
+	require.Subset(t, b.pub.Take(), []string{live.TopicEvents, live.LocationTopic(d.Slug, "schedule")}, "event cards show the venue's name")
 }
 
 func TestNowPlayingToken(t *testing.T) {
@@ -386,11 +369,11 @@ func TestDelete(t *testing.T) {
 	empty, err := b.svc.Create(ctx, editor, input(testenv.Unique("Empty")))
 	require.NoError(t, err)
 	require.ErrorIs(t, b.svc.Delete(ctx, member, empty.ID, empty.Version), apperr.ErrForbidden)
-	b.pub.take()
+	b.pub.Take()
 	require.NoError(t, b.svc.Delete(ctx, editor, empty.ID, empty.Version))
 	_, err = b.svc.AdminGet(ctx, empty.ID)
 	require.ErrorIs(t, err, apperr.ErrNotFound)
-	require.Contains(t, b.pub.take(), live.TopicLocations)
+	require.Contains(t, b.pub.Take(), live.TopicLocations)
 	require.ErrorIs(t, b.svc.Delete(ctx, editor, empty.ID, empty.Version), apperr.ErrNotFound)
 
 	list, err := b.svc.AdminList(ctx, "de")
@@ -427,7 +410,7 @@ func TestFailedWriteLeavesNothing(t *testing.T) {
 	b := setup(t)
 	d, err := b.svc.Create(t.Context(), editor, input(testenv.Unique("Survivor")))
 	require.NoError(t, err)
-	b.pub.take()
+	b.pub.Take()
 	// Refuse the audit entry of this venue: the last step of a write.
 	name := strings.ReplaceAll(testenv.Unique("fail_audit"), "-", "_")
 	_, err = b.sqlDB.ExecContext(t.Context(), fmt.Sprintf(
@@ -446,7 +429,7 @@ func TestFailedWriteLeavesNothing(t *testing.T) {
 	after, err := b.svc.AdminGet(t.Context(), d.ID)
 	require.NoError(t, err)
 	require.Equal(t, d, after)
-	require.Empty(t, b.pub.take())
+	require.Empty(t, b.pub.Take())
 	require.ErrorContains(t, b.svc.Delete(t.Context(), editor, d.ID, d.Version), "audit refused")
 	_, err = b.svc.AdminGet(t.Context(), d.ID)
 	require.NoError(t, err, "a delete whose audit entry fails deletes nothing")

@@ -28,25 +28,8 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // The tests share the package database, so each one changes settings no
 // other test touches and may run in parallel.
 
-type recorder struct {
-	mu     sync.Mutex
-	topics []string
-}
-
-func (r *recorder) Changed(_ context.Context, topic string, _ int64) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.topics = append(r.topics, topic)
-	return nil
-}
-
-func (r *recorder) take() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	t := r.topics
-	r.topics = nil
-	return t
-}
+// recorder remembers the topics a service publishes.
+type recorder = testenv.Published
 
 type clock struct {
 	mu sync.Mutex
@@ -173,7 +156,7 @@ func TestSet(t *testing.T) {
 	require.Equal(t, b.admin.UserID, got.UpdatedBy)
 	require.Equal(t, "Ada admin", got.UpdatedByName)
 	require.Equal(t, start, got.UpdatedAt)
-	require.Equal(t, []string{live.TopicSettings}, b.pub.take())
+	require.Equal(t, []string{live.TopicSettings}, b.pub.Take())
 	s, err := svc.Get(ctx)
 	require.NoError(t, err)
 	require.Equal(t, "The Dreamers' Cave", s.Name("en").Value, "seen at once by the writing instance")
@@ -189,13 +172,13 @@ func TestSet(t *testing.T) {
 	s, err = svc.Get(ctx)
 	require.NoError(t, err)
 	require.Equal(t, i18n.Text{Value: "The Dreamers' Cave", Fallback: true}, s.Name("de"))
-	b.pub.take()
+	b.pub.Take()
 
 	// Saving the same value changes nothing and tells nobody.
 	same, err := svc.Set(ctx, b.admin, settings.ClubName, got.Version, "The Dreamers' Cave")
 	require.NoError(t, err)
 	require.Equal(t, got, same)
-	require.Empty(t, b.pub.take())
+	require.Empty(t, b.pub.Take())
 
 	lead, err := svc.Set(ctx, b.admin, settings.ReminderLead, entry(t, svc, settings.ReminderLead).Version, " 090 ")
 	require.NoError(t, err)
@@ -293,7 +276,7 @@ func TestSetRejectsBadValues(t *testing.T) {
 	require.ErrorIs(t, err, apperr.ErrNotFound)
 	_, err = svc.Set(ctx, b.admin, "club.name.fr", 0, "x")
 	require.ErrorIs(t, err, apperr.ErrNotFound, "only offered languages")
-	require.Empty(t, b.pub.take())
+	require.Empty(t, b.pub.Take())
 	require.Zero(t, entry(t, svc, "social.facebook").Version, "nothing stored")
 }
 
@@ -361,7 +344,7 @@ func TestOnlyAdminsWrite(t *testing.T) {
 		require.ErrorIs(t, err, apperr.ErrForbidden, a.Role)
 	}
 	require.Zero(t, entry(t, svc, "social.bluesky").Version)
-	require.Empty(t, b.pub.take())
+	require.Empty(t, b.pub.Take())
 	// The system may, as seed and the command line do.
 	_, err := svc.Set(ctx, actor.System(), "social.bluesky", 0, "https://bsky.example/cave")
 	require.NoError(t, err)
@@ -380,14 +363,14 @@ func TestFlags(t *testing.T) {
 	require.Equal(t, "Ada admin", f.UpdatedByName)
 	require.NotEmpty(t, f.Description)
 	require.True(t, svc.Enabled(ctx, flagSync))
-	require.Equal(t, []string{live.TopicSettings}, b.pub.take())
+	require.Equal(t, []string{live.TopicSettings}, b.pub.Take())
 
 	_, err = svc.SetFlag(ctx, b.admin, flagSync, 0, false)
 	require.ErrorIs(t, err, apperr.ErrConflict, "a second tab")
 	same, err := svc.SetFlag(ctx, b.admin, flagSync, f.Version, true)
 	require.NoError(t, err)
 	require.Equal(t, f, same, "no change")
-	require.Empty(t, b.pub.take())
+	require.Empty(t, b.pub.Take())
 	f, err = svc.SetFlag(ctx, b.admin, flagSync, f.Version, false)
 	require.NoError(t, err)
 	require.False(t, svc.Enabled(ctx, flagSync))
