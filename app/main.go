@@ -187,23 +187,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrateFirs
 		return err
 	}
 	go hub.Run(ctx)
-	// A show starting or ending changes pages without a write: each
-	// instance's clock tells that instance alone, and looks again whenever
-	// the programme changes.
-	var clock *live.Clock
-	changed := func(c live.Change) {
-		// Caches first (pages, settings, the filter lists), so what the hub
-		// renders next is read afresh.
-		srv.Changed(c.Topic)
-		hub.Changed(c)
-		if clock != nil && (c.Topic == live.TopicEvents || c.Topic == live.TopicAll) {
-			clock.Rearm()
-		}
-	}
-	clock = live.NewClock(srv.NextBoundary, changed, log)
-	go clock.Run(ctx)
-	// One subscription per instance: every instance hears every change.
-	go bus.Listen(ctx, changed)
+	// One subscription per instance: every instance hears every change,
+	// and a clock adds the shows' starts and ends.
+	go srv.Follow(ctx, bus)
 	sched, err := startJobs(ctx, cfg, svc, rdb, log) // schedule.go
 	if err != nil {
 		return err

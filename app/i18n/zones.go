@@ -29,3 +29,9 @@ func CanonicalZone(name string) (string, bool) {
 
 // ZoneNames lists every zone name CanonicalZone accepts, sorted.
 func ZoneNames() []string { return slices.Clone(zoneNames[:]) }
+
+// ZoneAliases maps each other name of a zone ("US/Pacific") to the zone's
+// own name in zone1970.tab ("America/Los_Angeles"), as Go's tzdata has them.
+// The host's tzdata may differ: callers check the pair keeps the same time
+// before they treat the names as one. A new map each call.
+func ZoneAliases() map[string]string { return zoneAliases() }

@@ -245,15 +245,13 @@ func (s *Service) Invalidate() {
 	s.mu.Unlock()
 }
 
-// Follow drops the cache whenever any instance publishes a settings change
-// (or everything changed, or the subscription restarted), until ctx ends.
-// main runs it in a goroutine beside the web server's own listener.
-func (s *Service) Follow(ctx context.Context, bus *live.Bus) {
-	bus.Listen(ctx, func(c live.Change) {
-		if c.Topic == live.TopicSettings || c.Topic == live.TopicAll {
-			s.Invalidate()
-		}
-	})
+// Changed drops the cache when topic says the settings changed (or
+// everything did, or the subscription restarted). Every instance's change
+// listener calls it (web.Server.Changed).
+func (s *Service) Changed(topic string) {
+	if topic == live.TopicSettings || topic == live.TopicAll {
+		s.Invalidate()
+	}
 }
 
 func (s *Service) load(ctx context.Context) (Settings, error) {

@@ -429,7 +429,7 @@ func TestSecondInstanceSeesChange(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		b.Follow(ctx, busB)
+		busB.Listen(ctx, func(c live.Change) { b.Changed(c.Topic) }) // as every instance's listener does
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	require.Eventually(t, func() bool {

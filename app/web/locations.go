@@ -77,7 +77,9 @@ func (s *Server) locationShow(c fiber.Ctx) error {
 			return nil, shows{}, err
 		}
 		d.Past = eventGrid{Events: past, Zone: zone, Now: d.Now, Compact: true}
-		d.Socket = liveURL(live.LocationTopic(loc.Slug, ""), live.LocationTopic(loc.Slug, "schedule"), live.LocationTopic(loc.Slug, "now-playing"))
+		// The venue's own topic changes nothing live here: a save that
+		// changes the schedule or the stream publishes those parts too.
+		d.Socket = liveURL(live.LocationTopic(loc.Slug, "schedule"), live.LocationTopic(loc.Slug, "now-playing"))
 		return d, sh, nil
 	})
 }

@@ -219,14 +219,14 @@ func TestSitemapAndRobots(t *testing.T) {
 	require.Contains(t, get(t, srv, "/robots.txt").Body, "Sitemap: http://localhost:8080/sitemap.xml")
 }
 
-// followChanges runs srv's page-cache listener on a bus of its own, as main
+// followChanges runs srv's change listener on a bus of its own, as main
 // does, and returns once it is subscribed, so no change published after it
 // is missed.
 func followChanges(t *testing.T, srv *web.Server) *live.Bus {
 	t.Helper()
 	rdb, _ := testenv.Redis(t)
 	bus := live.NewBus(rdb, srv.RedisPrefix(), testenv.Logger(t))
-	go srv.FollowChanges(t.Context(), bus)
+	go srv.Follow(t.Context(), bus)
 	channel := srv.RedisPrefix() + "changes"
 	require.Eventually(t, func() bool {
 		n, err := rdb.PubSubNumSub(t.Context(), channel).Result()

@@ -10,7 +10,7 @@ import (
 // name and tagline in the page's language, its links elsewhere and the
 // label of its time zone. The settings service keeps them cached and drops
 // the copy when any instance changes one; the page cache is dropped on the
-// same message (FollowChanges), so a cached page never keeps an old name.
+// same message (Follow), so a cached page never keeps an old name.
 
 // siteInfo is the layout's part of the settings.
 type siteInfo struct {

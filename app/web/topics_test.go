@@ -152,7 +152,7 @@ func TestAllAndSettingsDropEveryPage(t *testing.T) {
 // changeLog is what a bus subscriber received.
 type changeLog struct{ ch chan live.Change }
 
-// listen subscribes to srv's change channel, as FollowChanges does, and
+// listen subscribes to srv's change channel, as Follow does, and
 // returns once the subscription stands.
 func listen(t *testing.T, srv *web.Server) changeLog {
 	t.Helper()

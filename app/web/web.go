@@ -124,16 +124,33 @@ func (s *Server) Invalidate() { s.Changed(live.TopicAll) }
 // changed: a page rendered between the two would otherwise show the old
 // settings and be stored.
 func (s *Server) Changed(topic string) {
-	if s.Settings != nil && (topic == live.TopicSettings || topic == live.TopicAll) {
-		s.Settings.Invalidate()
+	if s.Settings != nil {
+		s.Settings.Changed(topic)
 	}
 	s.cache.Invalidate(topic)
 }
 
-// FollowChanges drops the cached pages that show each topic any instance
-// publishes, and every page on each (re)subscription, until ctx ends.
-func (s *Server) FollowChanges(ctx context.Context, bus *live.Bus) {
-	bus.Listen(ctx, func(c live.Change) { s.Changed(c.Topic) })
+// Follow keeps this instance in step with every instance's changes until
+// ctx ends: each change drops the cached pages (and settings) that show its
+// topic, then the hub (when NewHub made one) pushes the topic's fragments.
+// A clock does the same at each show's start and end, which change pages
+// without a write, and looks again whenever the programme changes. One bus
+// subscription per instance; `tdc serve` and the tests both run this.
+func (s *Server) Follow(ctx context.Context, bus *live.Bus) {
+	var clock *live.Clock
+	changed := func(c live.Change) {
+		// Caches first, so what the hub renders next is read afresh.
+		s.Changed(c.Topic)
+		if s.hub != nil {
+			s.hub.Changed(c)
+		}
+		if clock != nil && (c.Topic == live.TopicEvents || c.Topic == live.TopicAll) {
+			clock.Rearm()
+		}
+	}
+	clock = live.NewClock(s.NextBoundary, changed, s.Log)
+	go clock.Run(ctx)
+	bus.Listen(ctx, changed)
 }
 
 // RedisPrefix is the prefix of this server's Redis keys and channels.

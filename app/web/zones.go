@@ -32,10 +32,8 @@ type zoneSet struct {
 	same    map[string]bool // alias -> whether it keeps its target's time here
 }
 
-//go:generate go run gen_zone_aliases.go
-
 func newZoneSet(club *time.Location, label string) *zoneSet {
-	return &zoneSet{club: i18n.Zone{Loc: club, Label: label}, aliases: zoneAliases(), loaded: map[string]i18n.Zone{}, same: map[string]bool{}}
+	return &zoneSet{club: i18n.Zone{Loc: club, Label: label}, aliases: i18n.ZoneAliases(), loaded: map[string]i18n.Zone{}, same: map[string]bool{}}
 }
 
 // canonical is the one name of the zone called name, in any letter case

@@ -15,7 +15,7 @@ import (
 // alias that differs here is left alone).
 func TestZoneAliasesKeepTheTime(t *testing.T) {
 	t.Parallel()
-	aliases := zoneAliases()
+	aliases := i18n.ZoneAliases()
 	require.Contains(t, aliases, "US/Pacific")
 	z := newZoneSet(time.UTC, "")
 	instants := []time.Time{
