@@ -128,6 +128,7 @@ func (s *Server) Changed(topic string) {
 		s.Settings.Invalidate()
 	}
 	s.cache.Invalidate(topic)
+	s.screenChanged(topic) // screens.go
 }
 
 // FollowChanges drops the cached pages that show each topic any instance
