@@ -338,7 +338,7 @@ func TestClockPublishesAtAShowsStart(t *testing.T) {
 	mu <- c.later.StartsAt
 	timer <- c.later.StartsAt
 	var got []string
-	for range 4 {
+	for range 5 {
 		got = append(got, (<-fired).Topic)
 	}
 	require.Equal(t, []string{live.TopicEvents, live.EventTopic(c.later.ID), live.LocationTopic(c.venue.Slug, "schedule"), live.LocationTopic(c.venue.Slug, "screen"), live.ArtistTopic(c.artist.Slug)}, got)
