@@ -13,7 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dreamerscave/tdc/app/actor"
+	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/live"
+	"github.com/dreamerscave/tdc/app/locations"
+	"github.com/dreamerscave/tdc/app/nowplaying"
 	"github.com/dreamerscave/tdc/app/testenv"
 )
 
@@ -231,4 +234,32 @@ func TestAdminLocationScreenSettings(t *testing.T) {
 	after := p.location(t, loc.ID)
 	require.Equal(t, cur.Version, after.Version)
 	require.Equal(t, cur.Screen, after.Screen)
+}
+
+// Publishers name a venue's screen topic without its key; a keyed screen's
+// socket still hears the change: the server passes it on under the keyed
+// topic, as `tdc serve`'s listener calls Server.Changed for every change.
+func TestKeyedScreenHearsChanges(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := testenv.Redis(t)
+	site := startLive(t, testenv.Config(t), rdb, prefix)
+	loc := testenv.Location(t, db.New(testenv.DB(t)), testenv.LocationOpts{StreamKind: db.LocationsStreamKindPush})
+	key, err := site.srv.Locations.SetScreenKey(t.Context(), screenEditor, loc.ID)
+	require.NoError(t, err)
+	keyed := live.LocationTopic(loc.Slug, locations.ScreenTopicPart(locations.ScreenKeyHash(key)))
+
+	ws, _, err := site.dial(t, nil, topics(keyed)+"&lang=en")
+	require.NoError(t, err)
+	require.Contains(t, frame(t, ws), `id="screen-now-playing"`, "fresh panels on connect")
+	// The plain topic renders nothing for a keyed screen.
+	plain, _, err := site.dial(t, nil, topics(live.LocationTopic(loc.Slug, "screen")))
+	require.NoError(t, err)
+
+	_, err = site.srv.NowPlaying.Record(t.Context(), loc.Slug, nowplaying.Track{Artist: "Keyed", Title: "Only For The Screen"})
+	require.NoError(t, err)
+	site.srv.Changed(live.LocationTopic(loc.Slug, "screen"))
+	require.Contains(t, frame(t, ws), "Only For The Screen")
+	require.NoError(t, plain.SetReadDeadline(time.Now().Add(time.Second)))
+	_, msg, err := plain.ReadMessage()
+	require.Error(t, err, "the plain topic sent %s", msg)
 }
