@@ -54,8 +54,7 @@ func Panels() []string {
 	return []string{PanelNowPlaying, PanelCurrent, PanelNext, PanelClock, PanelQR, PanelAnnouncements}
 }
 
-// screenRow is what the locations row holds of the screen beyond Screen's
-// first three fields.
+// parsePanels reads the stored panel list, keeping known names in order.
 func parsePanels(v string) []string {
 	var out []string
 	for _, p := range Panels() {

@@ -220,7 +220,7 @@ func endTrack(ctx context.Context, q *db.Queries, id int64, now time.Time) error
 }
 
 // publish tells every instance that the venue's now-playing changed: the
-// fragment, and the venue page that lists the recent tracks.
+// fragment, the venue page that lists the recent tracks, and its screen.
 func (s *Service) publish(ctx context.Context, loc db.NowPlayingLocationLockRow) {
 	live.Publish(ctx, s.pub, s.log, loc.ID, live.LocationTopic(loc.Slug, "now-playing"), live.LocationTopic(loc.Slug, ""),
 		live.LocationTopic(loc.Slug, "screen"))

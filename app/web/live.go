@@ -30,8 +30,8 @@ const (
 	scheduleLimit     = 50
 	artistUpcoming    = 20
 	// maxTopic bounds a topic RenderTopic will look at: the longest real
-	// one is "location:" + a slug + ":now-playing".
-	maxTopic = len("location:") + maxSlug + len(":screen-") + 24 // a keyed screen's (screens.go)
+	// one is a keyed screen's, "location:" + a slug + ":screen-" + 24 hex.
+	maxTopic = len("location:") + maxSlug + len(":screen-") + 24
 )
 
 // eventGrid is a list of event cards (views/partials/event-grid.html).
