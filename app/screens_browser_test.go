@@ -126,6 +126,9 @@ func TestScreenInBrowser(t *testing.T) {
 		chromedp.Evaluate[void](`window.tdcMark = "kept"`),
 		chromedp.Poll[void](`document.querySelector('#screen-current .is-current').textContent.includes("Ending Soon")`),
 		chromedp.Poll[void](`document.querySelector('#screen-next .is-next').textContent.includes("Right After")`),
+		// hx-ws read the socket's hx-config: the screen keeps listening
+		// when the browser reports the page hidden.
+		chromedp.Poll[void](`document.getElementById('live-socket')._htmx?.ws?.connection?.config?.pauseOnBackground === false`),
 	))
 	const marked = `window.tdcMark === "kept"`
 
