@@ -97,8 +97,15 @@ func TestScreenInBrowser(t *testing.T) {
 	prefix := "tdc_test_" + strings.ToLower(testenv.Unique("screen")) + ":"
 
 	loc := testenv.Location(t, q, testenv.LocationOpts{StreamKind: db.LocationsStreamKindPush})
-	token, err := testenv.Services(t, sqlDB, time.Now()).Locations.RotateNowPlayingToken(t.Context(), actor.System(), loc.ID)
+	venues := testenv.Services(t, sqlDB, time.Now()).Locations
+	token, err := venues.RotateNowPlayingToken(t.Context(), actor.System(), loc.ID)
 	require.NoError(t, err)
+	for _, f := range [][2]string{{"screen.rotate_seconds", "5"}, {"screen.announcements.en", "First line\nSecond line"}} {
+		d, err := venues.AdminGet(t.Context(), loc.ID)
+		require.NoError(t, err)
+		_, err = venues.Patch(t.Context(), actor.System(), loc.ID, d.Version, f[0], f[1])
+		require.NoError(t, err)
+	}
 	srv := startServe(t, addr, dsn, prefix)
 
 	// A show on now that ends soon, and the next right after it, so the
@@ -126,6 +133,9 @@ func TestScreenInBrowser(t *testing.T) {
 		chromedp.Evaluate[void](`window.tdcMark = "kept"`),
 		chromedp.Poll[void](`document.querySelector('#screen-current .is-current').textContent.includes("Ending Soon")`),
 		chromedp.Poll[void](`document.querySelector('#screen-next .is-next').textContent.includes("Right After")`),
+		// The announcements rotate, one at a time.
+		chromedp.Poll[void](`document.querySelector('#screen-announcements .is-active').textContent === "Second line" && `+
+			`document.querySelectorAll('#screen-announcements .is-active').length === 1`),
 		// hx-ws read the socket's hx-config: the screen keeps listening
 		// when the browser reports the page hidden.
 		chromedp.Poll[void](`document.getElementById('live-socket')._htmx?.ws?.connection?.config?.pauseOnBackground === false`),
