@@ -110,3 +110,28 @@ WHERE (slug = sqlc.arg(base) OR slug LIKE CONCAT(sqlc.arg(base), '-%')) AND id <
 
 -- name: LocationMediaIsImage :one
 SELECT EXISTS (SELECT 1 FROM media WHERE id = ? AND content_type LIKE 'image/%');
+
+-- Venue screens (migrations/00015_screen_settings.sql).
+
+-- name: LocationScreenGet :one
+SELECT screen_panels, screen_key_sha256 FROM locations WHERE id = ?;
+
+-- name: LocationScreenBySlug :one
+-- What /screens/{slug} needs before it renders: the venue's screen key.
+SELECT id, screen_panels, screen_key_sha256 FROM locations WHERE slug = ?;
+
+-- name: LocationScreenSetPanels :execrows
+UPDATE locations SET screen_panels = ? WHERE id = ?;
+
+-- name: LocationScreenSetKey :execrows
+UPDATE locations SET screen_key_sha256 = ?, version = version + 1 WHERE id = ?;
+
+-- name: LocationScreenAnnouncementList :many
+SELECT lang, body FROM location_screen_announcements WHERE location_id = ? ORDER BY lang;
+
+-- name: LocationScreenAnnouncementUpsert :exec
+INSERT INTO location_screen_announcements (location_id, lang, body) VALUES (?, ?, ?)
+ON DUPLICATE KEY UPDATE body = VALUES(body);
+
+-- name: LocationScreenAnnouncementDelete :exec
+DELETE FROM location_screen_announcements WHERE location_id = ? AND lang = ?;

@@ -496,6 +496,138 @@ func (q *Queries) LocationMediaIsImage(ctx context.Context, id int64) (bool, err
 	return exists, err
 }
 
+const locationScreenAnnouncementDelete = `-- name: LocationScreenAnnouncementDelete :exec
+DELETE FROM location_screen_announcements WHERE location_id = ? AND lang = ?
+`
+
+type LocationScreenAnnouncementDeleteParams struct {
+	LocationID int64
+	Lang       string
+}
+
+func (q *Queries) LocationScreenAnnouncementDelete(ctx context.Context, arg LocationScreenAnnouncementDeleteParams) error {
+	_, err := q.db.ExecContext(ctx, locationScreenAnnouncementDelete, arg.LocationID, arg.Lang)
+	return err
+}
+
+const locationScreenAnnouncementList = `-- name: LocationScreenAnnouncementList :many
+SELECT lang, body FROM location_screen_announcements WHERE location_id = ? ORDER BY lang
+`
+
+type LocationScreenAnnouncementListRow struct {
+	Lang string
+	Body string
+}
+
+func (q *Queries) LocationScreenAnnouncementList(ctx context.Context, locationID int64) ([]LocationScreenAnnouncementListRow, error) {
+	rows, err := q.db.QueryContext(ctx, locationScreenAnnouncementList, locationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []LocationScreenAnnouncementListRow{}
+	for rows.Next() {
+		var i LocationScreenAnnouncementListRow
+		if err := rows.Scan(&i.Lang, &i.Body); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const locationScreenAnnouncementUpsert = `-- name: LocationScreenAnnouncementUpsert :exec
+INSERT INTO location_screen_announcements (location_id, lang, body) VALUES (?, ?, ?)
+ON DUPLICATE KEY UPDATE body = VALUES(body)
+`
+
+type LocationScreenAnnouncementUpsertParams struct {
+	LocationID int64
+	Lang       string
+	Body       string
+}
+
+func (q *Queries) LocationScreenAnnouncementUpsert(ctx context.Context, arg LocationScreenAnnouncementUpsertParams) error {
+	_, err := q.db.ExecContext(ctx, locationScreenAnnouncementUpsert, arg.LocationID, arg.Lang, arg.Body)
+	return err
+}
+
+const locationScreenBySlug = `-- name: LocationScreenBySlug :one
+SELECT id, screen_panels, screen_key_sha256 FROM locations WHERE slug = ?
+`
+
+type LocationScreenBySlugRow struct {
+	ID              int64
+	ScreenPanels    string
+	ScreenKeySha256 sql.NullString
+}
+
+// What /screens/{slug} needs before it renders: the venue's screen key.
+func (q *Queries) LocationScreenBySlug(ctx context.Context, slug string) (LocationScreenBySlugRow, error) {
+	row := q.db.QueryRowContext(ctx, locationScreenBySlug, slug)
+	var i LocationScreenBySlugRow
+	err := row.Scan(&i.ID, &i.ScreenPanels, &i.ScreenKeySha256)
+	return i, err
+}
+
+const locationScreenGet = `-- name: LocationScreenGet :one
+
+SELECT screen_panels, screen_key_sha256 FROM locations WHERE id = ?
+`
+
+type LocationScreenGetRow struct {
+	ScreenPanels    string
+	ScreenKeySha256 sql.NullString
+}
+
+// Venue screens (migrations/00015_screen_settings.sql).
+func (q *Queries) LocationScreenGet(ctx context.Context, id int64) (LocationScreenGetRow, error) {
+	row := q.db.QueryRowContext(ctx, locationScreenGet, id)
+	var i LocationScreenGetRow
+	err := row.Scan(&i.ScreenPanels, &i.ScreenKeySha256)
+	return i, err
+}
+
+const locationScreenSetKey = `-- name: LocationScreenSetKey :execrows
+UPDATE locations SET screen_key_sha256 = ?, version = version + 1 WHERE id = ?
+`
+
+type LocationScreenSetKeyParams struct {
+	ScreenKeySha256 sql.NullString
+	ID              int64
+}
+
+func (q *Queries) LocationScreenSetKey(ctx context.Context, arg LocationScreenSetKeyParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, locationScreenSetKey, arg.ScreenKeySha256, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
+const locationScreenSetPanels = `-- name: LocationScreenSetPanels :execrows
+UPDATE locations SET screen_panels = ? WHERE id = ?
+`
+
+type LocationScreenSetPanelsParams struct {
+	ScreenPanels string
+	ID           int64
+}
+
+func (q *Queries) LocationScreenSetPanels(ctx context.Context, arg LocationScreenSetPanelsParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, locationScreenSetPanels, arg.ScreenPanels, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
 const locationSetNowPlayingToken = `-- name: LocationSetNowPlayingToken :execrows
 UPDATE locations
 SET now_playing_token_sha256 = ?, now_playing_token_rotated_at = ?

@@ -994,12 +994,20 @@ type Location struct {
 	Version                  int32
 	CreateKey                sql.NullString
 	NowPlayingTokenRotatedAt sql.NullTime
+	ScreenPanels             string
+	ScreenKeySha256          sql.NullString
 }
 
 type LocationFollow struct {
 	UserID     int64
 	LocationID int64
 	CreatedAt  time.Time
+}
+
+type LocationScreenAnnouncement struct {
+	LocationID int64
+	Lang       string
+	Body       string
 }
 
 type LocationTranslation struct {

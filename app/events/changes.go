@@ -60,7 +60,7 @@ func lineupString(l []LineupEntry) string {
 
 // topics names what a change from cur to next shows on: the event itself
 // always (the back office shows drafts too); while it is or was public,
-// also the programme, the schedules of its old and new venue, and the pages
+// also the programme, the schedules and screens of its old and new venue, and the pages
 // of every artist in its old or new lineup.
 func topics(cur, next Draft) []string {
 	id := next.ID
@@ -74,7 +74,7 @@ func topics(cur, next Draft) []string {
 	out = append(out, live.TopicEvents)
 	for _, l := range []string{cur.LocationSlug, next.LocationSlug} {
 		if l != "" {
-			out = append(out, live.LocationTopic(l, "schedule"))
+			out = append(out, live.LocationTopic(l, "schedule"), live.LocationTopic(l, "screen"))
 		}
 	}
 	for _, e := range slices.Concat(cur.Lineup, next.Lineup) {

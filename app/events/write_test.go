@@ -469,7 +469,7 @@ func TestSlugFollowsTitleUntilPublished(t *testing.T) {
 	require.True(t, d.FirstPublishedAt.Equal(b.now))
 	require.ElementsMatch(t, []string{
 		live.EventTopic(d.ID), live.TopicEvents, live.LocationTopic(b.loc.Slug, "schedule"),
-		live.ArtistTopic(b.a1.Slug), live.ArtistTopic(b.a2.Slug),
+		live.LocationTopic(b.loc.Slug, "screen"), live.ArtistTopic(b.a1.Slug), live.ArtistTopic(b.a2.Slug),
 	}, b.pub.Take())
 
 	d, err = b.svc.Patch(ctx, editor, d.ID, d.Version, "title.en", "Renamed Night")
@@ -750,7 +750,8 @@ func TestTopicsOfPublicChanges(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{
 		live.EventTopic(d.ID), live.TopicEvents,
-		live.LocationTopic(b.loc.Slug, "schedule"), live.LocationTopic(b.loc2.Slug, "schedule"),
+		live.LocationTopic(b.loc.Slug, "schedule"), live.LocationTopic(b.loc.Slug, "screen"),
+		live.LocationTopic(b.loc2.Slug, "schedule"), live.LocationTopic(b.loc2.Slug, "screen"),
 		live.ArtistTopic(b.a1.Slug), live.ArtistTopic(b.a2.Slug),
 	}, b.pub.Take())
 	a3 := testenv.Artist(t, b.q, testenv.ArtistOpts{})

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/dreamerscave/tdc/app/apperr"
@@ -26,6 +28,14 @@ type Screen struct {
 	Layout        string
 	DaysAhead     int
 	RotateSeconds int
+	// Panels are the panels shown, in display order (see Panels). The
+	// full form leaves them, the announcements and the key as they are.
+	Panels []string
+	// Announcements are the lines the screen rotates through, per
+	// language, joined by "\n".
+	Announcements map[string]string
+	// HasKey says the screen needs a key; only its hash is stored.
+	HasKey bool
 }
 
 // Draft is a venue as the back office sees it, every language's text side
@@ -55,6 +65,8 @@ type Draft struct {
 
 func (d Draft) clone() Draft {
 	c := d
+	c.Screen.Panels = slices.Clone(d.Screen.Panels)
+	c.Screen.Announcements = maps.Clone(d.Screen.Announcements)
 	c.Texts = make(map[string]Text, len(d.Texts))
 	for l, t := range d.Texts {
 		c.Texts[l] = t
@@ -88,6 +100,9 @@ func (s *Service) load(ctx context.Context, q *db.Queries, id int64) (Draft, err
 	}
 	if r.NowPlayingTokenRotatedAt.Valid {
 		d.NowPlayingTokenRotatedAt = r.NowPlayingTokenRotatedAt.Time.UTC()
+	}
+	if err := loadScreen(ctx, q, &d); err != nil {
+		return Draft{}, err
 	}
 	texts, err := q.LocationTranslationList(ctx, id)
 	if err != nil {

@@ -218,11 +218,9 @@ func (s *Service) apply(inv *apperr.Invalid, in LocationInput, next *Draft) {
 	next.StreamStatusURL = content.URL(inv, "stream_status_url", in.StreamStatusURL, MaxURL, false)
 	next.StreamListenURL = content.URL(inv, "stream_listen_url", in.StreamListenURL, MaxURL, false)
 	next.TeleportURL = teleport(inv, in.TeleportURL)
-	next.Screen = Screen{
-		Layout:        layout(inv, in.Screen.Layout),
-		DaysAhead:     content.Range(inv, "screen.days_ahead", in.Screen.DaysAhead, 1, 60),
-		RotateSeconds: content.Range(inv, "screen.rotate_seconds", in.Screen.RotateSeconds, 5, 3600),
-	}
+	next.Screen.Layout = layout(inv, in.Screen.Layout)
+	next.Screen.DaysAhead = content.Range(inv, "screen.days_ahead", in.Screen.DaysAhead, 1, 60)
+	next.Screen.RotateSeconds = content.Range(inv, "screen.rotate_seconds", in.Screen.RotateSeconds, 5, 3600)
 	for _, lang := range slices.Sorted(maps.Keys(in.Texts)) {
 		if !slices.Contains(s.langs, lang) {
 			inv.Add("name."+fieldName(lang), content.MsgUnknownLanguage, nil)
@@ -411,6 +409,9 @@ func (s *Service) edit(ctx context.Context, a actor.Actor, id int64, version int
 			if err := s.writeTexts(ctx, q, cur, next); err != nil {
 				return err
 			}
+			if err := writeScreen(ctx, q, cur, next); err != nil {
+				return err
+			}
 			if err := audit.Record(ctx, q, a, s.now(), audit.Entry{
 				Action: ActionUpdate, Kind: audit.KindLocation, EntityID: id, Summary: cur.Slug, Changes: changes,
 			}); err != nil {
@@ -465,7 +466,8 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id int64, version i
 // "theme.surface", "theme.text", "theme.accent" (#rrggbb), "background" (a
 // media id or ""), "stream_kind", "stream_status_url", "stream_listen_url",
 // "teleport_url", "screen.layout", "screen.days_ahead",
-// "screen.rotate_seconds" and "position". Errors are keyed by the field.
+// "screen.rotate_seconds", "screen.panels" (comma-separated, see Panels),
+// "screen.announcements.<lang>" (one per line) and "position". Errors are keyed by the field.
 func (s *Service) Patch(ctx context.Context, a actor.Actor, id int64, version int32, field, value string) (Draft, error) {
 	return s.edit(ctx, a, id, version, func(next *Draft) error {
 		inv := apperr.NewInvalid()
@@ -496,7 +498,20 @@ func (s *Service) Patch(ctx context.Context, a actor.Actor, id int64, version in
 			next.Screen.RotateSeconds = content.Int(inv, field, value, 5, 3600)
 		case "position":
 			next.Position = content.Int(inv, field, value, 0, MaxPosition)
+		case "screen.panels":
+			next.Screen.Panels = panels(inv, field, value)
 		default:
+			if lang, ok := strings.CutPrefix(field, "screen.announcements."); ok {
+				if !slices.Contains(s.langs, lang) {
+					inv.Add(fieldName(field), content.MsgUnknownLanguage, nil)
+					break
+				}
+				if next.Screen.Announcements == nil {
+					next.Screen.Announcements = map[string]string{}
+				}
+				next.Screen.Announcements[lang] = announcements(inv, field, value)
+				break
+			}
 			base, lang, ok := content.Language(inv, fieldName(field), s.langs)
 			switch {
 			case ok:
@@ -665,6 +680,10 @@ func diff(cur, next Draft) []audit.Change {
 	add("screen.layout", cur.Screen.Layout, next.Screen.Layout)
 	add("screen.days_ahead", itoa(cur.Screen.DaysAhead), itoa(next.Screen.DaysAhead))
 	add("screen.rotate_seconds", itoa(cur.Screen.RotateSeconds), itoa(next.Screen.RotateSeconds))
+	add("screen.panels", strings.Join(cur.Screen.Panels, ","), strings.Join(next.Screen.Panels, ","))
+	for _, lang := range slices.Sorted(maps.Keys(unionStrings(cur.Screen.Announcements, next.Screen.Announcements))) {
+		add("screen.announcements."+lang, cur.Screen.Announcements[lang], next.Screen.Announcements[lang])
+	}
 	for _, lang := range slices.Sorted(maps.Keys(union(cur.Texts, next.Texts))) {
 		c, n := cur.Texts[lang], next.Texts[lang]
 		add("name."+lang, c.Name, n.Name)
@@ -701,6 +720,15 @@ func union(a, b map[string]Text) map[string]Text {
 	out := maps.Clone(a)
 	if out == nil {
 		out = map[string]Text{}
+	}
+	maps.Copy(out, b)
+	return out
+}
+
+func unionStrings(a, b map[string]string) map[string]string {
+	out := maps.Clone(a)
+	if out == nil {
+		out = map[string]string{}
 	}
 	maps.Copy(out, b)
 	return out

@@ -80,7 +80,7 @@ func TestCreate(t *testing.T) {
 	require.Equal(t, int32(1), d.Version)
 	require.Equal(t, locations.Theme{Background: "#0d0b1a", Surface: "#1a1630", Text: "#f3efff", Accent: "#b18cff"}, d.Theme, "defaults")
 	require.Equal(t, "none", d.StreamKind)
-	require.Equal(t, locations.Screen{Layout: "split", DaysAhead: 7, RotateSeconds: 20}, d.Screen)
+	require.Equal(t, locations.Screen{Layout: "split", DaysAhead: 7, RotateSeconds: 20, Panels: locations.Panels(), Announcements: map[string]string{}}, d.Screen)
 	require.Equal(t, "Line one\nLine two", d.Texts["en"].Description)
 	require.False(t, d.HasNowPlayingToken)
 	require.Equal(t, []string{live.LocationTopic(d.Slug, ""), live.LocationTopic(d.Slug, "screen"), live.TopicLocations}, b.pub.Take())

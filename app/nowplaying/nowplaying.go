@@ -219,12 +219,12 @@ func endTrack(ctx context.Context, q *db.Queries, id int64, now time.Time) error
 	return nil
 }
 
-// publish tells every instance that the venue's now-playing changed. The
-// one topic covers the current track and the recent tracks wherever they
-// show; the venue's own topic is for the venue's data and stays quiet, so
-// a track change renders no schedule.
+// publish tells every instance that the venue's now-playing changed: the
+// fragment (current and recent tracks, wherever they show) and the venue's
+// screen. The venue's own topic is for the venue's data and stays quiet,
+// so a track change renders no schedule.
 func (s *Service) publish(ctx context.Context, loc db.NowPlayingLocationLockRow) {
-	live.Publish(ctx, s.pub, s.log, loc.ID, live.LocationTopic(loc.Slug, "now-playing"))
+	live.Publish(ctx, s.pub, s.log, loc.ID, live.LocationTopic(loc.Slug, "now-playing"), live.LocationTopic(loc.Slug, "screen"))
 }
 
 // pruneBatch bounds one delete, so pruning a large history holds no long

@@ -44,7 +44,7 @@ func TestRecordStoresOnlyChanges(t *testing.T) {
 	b := setup(t)
 	ctx := t.Context()
 	loc := testenv.Location(t, b.q, testenv.LocationOpts{StreamKind: db.LocationsStreamKindPush})
-	topics := []string{"location:" + loc.Slug + ":now-playing"}
+	topics := []string{"location:" + loc.Slug + ":now-playing", "location:" + loc.Slug + ":screen"}
 	start := *b.clock.Load()
 
 	changed, err := b.svc.Record(ctx, loc.Slug, nowplaying.Track{Title: "Nyx Calloway - Deep Blue", DJ: "Marlo"})

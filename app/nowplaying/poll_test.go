@@ -191,7 +191,7 @@ func TestPoll(t *testing.T) {
 		require.NotContains(t, cur, slug)
 	}
 	published := b.pub.Take()
-	require.Len(t, published, len(good)+len(off), "each change once")
+	require.Len(t, published, 2*(len(good)+len(off)), "each change once, to the fragment and the screen")
 
 	// The same answers again: nothing stored, nothing published; the
 	// failures count up.

@@ -85,6 +85,7 @@ func (s *Server) locationRoutes() []adminRoute {
 		{methodsRead, "/admin/locations/:id<int>", rolesStaff, s.adminLocation},
 		{methodsWrite, "/admin/locations/:id<int>/theme", rolesStaff, s.adminLocationTheme},
 		{methodsWrite, "/admin/locations/:id<int>/token", rolesStaff, s.adminLocationToken},
+		{methodsWrite, "/admin/locations/:id<int>/screen-key", rolesStaff, s.adminLocationScreenKey},
 		{methodsWrite, "/admin/locations/:id<int>/delete", rolesStaff, s.adminLocationDelete},
 	}
 }
@@ -218,6 +219,8 @@ func (s *Server) locationFields(c fiber.Ctx, d locations.Draft) (fieldSet, error
 			Display: label("admin.location.screen.layout.", d.Screen.Layout), Options: screenLayoutOptions(), Required: true},
 		{Name: "screen.days_ahead", LabelID: "admin.location.screen.days_ahead", Input: inputNumber, Value: number(d.Screen.DaysAhead), Required: true},
 		{Name: "screen.rotate_seconds", LabelID: "admin.location.screen.rotate_seconds", Input: inputNumber, Value: number(d.Screen.RotateSeconds), Required: true},
+		// The panels as a list of names (locations.Panels), comma-separated.
+		{Name: "screen.panels", LabelID: "admin.location.screen.panels", Input: inputText, Value: strings.Join(d.Screen.Panels, ", "), MaxLen: 100},
 	}
 	for _, l := range s.Bundle.Languages() {
 		t := d.Texts[l]
@@ -225,6 +228,8 @@ func (s *Server) locationFields(c fiber.Ctx, d locations.Draft) (fieldSet, error
 			field{Name: "name." + l, LabelID: "admin.location.name", Lang: l, Input: inputText, Value: t.Name, MaxLen: locations.MaxName, Required: l == s.Bundle.Default()},
 			field{Name: "tagline." + l, LabelID: "admin.location.tagline", Lang: l, Input: inputText, Value: t.Tagline, MaxLen: locations.MaxTagline},
 			field{Name: "description." + l, LabelID: "admin.location.description", Lang: l, Input: inputTextarea, Value: t.Description, MaxLen: locations.MaxDescription},
+			field{Name: "screen.announcements." + l, LabelID: "admin.location.screen.announcements", Lang: l, Input: inputTextarea,
+				Value: d.Screen.Announcements[l], MaxLen: locations.MaxAnnouncements * (locations.MaxAnnouncementLine + 1)},
 		)
 	}
 	set.bind("locations", d.ID, s.csrfToken(c), locationPath(d.ID))
@@ -244,6 +249,7 @@ type locationAdminPage struct {
 	Langs     []langFields
 	Theme     locationTheme
 	Token     locationToken
+	ScreenKey locationScreenKey
 	Delete    entityDelete
 	History   entityHistory
 }
@@ -281,9 +287,10 @@ func (s *Server) locationPage(c fiber.Ctx, d locations.Draft) (locationAdminPage
 		PublicURL: "/locations/" + d.Slug,
 		General:   pickFields(set, "position", "background", "teleport_url"),
 		Stream:    pickFields(set, "stream_kind", "stream_status_url", "stream_listen_url"),
-		Screen:    pickFields(set, "screen.layout", "screen.days_ahead", "screen.rotate_seconds"),
+		Screen:    pickFields(set, "screen.layout", "screen.days_ahead", "screen.rotate_seconds", "screen.panels"),
 		Theme:     s.locationTheme(c, d),
 		Token:     s.locationToken(c, d, ""),
+		ScreenKey: s.locationScreenKey(c, d, ""),
 		Delete:    s.entityDelete(c, "locations", d.ID),
 		History:   entityHistory{Kind: audit.KindLocation, ID: d.ID, Entries: history, Zone: zoneOf(c)},
 	}

@@ -72,6 +72,7 @@ func addPlacesSamples(pages, fragments map[string]any, base Base, evil string) {
 	fragments["admin-location-theme"] = loc.Theme
 	fragments["admin-location-token"] = loc.Token
 	fragments["admin-location-delete"] = loc.Delete
+	fragments["admin-location-screen-key"] = locationScreenKey{ID: 7, CSRF: evil, HasKey: true, URL: "https://club.example/screens/" + evil, KeyURL: "https://club.example/screens/x?key=" + evil}
 	fragments["admin-artist"] = art
 	fragments["admin-artist-new"] = newArt
 	fragments["admin-artist-delete"] = del

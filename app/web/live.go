@@ -30,8 +30,8 @@ const (
 	scheduleLimit     = 50
 	artistUpcoming    = 20
 	// maxTopic bounds a topic RenderTopic will look at: the longest real
-	// one is "location:" + a slug + ":now-playing".
-	maxTopic = len("location:") + maxSlug + len(":now-playing")
+	// one is a keyed screen's, "location:" + a slug + ":screen-" + 24 hex.
+	maxTopic = len("location:") + maxSlug + len(":screen-") + 24
 )
 
 // eventGrid is a list of event cards (views/partials/event-grid.html).
@@ -232,6 +232,8 @@ func (s *Server) RenderTopic(ctx context.Context, topic string, v live.Viewer) (
 	switch {
 	case topic == live.TopicEvents:
 		err = s.renderProgrammeTopic(ctx, &out, lang, zone)
+	case screenPart(topic):
+		err = s.renderScreenTopic(ctx, &out, lang, topic) // screens.go
 	case kind == "event":
 		err = s.renderEventTopic(ctx, &out, lang, zone, rest)
 	case kind == "location":
@@ -455,6 +457,7 @@ func (s *Server) NextBoundary(ctx context.Context, now time.Time) (live.Boundary
 	for _, e := range on {
 		add(live.EventTopic(e.ID))
 		add(live.LocationTopic(e.Location.Slug, "schedule"))
+		add(live.LocationTopic(e.Location.Slug, "screen"))
 		for _, a := range e.Lineup {
 			add(live.ArtistTopic(a.ArtistSlug))
 		}

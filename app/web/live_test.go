@@ -306,7 +306,7 @@ func TestClockPublishesAtAShowsStart(t *testing.T) {
 	require.NoError(t, err)
 	// The running show ends 90 minutes from now; the later one starts in 3 hours.
 	require.Equal(t, c.now.Add(90*time.Minute), b.At)
-	require.Equal(t, []string{live.TopicEvents, live.EventTopic(c.running.ID), live.LocationTopic(c.venue.Slug, "schedule"), live.ArtistTopic(c.artist.Slug)}, b.Topics)
+	require.Equal(t, []string{live.TopicEvents, live.EventTopic(c.running.ID), live.LocationTopic(c.venue.Slug, "schedule"), live.LocationTopic(c.venue.Slug, "screen"), live.ArtistTopic(c.artist.Slug)}, b.Topics)
 	b, err = c.srv.NextBoundary(t.Context(), c.now.Add(90*time.Minute))
 	require.NoError(t, err)
 	require.Equal(t, c.later.StartsAt, b.At, "the next is the later show's start")
@@ -338,10 +338,10 @@ func TestClockPublishesAtAShowsStart(t *testing.T) {
 	mu <- c.later.StartsAt
 	timer <- c.later.StartsAt
 	var got []string
-	for range 4 {
+	for range 5 {
 		got = append(got, (<-fired).Topic)
 	}
-	require.Equal(t, []string{live.TopicEvents, live.EventTopic(c.later.ID), live.LocationTopic(c.venue.Slug, "schedule"), live.ArtistTopic(c.artist.Slug)}, got)
+	require.Equal(t, []string{live.TopicEvents, live.EventTopic(c.later.ID), live.LocationTopic(c.venue.Slug, "schedule"), live.LocationTopic(c.venue.Slug, "screen"), live.ArtistTopic(c.artist.Slug)}, got)
 	<-waits // armed for the next boundary
 	cancel()
 	<-done

@@ -54,6 +54,7 @@ func (s *Server) routes(app *fiber.App) {
 	site.Add(read, "/locations/:slug", s.locationShow)
 	site.Add(read, "/artists", s.artistsIndex)
 	site.Add(read, "/artists/:slug", s.artistShow)
+	site.Add(read, "/screens/:slug", s.screenShow) // screens.go
 	site.Add(read, "/blog", s.blogIndex)
 	site.Add(read, "/blog/category/:slug", s.blogCategory)
 	site.Add(read, "/blog/:slug", s.blogShow)

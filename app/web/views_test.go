@@ -125,6 +125,7 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 	addMediaSamples(pages, fragments, base, evil)   // admin_media_views_test.go
 	addOfficeSamples(pages, fragments, base, evil)  // admin_blog_views_test.go
 	addPlacesSamples(pages, fragments, base, evil)  // admin_locations_views_test.go
+	addScreenSamples(pages, fragments, base, evil)  // screens_views_test.go
 	return pages, fragments
 }
 
@@ -162,7 +163,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 			require.NotContains(t, out, "ZgotmplZ", "%s/%s", lang, name)
 		}
 		for name, data := range fragments {
-			if name == "base" || name == "admin" { // layouts, rendered with the pages
+			if name == "base" || name == "admin" || name == "screen" { // layouts, rendered with the pages
 				continue
 			}
 			var buf bytes.Buffer

@@ -128,6 +128,7 @@ func (s *Server) Changed(topic string) {
 		s.Settings.Changed(topic)
 	}
 	s.cache.Invalidate(topic)
+	s.screenChanged(topic) // screens.go
 }
 
 // Follow keeps this instance in step with every instance's changes until
