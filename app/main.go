@@ -196,6 +196,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrateFirs
 		// renders next is read afresh.
 		srv.Changed(c.Topic)
 		hub.Changed(c)
+		// Back-office pages follow their entity's admin topic.
+		if a, ok := live.AdminTwin(c); ok {
+			hub.Changed(a)
+		}
 		if clock != nil && (c.Topic == live.TopicEvents || c.Topic == live.TopicAll) {
 			clock.Rearm()
 		}

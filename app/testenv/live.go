@@ -22,6 +22,9 @@ func RunHub(t testing.TB, hub *live.Hub, bus *live.Bus) {
 	var once sync.Once
 	go bus.Listen(ctx, func(c live.Change) {
 		hub.Changed(c)
+		if a, ok := live.AdminTwin(c); ok {
+			hub.Changed(a)
+		}
 		once.Do(func() { close(listening) }) // the first is TopicAll, on subscribing
 	})
 	t.Cleanup(func() {
