@@ -20,6 +20,7 @@ import (
 
 // Two editors on the same event. B saves the title: A's page shows it
 // without a reload. A opens the description and types; B saves the
+// summary: it shows, and A's editor is left alone; B saves the
 // description: A is told, and keeps what A typed. A's save then shows both
 // values (the 409 form), and A's text can be reapplied over B's.
 func TestAdminLiveInBrowser(t *testing.T) {
@@ -40,6 +41,7 @@ func TestAdminLiveInBrowser(t *testing.T) {
 	const marked = `window.tdcMark === "kept"`
 	title := fmt.Sprintf("#field-events-%d-title-en", ev.ID)
 	desc := fmt.Sprintf("#field-events-%d-description-en", ev.ID)
+	summary := fmt.Sprintf("#field-events-%d-summary-en", ev.ID)
 
 	// B saves through HTTP with a session of B's own, over the version
 	// stored now, as B's open page would.
@@ -85,6 +87,17 @@ func TestAdminLiveInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(desc+"-input")),
 		chromedp.SendKeys(chromedp.CSS(desc+"-input"), mine),
 	))
+	// Another field of the row changes: it is swapped in, and the field
+	// being edited is left alone, without a notice (its value did not
+	// move, so A's save will go through over the new version).
+	saveB("summary.en", "A quiet change elsewhere")
+	require.NoError(t, chromedp.Do(browserA,
+		chromedp.Poll[void](`document.querySelector('`+summary+` a.field__value')?.textContent.startsWith("A quiet change elsewhere") && `+
+			`!document.getElementById("main").hasAttribute("aria-busy") && `+
+			`document.querySelector('`+desc+` .field__notice') === null && `+
+			`document.querySelector('`+desc+`-input').value === `+strconv.Quote(mine)+` && `+marked),
+	), "B's summary shows, A's editor is untouched")
+
 	saveB("description.en", "Theirs: the river stage")
 	require.NoError(t, chromedp.Do(browserA,
 		chromedp.Poll[void](`document.querySelector('`+desc+` .field__notice')?.textContent.includes("Theirs: the river stage") && `+marked),

@@ -77,6 +77,9 @@
       return;
     }
     refreshing = true;
+    // Assistive technology waits for the parts to settle.
+    const main = document.getElementById("main");
+    if (main) main.setAttribute("aria-busy", "true");
     try {
       do {
         again = false;
@@ -87,6 +90,7 @@
       console.warn("admin: live refresh failed", err);
     } finally {
       refreshing = false;
+      if (main) main.removeAttribute("aria-busy");
     }
   }
 
@@ -117,6 +121,13 @@
     return false;
   }
 
+  // A part that answers something the editor did (a refusal, a conflict)
+  // stays until the editor deals with it.
+  function holdsMessage(el) {
+    return el.matches(".field--invalid, .field--conflict") ||
+      el.querySelector(".field__error, .field__conflict, [aria-invalid='true'], [role='alert']") !== null;
+  }
+
   async function refreshOnce() {
     const doc = await fetchHTML(location.pathname + location.search, false);
     const main = document.getElementById("main");
@@ -133,7 +144,7 @@
       }
       if (!el.isConnected || el.parentElement.closest(".field[id], .entity-status[id], .history[id], form[id]")) continue;
       if (el.matches("form") && dirty(el)) continue;
-      if (el.contains(document.activeElement) && el.matches(".field")) continue;
+      if (el.contains(document.activeElement) || holdsMessage(el)) continue;
       const next = doc.getElementById(el.id);
       if (next && next.outerHTML !== el.outerHTML) htmx.swap({ text: next.outerHTML, target: el, swap: "outerHTML" });
     }
