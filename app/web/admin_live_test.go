@@ -1,9 +1,12 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
+	"image"
+	"image/png"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -18,6 +21,7 @@ import (
 	"github.com/dreamerscave/tdc/app/actor"
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/live"
+	"github.com/dreamerscave/tdc/app/media"
 	"github.com/dreamerscave/tdc/app/services"
 	"github.com/dreamerscave/tdc/app/testenv"
 	"github.com/dreamerscave/tdc/app/web"
@@ -188,6 +192,18 @@ type adminChanges struct {
 	changes []live.Change
 }
 
+// tinyPNG is a small picture, a different one for each shade.
+func tinyPNG(t *testing.T, shade uint8) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 16, 12))
+	for i := range img.Pix {
+		img.Pix[i] = shade + uint8(i%7)
+	}
+	var buf bytes.Buffer
+	require.NoError(t, png.Encode(&buf, img))
+	return buf.Bytes()
+}
+
 func (l *adminChanges) Changed(_ context.Context, topic string, id int64) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -218,6 +234,7 @@ func TestServiceSavesReachAdminTopics(t *testing.T) {
 	ctx := t.Context()
 	log := &adminChanges{}
 	cfg := testenv.Config(t)
+	cfg.MediaDir = t.TempDir()
 	rdb, prefix := testenv.Redis(t)
 	cfg.RedisKeyPrefix = prefix
 	svc := services.New(cfg, c.sqlDB, rdb, log, testenv.Logger(t), func() time.Time { return c.now })
@@ -253,6 +270,24 @@ func TestServiceSavesReachAdminTopics(t *testing.T) {
 	_, err = svc.Settings.Set(ctx, admin, entries[0].Name, entries[0].Version, "Another Club")
 	require.NoError(t, err)
 	require.Contains(t, log.twins(), live.TopicAdminSettings)
+
+	// A picture's alt text changes the pages that show it: the artist's
+	// change carries the artist's id, not the picture's.
+	uploader := testenv.User(t, c.sqlDB, testenv.UserOpts{Role: actor.RoleEditor})
+	up := actor.Actor{UserID: uploader.ID, Role: actor.RoleEditor}
+	var pic media.Media
+	for i := range 3 { // past the artist's id, so the two cannot be mistaken
+		pic, err = svc.Media.Upload(ctx, up, fmt.Sprintf("pic%d.png", i), bytes.NewReader(tinyPNG(t, uint8(i))))
+		require.NoError(t, err)
+	}
+	require.NotEqual(t, c.artist.ID, pic.ID)
+	art, err = svc.Artists.AdminGet(ctx, c.artist.ID)
+	require.NoError(t, err)
+	_, err = svc.Artists.Patch(ctx, admin, art.ID, art.Version, "photo", strconv.FormatInt(pic.ID, 10))
+	require.NoError(t, err)
+	log.twins()
+	require.NoError(t, svc.Media.SetAlt(ctx, up, pic.ID, "en", "A lantern"))
+	require.Equal(t, []string{live.AdminTopic(live.AdminArtist, c.artist.ID)}, log.twins())
 
 	// A refused save publishes nothing, so no admin page refreshes.
 	_, err = svc.Events.Patch(ctx, ed, ev.ID, ev.Version, "title.en", "Stale")
