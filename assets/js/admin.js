@@ -142,6 +142,8 @@
         editing.push(el);
         continue;
       }
+      // Another kind of editor open in place (the picture picker) stays.
+      if (el.matches(".field--editing")) continue;
       if (!el.isConnected || el.parentElement.closest(".field[id], .entity-status[id], .history[id], form[id]")) continue;
       if (el.matches("form") && dirty(el)) continue;
       if (el.contains(document.activeElement) || holdsMessage(el)) continue;
