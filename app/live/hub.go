@@ -170,6 +170,7 @@ func (h *Hub) Run(ctx context.Context) {
 // Changed takes one change heard on the bus: the topic's frames are stale
 // from now on, and its followers get new ones after the coalescing window.
 // TopicAll (a resubscription after Redis came back) refreshes every topic.
+// A change to an entity is one to its admin topic too (AdminTwin).
 // Topics nobody here follows cost nothing.
 func (h *Hub) Changed(c Change) {
 	now := time.Now()
@@ -185,8 +186,16 @@ func (h *Hub) Changed(c Change) {
 		for t, ts := range h.topics {
 			mark(t, ts)
 		}
-	} else if ts := h.topics[c.Topic]; ts != nil {
-		mark(c.Topic, ts)
+	} else {
+		if ts := h.topics[c.Topic]; ts != nil {
+			mark(c.Topic, ts)
+		}
+		// Back-office pages follow their entity's admin topic.
+		if a, ok := AdminTwin(c); ok {
+			if ts := h.topics[a.Topic]; ts != nil {
+				mark(a.Topic, ts)
+			}
+		}
 	}
 	n := len(h.pending)
 	h.mu.Unlock()

@@ -515,32 +515,36 @@ func (s *Service) SetAlt(ctx context.Context, a actor.Actor, id int64, lang, tex
 	if err != nil {
 		return err
 	}
-	live.Publish(ctx, s.pub, s.log, id, topics(uses)...)
+	for _, c := range changes(uses) {
+		live.Publish(ctx, s.pub, s.log, c.ID, c.Topic)
+	}
 	return nil
 }
 
-// topics are what pages showing a file listen to.
-func topics(uses []Use) []string {
-	var out []string
-	add := func(t string) {
-		if !slices.Contains(out, t) {
-			out = append(out, t)
+// changes are what pages showing a file listen to. Each row's topic
+// carries that row's id, which its back-office page is followed by (see
+// live.AdminTwin).
+func changes(uses []Use) []live.Change {
+	var out []live.Change
+	add := func(t string, id int64) {
+		if !slices.ContainsFunc(out, func(c live.Change) bool { return c.Topic == t }) {
+			out = append(out, live.Change{Topic: t, ID: id})
 		}
 	}
 	for _, u := range uses {
 		switch u.Kind {
 		case audit.KindEvent:
-			add(live.TopicEvents)
-			add(live.EventTopic(u.ID))
+			add(live.TopicEvents, 0)
+			add(live.EventTopic(u.ID), u.ID)
 		case audit.KindArtist:
-			add(live.TopicArtists)
-			add(live.ArtistTopic(u.Slug))
+			add(live.TopicArtists, 0)
+			add(live.ArtistTopic(u.Slug), u.ID)
 		case audit.KindLocation:
-			add(live.TopicLocations)
-			add(live.LocationTopic(u.Slug, ""))
+			add(live.TopicLocations, 0)
+			add(live.LocationTopic(u.Slug, ""), u.ID)
 		case audit.KindPost:
-			add(live.TopicPosts)
-			add(live.PostTopic(u.Slug))
+			add(live.TopicPosts, 0)
+			add(live.PostTopic(u.Slug), u.ID)
 		}
 	}
 	return out

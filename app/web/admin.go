@@ -82,6 +82,9 @@ type adminBase struct {
 	CSRF    string
 	Section string
 	Menu    []adminNav
+	// Rev marks the entity's version on a live page (see follow), nil
+	// on a page that does not follow one.
+	Rev *adminRev
 }
 
 // adminBase builds the page data for section, titled by the message titleID.

@@ -12,6 +12,7 @@ import (
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/artists"
 	"github.com/dreamerscave/tdc/app/audit"
+	"github.com/dreamerscave/tdc/app/live"
 )
 
 // The artists of the back office: staff see a list and edit everyone; an
@@ -208,6 +209,7 @@ func (s *Server) artistPage(c fiber.Ctx, d artists.Draft) (artistAdminPage, erro
 		del := s.entityDelete(c, "artists", d.ID)
 		p.Delete = &del
 	}
+	p.follow(live.AdminTopic(live.AdminArtist, d.ID), int64(d.Version))
 	return p, nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/dreamerscave/tdc/app/audit"
 	"github.com/dreamerscave/tdc/app/blog"
 	"github.com/dreamerscave/tdc/app/i18n"
+	"github.com/dreamerscave/tdc/app/live"
 )
 
 // The blog in the back office: a list of posts, a page per post whose
@@ -310,6 +311,7 @@ func (s *Server) postPage(c fiber.Ctx, d blog.PostDraft) (postAdminPage, error) 
 		texts = append(texts, f)
 	}
 	p.General, p.Langs = s.byLanguage(texts)
+	p.follow(live.AdminTopic(live.AdminPost, d.ID), int64(d.Version))
 	return p, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/audit"
 	"github.com/dreamerscave/tdc/app/events"
+	"github.com/dreamerscave/tdc/app/live"
 )
 
 // The events of the back office: a list, a page per event whose fields
@@ -248,6 +249,7 @@ func (s *Server) eventPage(c fiber.Ctx, d events.Draft) (eventAdminPage, error) 
 		PublicURL: "/events/" + d.Slug,
 	}
 	p.General, p.Langs = byLanguage(s.Bundle.Languages(), set.Fields)
+	p.follow(live.AdminTopic(live.AdminEvent, d.ID), int64(d.Version))
 	return p, nil
 }
 

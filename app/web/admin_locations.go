@@ -15,6 +15,7 @@ import (
 	"github.com/dreamerscave/tdc/app/actor"
 	"github.com/dreamerscave/tdc/app/audit"
 	"github.com/dreamerscave/tdc/app/i18n"
+	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/locations"
 	"github.com/dreamerscave/tdc/app/nowplaying"
 )
@@ -296,6 +297,7 @@ func (s *Server) locationPage(c fiber.Ctx, d locations.Draft) (locationAdminPage
 	}
 	// The fields of no language are in panels of their own.
 	_, p.Langs = byLanguage(s.Bundle.Languages(), set.Fields)
+	p.follow(live.AdminTopic(live.AdminLocation, d.ID), int64(d.Version))
 	return p, nil
 }
 

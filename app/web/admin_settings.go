@@ -14,6 +14,7 @@ import (
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/audit"
 	"github.com/dreamerscave/tdc/app/i18n"
+	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/settings"
 )
 
@@ -187,9 +188,16 @@ func (s *Server) settingsPage(c fiber.Ctx) (settingsAdminPage, error) {
 			UpdatedByName: e.UpdatedByName, UpdatedAt: e.UpdatedAt, Zone: zoneOf(c),
 		})
 	}
+	var version int64
+	for _, e := range entries {
+		version += int64(e.Version)
+	}
 	for _, f := range flags {
 		p.Flags = append(p.Flags, s.flagToggle(c, f))
+		version += int64(f.Version)
 	}
+	// The same sum as settingsVersion, from what the page already read.
+	p.follow(live.TopicAdminSettings, version)
 	return p, nil
 }
 

@@ -241,6 +241,8 @@ func (s *Server) RenderTopic(ctx context.Context, topic string, v live.Viewer) (
 		err = s.renderLocationTopic(ctx, &out, lang, zone, slug, part)
 	case kind == "artist":
 		err = s.renderArtistTopic(ctx, &out, lang, zone, rest)
+	case kind == "admin":
+		err = s.renderAdminTopic(ctx, &out, rest)
 	default:
 		return nil, live.ErrUnknownTopic
 	}

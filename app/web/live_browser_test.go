@@ -76,7 +76,7 @@ func TestLivePagesInBrowser(t *testing.T) {
 		chromedp.WaitReady(chromedp.CSS("#now-playing-"+venue)),
 		chromedp.Evaluate[void](mark),
 	))
-	connected(2)
+	connected(3) // the staff's admin page follows its event too
 	res, answer := push(t, srv, venue, token, "application/json", `{"artist":"Nyx Calloway","title":"Tidal <Lights>"}`)
 	require.Equal(t, http.StatusOK, res.StatusCode, answer.Error)
 	require.NoError(t, chromedp.Do(tab,
