@@ -161,7 +161,7 @@ func TestRenderTopicUnknown(t *testing.T) {
 		"", "*", "EVENTS", "events ", " events", "event", "event:", "event:abc", "event:0", "event:-1", "event:01",
 		"event:+5", "event:1.5", "event:99999999999999999999", "event:1 OR 1=1", "event:99999999",
 		"event:" + strconv.FormatInt(c.running.ID, 10) + ":x", "location:", "location:no-such-venue",
-		"location:live-cave:screen", "location:live-cave:x", "location:live-cave:schedule:x", "location:LIVE-CAVE",
+		"location:live-cave:screen-00", "location:live-cave:x", "location:live-cave:schedule:x", "location:LIVE-CAVE",
 		"location:<script>alert(1)</script>", "location:../../etc", "artist:", "artist:nobody-here",
 		"artist:dj-live%00", "artist:dj\x00live", "post:x", "locations", "artists", "location:live-cave\xff",
 		"\xff\xfe", strings.Repeat("event:1", 2000), "location:" + strings.Repeat("a", 300),

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dreamerscave/tdc/app/config"
@@ -84,10 +85,13 @@ func TestLiveSocketSendsFragments(t *testing.T) {
 		require.Contains(t, frame(t, ws), `hx-swap-oob`, "a change reaches every follower")
 	}
 
-	m := get(t, site.srv, "/metrics", header("Authorization", "Bearer "+cfg.MetricsToken))
-	for _, series := range []string{"tdc_ws_connections 2", "tdc_ws_topics 1", "tdc_ws_messages_sent_total 4", "tdc_ws_fanout_seconds_bucket"} {
-		require.Contains(t, m.Body, series)
-	}
+	// A client can read a frame before the server has counted it.
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		m := get(t, site.srv, "/metrics", header("Authorization", "Bearer "+cfg.MetricsToken))
+		for _, series := range []string{"tdc_ws_connections 2", "tdc_ws_topics 1", "tdc_ws_messages_sent_total 4", "tdc_ws_fanout_seconds_bucket"} {
+			assert.Contains(ct, m.Body, series)
+		}
+	}, 5*time.Second, 20*time.Millisecond)
 }
 
 func TestLiveSocketRefusesBadRequests(t *testing.T) {
