@@ -260,6 +260,7 @@ func (r *Renderer) Fragment(w io.Writer, lang, name string, data any) error {
 	}
 	return r.execute(w, set, name, data)
 }
+
 // execute renders into a buffer first, so a template error mid-page becomes
 // a clean error rather than half a page on the wire.
 func (r *Renderer) execute(w io.Writer, set *template.Template, name string, data any) error {
