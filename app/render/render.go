@@ -86,8 +86,9 @@ func New(views fs.FS, b *i18n.Bundle, asset func(string) string) (*Renderer, err
 			r.fragNames = fragmentNames(set)
 		}
 		r.entries[lang] = map[string]string{}
+		callers := callGraph(set)
 		for _, p := range pages {
-			entry, err := addPage(set, funcs, p)
+			entry, err := addPage(set, funcs, callers, p)
 			if err != nil {
 				return nil, err
 			}
@@ -139,27 +140,59 @@ func parsePage(views fs.FS, file string, funcs template.FuncMap) (pageSource, er
 }
 
 // addPage adds a page's templates to set under namespaced names and returns
-// the name of its entry: a copy of its layout whose calls to templates the
-// page defines ("content", a block's override) go to the page's own. Only
-// the layout's own calls are rewritten; a shared fragment calling "content"
-// would find none.
-func addPage(set *template.Template, funcs template.FuncMap, p pageSource) (string, error) {
+// the name of its entry: a copy of its layout. Calls to a name the page
+// defines ("content", a block's override) go to the page's own, from the
+// page, its layout and any shared template on the way (the "via" copies,
+// made only of the shared templates that reach such a name: the layouts,
+// as the views stand). That is what a clone of the whole set per page gave,
+// without copying what does not depend on the page.
+func addPage(set *template.Template, funcs template.FuncMap, callers map[string][]string, p pageSource) (string, error) {
 	ns := pagePrefix + p.name + ":"
-	local := func(name string) (string, bool) {
-		if _, ok := p.trees[name]; ok && name != "layout" {
-			return ns + name, true
+	// The shared templates that reach one of the page's names.
+	via := map[string]bool{}
+	queue := make([]string, 0, len(p.trees))
+	for name := range p.trees {
+		if name != "layout" {
+			queue = append(queue, name)
 		}
-		return name, false
+	}
+	for len(queue) > 0 {
+		name := queue[0]
+		queue = queue[1:]
+		for _, c := range callers[name] {
+			if _, own := p.trees[c]; !own && !via[c] {
+				via[c] = true
+				queue = append(queue, c)
+			}
+		}
+	}
+	rename := func(n *parse.TemplateNode) {
+		if _, own := p.trees[n.Name]; own && n.Name != "layout" {
+			n.Name = ns + n.Name
+		} else if via[n.Name] {
+			n.Name = ns + "via:" + n.Name
+		}
+	}
+	add := func(name string, tree *parse.Tree) error {
+		c := tree.Copy()
+		c.Name = name
+		walkCalls(c.Root, rename)
+		if _, err := set.AddParseTree(name, c); err != nil {
+			return fmt.Errorf("render: add %s for page %s: %w", name, p.name, err)
+		}
+		return nil
 	}
 	for name, tree := range p.trees {
 		if name == "layout" {
 			continue
 		}
-		c := tree.Copy()
-		c.Name = ns + name
-		walkCalls(c.Root, func(n *parse.TemplateNode) { n.Name, _ = local(n.Name) })
-		if _, err := set.AddParseTree(c.Name, c); err != nil {
-			return "", fmt.Errorf("render: add %s of page %s: %w", name, p.name, err)
+		if err := add(ns+name, tree); err != nil {
+			return "", err
+		}
+	}
+	for name := range via {
+		if err := add(ns+"via:"+name, set.Lookup(name).Tree); err != nil {
+			return "", err
 		}
 	}
 	layout, err := layoutOf(funcs, p)
@@ -167,16 +200,25 @@ func addPage(set *template.Template, funcs template.FuncMap, p pageSource) (stri
 		return "", err
 	}
 	lt := set.Lookup(layout)
-	if lt == nil || lt.Tree == nil {
+	if lt == nil || lt.Tree == nil || strings.HasPrefix(layout, pagePrefix) {
 		return "", fmt.Errorf("render: page %s: no layout %q", p.name, layout)
 	}
-	entry := lt.Tree.Copy()
-	entry.Name = pagePrefix + p.name
-	walkCalls(entry.Root, func(n *parse.TemplateNode) { n.Name, _ = local(n.Name) })
-	if _, err := set.AddParseTree(entry.Name, entry); err != nil {
-		return "", fmt.Errorf("render: add layout of page %s: %w", p.name, err)
+	entry := pagePrefix + p.name
+	return entry, add(entry, lt.Tree)
+}
+
+// callGraph maps each template name to the shared templates that call it.
+func callGraph(set *template.Template) map[string][]string {
+	callers := map[string][]string{}
+	for _, t := range set.Templates() {
+		if t.Tree == nil {
+			continue
+		}
+		walkCalls(t.Tree.Root, func(n *parse.TemplateNode) {
+			callers[n.Name] = append(callers[n.Name], t.Name())
+		})
 	}
-	return entry.Name, nil
+	return callers
 }
 
 // layoutOf is the layout a page chooses: "base" unless it defines "layout"

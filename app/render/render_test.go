@@ -33,6 +33,12 @@ func testViews() fstest.MapFS {
 		"pages/a.html":        {Data: []byte(`{{define "title"}}A {{.}}{{end}}{{define "content"}}<p>a {{template "extra" .}}</p>{{end}}{{define "extra"}}<i>a-extra {{.}}</i>{{end}}`)},
 		"pages/b.html":        {Data: []byte(`{{define "content"}}<p>b {{template "extra" .}} {{template "card" .}}</p>{{end}}{{define "extra"}}<u>b-extra</u>{{end}}`)},
 		"pages/kiosk.html":    {Data: []byte(`{{define "layout"}}screen{{end}}{{define "content"}}<p>kiosk {{.}}</p>{{end}}`)},
+		// A layout that reaches the page's blocks through a shared
+		// template, and a fragment that shows a block a page overrides.
+		"layouts/framed.html":    {Data: []byte(`{{define "framed"}}<div>{{template "frame" .}}</div>{{end}}`)},
+		"fragments/frame.html":   {Data: []byte(`{{define "frame"}}[{{template "content" .}}|{{template "heading" .}}]{{end}}`)},
+		"fragments/heading.html": {Data: []byte(`{{define "heading"}}<h1>{{template "title" .}}</h1>{{end}}`)},
+		"pages/framed.html":      {Data: []byte(`{{define "layout"}}framed{{end}}{{define "title"}}Framed{{end}}{{define "content"}}<p>{{template "heading" .}}</p>{{end}}`)},
 		"pages/dir/quoted.html": {Data: []byte(`{{define "layout"}} {{"screen"}} {{end}}
 {{define "content"}}<p>quoted</p>{{end}}`)},
 	}
@@ -52,17 +58,26 @@ func TestPagesKeepTheirOwnTemplates(t *testing.T) {
 	t.Parallel()
 	r, err := New(testViews(), bundle(t), noAsset)
 	require.NoError(t, err)
-	require.Equal(t, []string{"a", "b", "dir/quoted", "kiosk"}, r.Pages())
-	require.Equal(t, []string{"base", "card", "foot", "screen", "title"}, r.Fragments())
+	require.Equal(t, []string{"a", "b", "dir/quoted", "framed", "kiosk"}, r.Pages())
+	require.Equal(t, []string{"base", "card", "foot", "frame", "framed", "heading", "screen", "title"}, r.Fragments())
 
 	require.Equal(t, `<title>A &lt;x&gt;</title><main><p>a <i>a-extra &lt;x&gt;</i></p></main><footer>en</footer>`, renderPage(t, r, "en", "a", "<x>"))
 	require.Equal(t, `<title>Club</title><main><p>b <u>b-extra</u> <b>y</b></p></main><footer>de</footer>`, renderPage(t, r, "de", "b", "y"))
 	require.Equal(t, `<body class="screen"><p>kiosk z</p></body>`, renderPage(t, r, "en", "kiosk", "z"))
 	require.Equal(t, `<body class="screen"><p>quoted</p></body>`, renderPage(t, r, "de", "dir/quoted", nil))
+	require.Equal(t, `<div>[<p><h1>Framed</h1></p>|<h1>Framed</h1>]</div>`, renderPage(t, r, "en", "framed", nil))
 	// The shared set keeps the block's default for fragments.
 	var buf bytes.Buffer
 	require.NoError(t, r.Fragment(&buf, "en", "title", nil))
 	require.Equal(t, "Club", buf.String())
+	buf.Reset()
+	require.NoError(t, r.Fragment(&buf, "de", "heading", nil))
+	require.Equal(t, "<h1>Club</h1>", buf.String())
+	// Only what reaches a page's names is copied for it.
+	require.NotNil(t, r.sets["en"].Lookup("page:framed:via:frame"))
+	require.NotNil(t, r.sets["en"].Lookup("page:framed:via:heading"))
+	require.Nil(t, r.sets["en"].Lookup("page:b:via:heading"))
+	require.Nil(t, r.sets["en"].Lookup("page:a:via:foot"))
 }
 
 // A page's templates are not fragments, and a page cannot call another
