@@ -32,6 +32,11 @@ var oldLoops = map[string][][2]string{
 		{`{{options .ArtistOptions "        "}}`, `{{range .Artists}}<option value="{{.Slug}}"{{if eq .Slug $.Filter.Artist}} selected{{end}}>{{.Name}}</option>
         {{end}}`},
 	},
+	"layouts/base.html": {
+		{`{{define "base"}}{{with .LayoutBase}}<!doctype html>`, `{{define "base"}}<!doctype html>`},
+		{`{{template "content" $}}`, `{{template "content" .}}`},
+		{"</html>\n{{end}}{{end}}", "</html>\n{{end}}"},
+	},
 	"fragments/zone-form.html": {
 		{`{{options .ZoneOptions "    "}}`, `{{range .ZoneChoices}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>
     {{end}}`},

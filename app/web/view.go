@@ -41,6 +41,11 @@ type Base struct {
 	FocusList bool
 }
 
+// LayoutBase is the Base itself, for the base layout: reached through a
+// method, a page's embedded Base is found without html/template searching
+// the page's fields for each of the layout's values.
+func (b Base) LayoutBase() Base { return b }
+
 // ZoneOptions are the zone choices for the options function.
 func (b Base) ZoneOptions() []render.Option {
 	out := make([]render.Option, len(b.ZoneChoices))
