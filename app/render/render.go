@@ -56,9 +56,12 @@ func New(views fs.FS, b *i18n.Bundle, asset func(string) string) (*Renderer, err
 	if err != nil {
 		return nil, err
 	}
+	// A page's parse trees do not depend on the language (functions are
+	// looked up by name when it runs): parsed once, copied per language.
+	parseFuncs := Funcs(b, b.Default(), asset)
 	pages := make([]pageSource, 0, len(pageFiles))
 	for _, f := range pageFiles {
-		p, err := parsePage(views, f, Funcs(b, b.Default(), asset))
+		p, err := parsePage(views, f, parseFuncs)
 		if err != nil {
 			return nil, err
 		}
@@ -86,9 +89,9 @@ func New(views fs.FS, b *i18n.Bundle, asset func(string) string) (*Renderer, err
 			r.fragNames = fragmentNames(set)
 		}
 		r.entries[lang] = map[string]string{}
-		callers := callGraph(set)
+		g := newCallGraph(set)
 		for _, p := range pages {
-			entry, err := addPage(set, funcs, callers, p)
+			entry, err := addPage(set, funcs, g, p)
 			if err != nil {
 				return nil, err
 			}
@@ -143,31 +146,67 @@ func parsePage(views fs.FS, file string, funcs template.FuncMap) (pageSource, er
 // the name of its entry: a copy of its layout. Calls to a name the page
 // defines ("content", a block's override) go to the page's own, from the
 // page, its layout and any shared template on the way (the "via" copies,
-// made only of the shared templates that reach such a name: the layouts,
-// as the views stand). That is what a clone of the whole set per page gave,
-// without copying what does not depend on the page.
-func addPage(set *template.Template, funcs template.FuncMap, callers map[string][]string, p pageSource) (string, error) {
-	ns := pagePrefix + p.name + ":"
-	// The shared templates that reach one of the page's names.
-	via := map[string]bool{}
-	queue := make([]string, 0, len(p.trees))
+// made only of the shared templates the page reaches that reach such a
+// name: the layout, as the views stand). That is what a clone of the whole
+// set per page gave, without copying what does not depend on the page.
+func addPage(set *template.Template, funcs template.FuncMap, g callGraph, p pageSource) (string, error) {
+	layout, err := layoutOf(funcs, p)
+	if err != nil {
+		return "", err
+	}
+	lt := set.Lookup(layout)
+	if lt == nil || lt.Tree == nil || strings.HasPrefix(layout, pagePrefix) {
+		return "", fmt.Errorf("render: page %s: no layout %q", p.name, layout)
+	}
+	own := func(name string) bool {
+		_, ok := p.trees[name]
+		return ok && name != "layout"
+	}
+	// The shared templates that reach one of the page's names...
+	reaches := map[string]bool{}
+	var queue []string
 	for name := range p.trees {
-		if name != "layout" {
+		if own(name) {
 			queue = append(queue, name)
 		}
 	}
 	for len(queue) > 0 {
 		name := queue[0]
 		queue = queue[1:]
-		for _, c := range callers[name] {
-			if _, own := p.trees[c]; !own && !via[c] {
-				via[c] = true
+		for _, c := range g.callers[name] {
+			if !own(c) && !reaches[c] {
+				reaches[c] = true
 				queue = append(queue, c)
 			}
 		}
 	}
+	// ...and of those, the ones the page and its layout reach.
+	via := map[string]bool{layout: true}
+	seen := map[string]bool{layout: true}
+	queue = append(queue[:0], layout)
+	for name := range p.trees {
+		if own(name) {
+			queue = append(queue, name)
+		}
+	}
+	for len(queue) > 0 {
+		name := queue[0]
+		queue = queue[1:]
+		calls := g.calls[name]
+		if own(name) {
+			calls = callsOf(p.trees[name])
+		}
+		for _, c := range calls {
+			if !seen[c] && !own(c) {
+				seen[c] = true
+				via[c] = reaches[c]
+				queue = append(queue, c)
+			}
+		}
+	}
+	ns := pagePrefix + p.name + ":"
 	rename := func(n *parse.TemplateNode) {
-		if _, own := p.trees[n.Name]; own && n.Name != "layout" {
+		if own(n.Name) {
 			n.Name = ns + n.Name
 		} else if via[n.Name] {
 			n.Name = ns + "via:" + n.Name
@@ -183,42 +222,46 @@ func addPage(set *template.Template, funcs template.FuncMap, callers map[string]
 		return nil
 	}
 	for name, tree := range p.trees {
-		if name == "layout" {
-			continue
-		}
-		if err := add(ns+name, tree); err != nil {
-			return "", err
-		}
-	}
-	for name := range via {
-		if err := add(ns+"via:"+name, set.Lookup(name).Tree); err != nil {
-			return "", err
+		if own(name) {
+			if err := add(ns+name, tree); err != nil {
+				return "", err
+			}
 		}
 	}
-	layout, err := layoutOf(funcs, p)
-	if err != nil {
-		return "", err
+	for name, copyIt := range via {
+		if copyIt {
+			if err := add(ns+"via:"+name, set.Lookup(name).Tree); err != nil {
+				return "", err
+			}
+		}
 	}
-	lt := set.Lookup(layout)
-	if lt == nil || lt.Tree == nil || strings.HasPrefix(layout, pagePrefix) {
-		return "", fmt.Errorf("render: page %s: no layout %q", p.name, layout)
-	}
-	entry := pagePrefix + p.name
-	return entry, add(entry, lt.Tree)
+	return ns + "via:" + layout, nil
 }
 
-// callGraph maps each template name to the shared templates that call it.
-func callGraph(set *template.Template) map[string][]string {
-	callers := map[string][]string{}
+// callGraph is who calls whom among the shared templates.
+type callGraph struct {
+	calls   map[string][]string // name → the names it calls
+	callers map[string][]string // name → the shared templates calling it
+}
+
+func newCallGraph(set *template.Template) callGraph {
+	g := callGraph{calls: map[string][]string{}, callers: map[string][]string{}}
 	for _, t := range set.Templates() {
 		if t.Tree == nil {
 			continue
 		}
-		walkCalls(t.Tree.Root, func(n *parse.TemplateNode) {
-			callers[n.Name] = append(callers[n.Name], t.Name())
-		})
+		for _, c := range callsOf(t.Tree) {
+			g.calls[t.Name()] = append(g.calls[t.Name()], c)
+			g.callers[c] = append(g.callers[c], t.Name())
+		}
 	}
-	return callers
+	return g
+}
+
+func callsOf(t *parse.Tree) []string {
+	var out []string
+	walkCalls(t.Root, func(n *parse.TemplateNode) { out = append(out, n.Name) })
+	return out
 }
 
 // layoutOf is the layout a page chooses: "base" unless it defines "layout"

@@ -76,6 +76,8 @@ func TestPagesKeepTheirOwnTemplates(t *testing.T) {
 	// Only what reaches a page's names is copied for it.
 	require.NotNil(t, r.sets["en"].Lookup("page:framed:via:frame"))
 	require.NotNil(t, r.sets["en"].Lookup("page:framed:via:heading"))
+	require.Nil(t, r.sets["en"].Lookup("page:framed:via:base"), "a layout the page does not use")
+	require.Nil(t, r.sets["en"].Lookup("page:a:via:heading"), "reaches a's title, but a does not show it")
 	require.Nil(t, r.sets["en"].Lookup("page:b:via:heading"))
 	require.Nil(t, r.sets["en"].Lookup("page:a:via:foot"))
 }
