@@ -28,6 +28,7 @@ type Bundle struct {
 	source    map[string]map[string]string
 	plain     map[string]map[string]string
 	calendars map[string]*calendar
+	args      argMemo // results of messages with arguments, see argmemo.go
 }
 
 // New loads, for each of langs, <lang>.json and every <area>.<lang>.json from
@@ -131,9 +132,18 @@ func (b *Bundle) T(lang, id string, data map[string]any) string {
 			return s
 		}
 	}
+	key, keep := argKey(lang, id, false, 0, data)
+	if keep {
+		if s, ok := b.args.get(key); ok {
+			return s
+		}
+	}
 	s, err := b.localizer(lang).Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data})
 	if err != nil {
-		return id
+		s = id
+	}
+	if keep {
+		b.args.put(key, s)
 	}
 	return s
 }
@@ -141,13 +151,22 @@ func (b *Bundle) T(lang, id string, data map[string]any) string {
 // N translates a message with plural forms chosen by count; data may add
 // more template values, and .Count is always set.
 func (b *Bundle) N(lang, id string, count int, data map[string]any) string {
+	key, keep := argKey(lang, id, true, count, data)
+	if keep {
+		if s, ok := b.args.get(key); ok {
+			return s
+		}
+	}
 	td := map[string]any{"Count": count}
 	for k, v := range data {
 		td[k] = v
 	}
 	s, err := b.localizer(lang).Localize(&goi18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: td})
 	if err != nil {
-		return id
+		s = id
+	}
+	if keep {
+		b.args.put(key, s)
 	}
 	return s
 }

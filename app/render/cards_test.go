@@ -90,3 +90,15 @@ func TestAppendEscaped(t *testing.T) {
 	require.Equal(t, "a&lt;b&gt;&amp;&#34;&#39;\uFFFDz", string(appendEscaped(nil, "a<b>&\"'\x00z")))
 	require.Equal(t, "plain", string(appendEscaped(nil, "plain")))
 }
+
+func TestAppendHTMLEscaped(t *testing.T) {
+	t.Parallel()
+	in := "a<b>&\"'+\x00z\xff\uFFFD\uFDD0"
+	// html/template's own escaping of text and of a quoted attribute.
+	var want bytes.Buffer
+	tmpl := template.Must(template.New("").Parse(`{{.}}|<a title="{{.}}">`))
+	require.NoError(t, tmpl.Execute(&want, in))
+	got := string(appendHTMLEscaped(nil, in))
+	require.Equal(t, want.String(), got+`|<a title="`+got+`">`)
+	require.Empty(t, options(nil, "  "))
+}

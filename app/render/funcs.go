@@ -24,6 +24,10 @@ func Funcs(b *i18n.Bundle, lang string, asset func(string) string) template.Func
 	return template.FuncMap{
 		// eventcards writes the cards of a list of events (cards.go).
 		"eventcards": cards.cards,
+		// options writes a select's options; kindoptions those of event
+		// kinds, labelled in the language (options.go).
+		"options":     options,
+		"kindoptions": newKindLabels(b, lang).options,
 		// t translates; extra arguments are key/value pairs for the message.
 		"t": func(id string, kv ...any) string { return b.T(lang, id, pairs(kv)) },
 		// tn translates with plural forms chosen by n.

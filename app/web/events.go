@@ -18,6 +18,7 @@ import (
 	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/locations"
+	"github.com/dreamerscave/tdc/app/render"
 )
 
 // eventFilter is the programme filter as the visitor typed it.
@@ -66,6 +67,24 @@ type eventsPage struct {
 	Locations []locations.Location
 	Artists   []artists.Summary
 	Kinds     []events.Kind
+}
+
+// LocationOptions are the filter's venues, for the options function.
+func (p eventsPage) LocationOptions() []render.Option {
+	out := make([]render.Option, len(p.Locations))
+	for i, l := range p.Locations {
+		out[i] = render.Option{Value: l.Slug, Label: l.Name.Value, Selected: l.Slug == p.Filter.Location}
+	}
+	return out
+}
+
+// ArtistOptions are the filter's artists, for the options function.
+func (p eventsPage) ArtistOptions() []render.Option {
+	out := make([]render.Option, len(p.Artists))
+	for i, a := range p.Artists {
+		out[i] = render.Option{Value: a.Slug, Label: a.Name, Selected: a.Slug == p.Filter.Artist}
+	}
+	return out
 }
 
 // parseEventFilter reads the programme's query. Malformed values of our

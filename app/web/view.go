@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/dreamerscave/tdc/app/i18n"
+	"github.com/dreamerscave/tdc/app/render"
 )
 
 // Base is what every page's data embeds: language, zone, meta tags and the
@@ -38,6 +39,20 @@ type Base struct {
 	// FocusList is set by render when a pager link asked for the list: its
 	// heading gets autofocus, which htmx honours after the swap.
 	FocusList bool
+}
+
+// LayoutBase is the Base itself, for the base layout: reached through a
+// method, a page's embedded Base is found without html/template searching
+// the page's fields for each of the layout's values.
+func (b Base) LayoutBase() Base { return b }
+
+// ZoneOptions are the zone choices for the options function.
+func (b Base) ZoneOptions() []render.Option {
+	out := make([]render.Option, len(b.ZoneChoices))
+	for i, z := range b.ZoneChoices {
+		out[i] = render.Option{Value: z.Value, Label: z.Label, Selected: z.Selected}
+	}
+	return out
 }
 
 // Meta is the page's title, description and sharing data.

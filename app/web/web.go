@@ -49,6 +49,8 @@ type Server struct {
 	security [][2]string // headers every answer carries, see securityHeaders
 	acct     *accountKit // sessions and CSRF, see auth.go
 	hub      *live.Hub   // live updates over /ws, see NewHub
+
+	zoneMemo zoneChoiceMemo // zoneChoices, see site.go
 }
 
 // New builds the Fiber app with every route and middleware, the same for
