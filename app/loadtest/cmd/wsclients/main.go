@@ -6,6 +6,7 @@
 //
 //	wsclients -url ws://127.0.0.1:8080/ws -url ws://127.0.0.1:8081/ws -n 10000 -topic events -changes 100
 //
+// Clients offer permessage-deflate, as browsers do (-compress=false not).
 // It dials -n clients, spread over the -url servers in turn, and waits for
 // each client's first frame (the fresh fragment every socket gets). Then it
 // prints {"ready":N,...} on stdout and records when each later frame
@@ -74,6 +75,7 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	changes := fs.Int("changes", 100, "changes the caller publishes")
 	dialers := fs.Int("dialers", 64, "handshakes in flight at once")
 	wait := fs.Duration("wait", time.Minute, "how long to wait for the last frames after the publication times arrive")
+	compress := fs.Bool("compress", true, "offer permessage-deflate, as browsers do")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -83,7 +85,7 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	// Small buffers: these clients only read frames of a few KB, and
 	// 20,000 of them share the machine with the servers they measure.
 	dialer := websocket.Dialer{HandshakeTimeout: 30 * time.Second, ReadBufferSize: 1024, WriteBufferSize: 256,
-		WriteBufferPool: &sync.Pool{}}
+		WriteBufferPool: &sync.Pool{}, EnableCompression: *compress}
 
 	clients := make([]*client, *n)
 	start := time.Now()
