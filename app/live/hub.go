@@ -41,8 +41,9 @@ type Options struct {
 	// Compression is the permessage-deflate level (1 fastest … 9 smallest)
 	// for clients that offer the extension, as browsers do. A prepared
 	// frame is compressed once per level, not once per client, so its cost
-	// is per render. Default 1: see the README's Fan-out section for the
-	// sizes measured. NoCompression turns the extension off.
+	// is per render. Default 6 (flate's default): the 24 KB programme frame
+	// becomes 2.9 KB, against 3.6 KB at level 1, for about a millisecond
+	// per render at any level (README, Fan-out). NoCompression turns the extension off.
 	Compression   int
 	NoCompression bool
 }
@@ -71,7 +72,7 @@ func (o Options) withDefaults() Options {
 		o.ReadLimit = 512
 	}
 	if o.Compression == 0 {
-		o.Compression = 1
+		o.Compression = 6
 	}
 	return o
 }
@@ -124,7 +125,7 @@ type frame struct {
 // reg. Run sends what Changed hears; Close ends it.
 func NewHub(r Renderer, opt Options, reg prometheus.Registerer, log *slog.Logger) (*Hub, error) {
 	opt = opt.withDefaults()
-	if !opt.NoCompression && (opt.Compression < flate.HuffmanOnly || opt.Compression > flate.BestCompression) {
+	if !opt.NoCompression && (opt.Compression < flate.BestSpeed || opt.Compression > flate.BestCompression) {
 		return nil, fmt.Errorf("live: compression level %d: want 1 to 9", opt.Compression)
 	}
 	h := &Hub{
