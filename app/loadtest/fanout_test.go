@@ -186,8 +186,10 @@ func runFanout(b *testing.B, tdc, wsc string, sc fanScenario, changes int, gap t
 		before[i] = rssOf(b, pid)
 	}
 
+	// TDC_BENCH_WS_DEFLATE=false: clients that do not offer compression
+	// (the server then writes plain frames; the clients need no inflating).
 	cmd := exec.CommandContext(b.Context(), wsc, append(urls, "-n", strconv.Itoa(sc.clients), "-changes", strconv.Itoa(changes),
-		"-topic", sc.topic)...)
+		"-topic", sc.topic, "-compress="+envString("TDC_BENCH_WS_DEFLATE", "true"))...)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		b.Fatal(err)
