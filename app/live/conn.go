@@ -47,9 +47,9 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, ip string, v Viewe
 // gets 400, a foreign Origin 403, a client over its address's share 429,
 // and a full or closing hub 503. Once the socket is open it returns run,
 // which registers the client, sends it its fragments and reads the socket
-// until it closes; the caller runs it on the goroutine of its choice (a
-// fasthttp server runs it after its own handler has let go of the
-// connection). Accept returns nil when it has answered with a refusal.
+// until it closes; the caller must run it, on a goroutine of its choice (a
+// fasthttp server, after its own handler has let go of the connection), as
+// the socket holds its place in the hub until run ends. Accept returns nil when it has answered with a refusal.
 // Accept keeps nothing of r, whose memory a fasthttp server reuses.
 func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, ip string, v Viewer) (run func()) {
 	if !websocket.IsWebSocketUpgrade(r) {

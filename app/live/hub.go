@@ -43,7 +43,8 @@ type Options struct {
 	// frame is compressed once per level, not once per client, so its cost
 	// is per render. Default 6 (flate's default): the 24 KB programme frame
 	// becomes 2.9 KB, against 3.6 KB at level 1, for about a millisecond
-	// per render at any level (README, Fan-out). NoCompression turns the extension off.
+	// per render at any level (README, Fan-out). NoCompression turns the
+	// extension off.
 	Compression   int
 	NoCompression bool
 }
