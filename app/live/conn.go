@@ -35,22 +35,35 @@ type conn struct {
 
 // ServeWS upgrades r to a websocket following the topics r's query names
 // (`?topic=events&topic=location:main-cave:now-playing`), rendered for v,
-// for the client at ip. It returns once the socket is open. A request that
-// is no websocket handshake gets 400, a foreign Origin 403, a client over
-// its address's share 429, and a full or closing hub 503.
+// for the client at ip. It returns once the socket is open, its reader
+// running on a goroutine of its own. See Accept for the refusals.
 func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, ip string, v Viewer) {
+	if run := h.Accept(w, r, ip, v); run != nil {
+		go run()
+	}
+}
+
+// Accept answers r's handshake: a request that is no websocket handshake
+// gets 400, a foreign Origin 403, a client over its address's share 429,
+// and a full or closing hub 503. Once the socket is open it returns run,
+// which registers the client, sends it its fragments and reads the socket
+// until it closes; the caller must run it, on a goroutine of its choice (a
+// fasthttp server, after its own handler has let go of the connection), as
+// the socket holds its place in the hub until run ends. Accept returns nil when it has answered with a refusal.
+// Accept keeps nothing of r, whose memory a fasthttp server reuses.
+func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, ip string, v Viewer) (run func()) {
 	if !websocket.IsWebSocketUpgrade(r) {
 		h.refuse(w, http.StatusBadRequest, "this address takes websocket connections only")
-		return
+		return nil
 	}
 	if !h.originAllowed(r.Header.Get("Origin"), r.Host) {
 		h.refuse(w, http.StatusForbidden, "origin not allowed")
-		return
+		return nil
 	}
 	topics := h.topicsOf(r.URL.Query()["topic"])
 	if len(topics) == 0 {
 		h.refuse(w, http.StatusBadRequest, "no valid topic")
-		return
+		return nil
 	}
 	if err := h.admit(ip); err != nil {
 		status := http.StatusServiceUnavailable
@@ -59,26 +72,29 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, ip string, v Viewe
 		}
 		w.Header().Set("Retry-After", "5")
 		h.refuse(w, status, err.Error())
-		return
+		return nil
 	}
 	ws, err := h.up.Upgrade(w, r, nil)
 	if err != nil {
 		h.release(ip) // Upgrade has answered the client
-		return
+		return nil
+	}
+	if !h.opt.NoCompression {
+		// Only used when the client negotiated the extension; the level
+		// was checked by NewHub.
+		_ = ws.SetCompressionLevel(h.opt.Compression)
 	}
 	c := &conn{hub: h, ws: ws, viewer: v, ip: ip, topics: topics, gens: make([]uint64, len(topics))}
-	if !h.add(c) {
-		h.release(ip)
-		c.kick(websocket.CloseServiceRestart, "server restart", "")
-		return
-	}
-	c.resync()
-	// The reader gets a goroutine of its own, with a small stack, and the
-	// adaptor's goroutine ends, with the stack the handshake grew.
-	go func() {
+	return func() {
+		if !h.add(c) {
+			h.release(ip)
+			c.kick(websocket.CloseServiceRestart, "server restart", "")
+			return
+		}
 		defer h.remove(c)
+		c.resync()
 		c.read()
-	}()
+	}
 }
 
 func (h *Hub) refuse(w http.ResponseWriter, status int, msg string) {
@@ -107,7 +123,8 @@ func (h *Hub) topicsOf(names []string) []string {
 			break
 		}
 		if ValidTopic(t) && !slices.Contains(out, t) {
-			out = append(out, t)
+			// A copy: the query may be a view of a fasthttp buffer.
+			out = append(out, strings.Clone(t))
 		}
 	}
 	return out

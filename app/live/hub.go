@@ -1,6 +1,7 @@
 package live
 
 import (
+	"compress/flate"
 	"context"
 	"errors"
 	"fmt"
@@ -37,6 +38,15 @@ type Options struct {
 	// from another origin (than this or the request's Host) is refused.
 	// Empty allows every origin.
 	OriginHost string
+	// Compression is the permessage-deflate level (1 fastest … 9 smallest)
+	// for clients that offer the extension, as browsers do. A prepared
+	// frame is compressed once per level, not once per client, so its cost
+	// is per render. Default 6 (flate's default): the 24 KB programme frame
+	// becomes 2.9 KB, against 3.6 KB at level 1, for about a millisecond
+	// per render at any level (README, Fan-out). NoCompression turns the
+	// extension off.
+	Compression   int
+	NoCompression bool
 }
 
 func (o Options) withDefaults() Options {
@@ -61,6 +71,9 @@ func (o Options) withDefaults() Options {
 	dur(&o.FrameTTL, 5*time.Second)
 	if o.ReadLimit <= 0 {
 		o.ReadLimit = 512
+	}
+	if o.Compression == 0 {
+		o.Compression = 6
 	}
 	return o
 }
@@ -113,6 +126,9 @@ type frame struct {
 // reg. Run sends what Changed hears; Close ends it.
 func NewHub(r Renderer, opt Options, reg prometheus.Registerer, log *slog.Logger) (*Hub, error) {
 	opt = opt.withDefaults()
+	if !opt.NoCompression && (opt.Compression < flate.BestSpeed || opt.Compression > flate.BestCompression) {
+		return nil, fmt.Errorf("live: compression level %d: want 1 to 9", opt.Compression)
+	}
 	h := &Hub{
 		r: r, log: log, opt: opt,
 		topics:  map[string]*topicState{},
@@ -126,9 +142,10 @@ func NewHub(r Renderer, opt Options, reg prometheus.Registerer, log *slog.Logger
 		// Small buffers: clients send nothing but control frames, and
 		// prepared messages and control frames are written without the
 		// write buffer, so the pool is touched only by other writes.
-		ReadBufferSize:  256,
-		WriteBufferPool: &sync.Pool{},
-		CheckOrigin:     func(r *http.Request) bool { return h.originAllowed(r.Header.Get("Origin"), r.Host) },
+		ReadBufferSize:    256,
+		WriteBufferPool:   &sync.Pool{},
+		EnableCompression: !opt.NoCompression,
+		CheckOrigin:       func(r *http.Request) bool { return h.originAllowed(r.Header.Get("Origin"), r.Host) },
 	}
 	m, err := newHubMetrics(reg, h)
 	if err != nil {

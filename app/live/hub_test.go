@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -427,5 +428,80 @@ func TestValidTopic(t *testing.T) {
 		{"location:a:1part", false}, {"artist:" + strings.Repeat("a", 129), false},
 	} {
 		require.Equal(t, tc.ok, live.ValidTopic(tc.topic), "%q", tc.topic)
+	}
+}
+
+// countConn counts the bytes a client reads off the wire.
+type countConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c countConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// wireDialer dials with or without permessage-deflate and counts what the
+// client reads, handshake included.
+func wireDialer(compress bool) (*websocket.Dialer, *atomic.Int64) {
+	var n atomic.Int64
+	return &websocket.Dialer{
+		EnableCompression: compress,
+		NetDial: func(network, addr string) (net.Conn, error) {
+			c, err := net.Dial(network, addr)
+			return countConn{c, &n}, err
+		},
+	}, &n
+}
+
+// Browsers offer permessage-deflate: they get the frames compressed, and a
+// client that does not offer it gets the same frames plain.
+func TestHubCompressesForClientsThatOfferIt(t *testing.T) {
+	t.Parallel()
+	f := setup(t, live.Options{}, nil)
+	f.r.pad = 20000
+	u := f.url + "?topic=" + live.TopicEvents
+	zd, zn := wireDialer(true)
+	zws, res, err := zd.Dial(u, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { zws.Close() })
+	require.Contains(t, res.Header.Get("Sec-Websocket-Extensions"), "permessage-deflate")
+	pd, pn := wireDialer(false)
+	pws, res, err := pd.Dial(u, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { pws.Close() })
+	require.Empty(t, res.Header.Get("Sec-Websocket-Extensions"))
+
+	first := next(t, zws)
+	require.Equal(t, first, next(t, pws), "one fragment, decoded alike")
+	require.Contains(t, first, "v0")
+	f.r.bump(live.TopicEvents)
+	f.hub.Changed(live.Change{Topic: live.TopicEvents})
+	second := next(t, zws)
+	require.Contains(t, second, "v1")
+	require.Equal(t, second, next(t, pws))
+	require.Less(t, zn.Load(), int64(2000), "two 20 KB frames of spaces, compressed")
+	require.Greater(t, pn.Load(), int64(40000), "the same frames, plain")
+}
+
+// A hub without compression answers a client that offers it with plain
+// frames; a level out of range is refused.
+func TestHubWithoutCompression(t *testing.T) {
+	t.Parallel()
+	f := setup(t, live.Options{NoCompression: true}, nil)
+	f.r.pad = 20000
+	d, n := wireDialer(true)
+	ws, res, err := d.Dial(f.url+"?topic="+live.TopicEvents, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { ws.Close() })
+	require.Empty(t, res.Header.Get("Sec-Websocket-Extensions"))
+	require.Contains(t, next(t, ws), "v0")
+	require.Greater(t, n.Load(), int64(20000))
+
+	for _, level := range []int{-1, 10} {
+		_, err := live.NewHub(newRenderer(), live.Options{Compression: level}, nil, testenv.Logger(t))
+		require.Error(t, err, "level %d", level)
 	}
 }

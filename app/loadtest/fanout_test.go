@@ -32,6 +32,11 @@ type fanScenario struct {
 	label     string
 	clients   int
 	instances int
+	topic     string // what every client follows
+	// ingest: the changes are tracks POSTed to venue's now-playing API, and
+	// latency runs from sending the POST to the client's receipt.
+	ingest bool
+	venue  string
 }
 
 // fanResult is what one scenario measured.
@@ -75,10 +80,17 @@ func BenchmarkFanout(b *testing.B) {
 	n := envInt(b, "TDC_BENCH_WS_CLIENTS", 10000)
 	changes := envInt(b, "TDC_BENCH_WS_CHANGES", 100)
 	gap := envDuration(b, "TDC_BENCH_WS_GAP", 500*time.Millisecond)
+	// The ingest API lets one address push 30 tracks a minute for a venue.
+	pushes := min(envInt(b, "TDC_BENCH_WS_INGEST_PUSHES", 25), 30)
+	venue := envString("TDC_BENCH_WS_INGEST_VENUE", "main-cave")
+	ingestTopic := fmt.Sprintf(envString("TDC_BENCH_WS_INGEST_TOPIC", "location:%s:now-playing"), venue)
+	ni := envInt(b, "TDC_BENCH_WS_INGEST_CLIENTS", 1000)
 	scenarios := []fanScenario{
-		{"ws_one", fmt.Sprintf("%d clients, one instance", n), n, 1},
-		{"ws_two", fmt.Sprintf("%d clients over two instances", n), n, 2},
-		{"ws_held", "19500 clients held, one instance", 19500, 1},
+		{name: "ws_one", label: fmt.Sprintf("%d clients, one instance", n), clients: n, instances: 1, topic: live.TopicEvents},
+		{name: "ws_two", label: fmt.Sprintf("%d clients over two instances", n), clients: n, instances: 2, topic: live.TopicEvents},
+		{name: "ws_held", label: "19500 clients held, one instance", clients: 19500, instances: 1, topic: live.TopicEvents},
+		{name: "ws_ingest", label: fmt.Sprintf("%d clients of `%s`, tracks POSTed", ni, ingestTopic), clients: ni, instances: 1,
+			topic: ingestTopic, ingest: true, venue: venue},
 	}
 	if only := os.Getenv("TDC_BENCH_ONLY"); only != "" {
 		re, err := regexp.Compile(only)
@@ -104,7 +116,11 @@ func BenchmarkFanout(b *testing.B) {
 	for b.Loop() {
 		rows = rows[:0]
 		for _, sc := range scenarios {
-			rows = append(rows, runFanout(b, tdc, wsc, sc, changes, gap))
+			k := changes
+			if sc.ingest {
+				k = pushes
+			}
+			rows = append(rows, runFanout(b, tdc, wsc, sc, k, gap))
 		}
 	}
 	for _, r := range rows {
@@ -112,14 +128,15 @@ func BenchmarkFanout(b *testing.B) {
 		b.ReportMetric(r.P99MS, r.name+"_p99_ms")
 		b.ReportMetric(slices.Max(r.rssPerConn), r.name+"_KiB/conn")
 	}
-	report(b, fanTable(rows, changes, gap))
+	report(b, fanTable(rows, changes, pushes, gap))
 }
 
-func fanTable(rows []fanResult, changes int, gap time.Duration) string {
+func fanTable(rows []fanResult, changes, pushes int, gap time.Duration) string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%d changes %s apart, published on Redis; every client follows `events`. Servers (`tdc serve`), "+
-		"clients (cmd/wsclients), MariaDB and Redis share this machine's CPUs.\n\n", changes, gap)
-	sb.WriteString("| scenario | clients | publish→receipt p50 ms | p99 ms | max ms | missing frames | RSS per idle connection KiB | connect s |\n")
+	fmt.Fprintf(&sb, "%d changes %s apart, published on Redis as a service does after commit (`events`), or %d tracks "+
+		"POSTed to the now-playing API (ingest). Clients offer permessage-deflate, as browsers do. Servers (`tdc serve`), "+
+		"clients (cmd/wsclients), MariaDB and Redis share this machine's CPUs.\n\n", changes, gap, pushes)
+	sb.WriteString("| scenario | clients | publish (or POST) →receipt p50 ms | p99 ms | max ms | missing frames | RSS per idle connection KiB | connect s |\n")
 	sb.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, r := range rows {
 		var rss []string
@@ -136,9 +153,14 @@ func runFanout(b *testing.B, tdc, wsc string, sc fanScenario, changes int, gap t
 	b.Helper()
 	rdb, prefix := testenv.Redis(b)
 	var pids []int
-	var urls []string
+	var urls, bases []string
+	var token string
+	if sc.ingest {
+		token = venueToken(b, tdc, sc.venue)
+	}
 	for range sc.instances {
 		pid, base, stop := startInstance(b, tdc, prefix)
+		bases = append(bases, base)
 		defer stop() // the next scenario gets the machine to itself
 		pids = append(pids, pid)
 		urls = append(urls, "-url", "ws"+strings.TrimPrefix(base, "http")+"/ws")
@@ -164,7 +186,10 @@ func runFanout(b *testing.B, tdc, wsc string, sc fanScenario, changes int, gap t
 		before[i] = rssOf(b, pid)
 	}
 
-	cmd := exec.CommandContext(b.Context(), wsc, append(urls, "-n", strconv.Itoa(sc.clients), "-changes", strconv.Itoa(changes))...)
+	// TDC_BENCH_WS_DEFLATE=false: clients that do not offer compression
+	// (the server then writes plain frames; the clients need no inflating).
+	cmd := exec.CommandContext(b.Context(), wsc, append(urls, "-n", strconv.Itoa(sc.clients), "-changes", strconv.Itoa(changes),
+		"-topic", sc.topic, "-compress="+envString("TDC_BENCH_WS_DEFLATE", "true"))...)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -192,9 +217,11 @@ func runFanout(b *testing.B, tdc, wsc string, sc fanScenario, changes int, gap t
 
 	bus := live.NewBus(rdb, prefix, testenv.Logger(b))
 	pub := make([]int64, 0, changes)
-	for range changes {
+	for i := range changes {
 		pub = append(pub, time.Now().UnixNano())
-		if err := bus.Changed(b.Context(), live.TopicEvents, 0); err != nil {
+		if sc.ingest {
+			pushTrack(b, bases[0], sc.venue, token, i)
+		} else if err := bus.Changed(b.Context(), sc.topic, 0); err != nil {
 			b.Fatalf("publish: %v", err)
 		}
 		time.Sleep(gap)
@@ -286,4 +313,49 @@ func buildBinary(b *testing.B, name, pkg string) string {
 		b.Fatalf("build %s: %v\n%s", pkg, err, out)
 	}
 	return bin
+}
+
+// venueToken rotates venue's now-playing token with `tdc location token`,
+// as an operator does, and returns the new one.
+func venueToken(b *testing.B, tdc, venue string) string {
+	b.Helper()
+	cmd := exec.CommandContext(b.Context(), tdc, "location", "token", venue)
+	cmd.Dir = b.TempDir()
+	cmd.Env = append(os.Environ(), "TDC_DATABASE_DSN="+testenv.DSN(b), "TDC_REDIS_URL="+testenv.RedisURL(), "TDC_LOG_LEVEL=warn")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		b.Fatalf("tdc location token %s: %v: %s", venue, err, stderr.Bytes())
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// pushTrack POSTs the i-th track to venue's now-playing API, as DJ software
+// does; each track differs from the last, so each is stored and published.
+func pushTrack(b *testing.B, base, venue, token string, i int) {
+	b.Helper()
+	body := fmt.Sprintf(`{"artist":"Bench Artist %d","title":"Bench Track %d","dj":"Bench DJ"}`, i, i)
+	req, err := http.NewRequestWithContext(b.Context(), http.MethodPost, base+"/api/locations/"+venue+"/now-playing", strings.NewReader(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatalf("push track %d: %v", i, err)
+	}
+	answer, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		b.Fatalf("push track %d: %s: %s", i, res.Status, answer)
+	}
+}
+
+func envString(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
 }
