@@ -260,7 +260,7 @@ func TestPagesSubscribeToWhatTheyShow(t *testing.T) {
 		{"/events", []string{"events"}},
 		{"/events?type=dj_set&page=1", []string{"events"}},
 		{"/events/" + c.running.Slug, []string{live.EventTopic(c.running.ID)}},
-		{"/locations/live-cave", []string{"location:live-cave", "location:live-cave:schedule", "location:live-cave:now-playing"}},
+		{"/locations/live-cave", []string{"location:live-cave:schedule", "location:live-cave:now-playing"}},
 		{"/artists/" + c.artist.Slug, []string{"artist:" + c.artist.Slug}},
 		{"/blog", nil},
 		{"/locations", nil},
