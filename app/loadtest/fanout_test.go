@@ -74,7 +74,9 @@ type clientsResult struct {
 // same split over two, and 19,500 held on one (a process may open 20,000
 // files here; Go raises the soft limit to the hard one by itself).
 // TDC_BENCH_ONLY, a regular expression, keeps the scenarios whose names
-// match (ws_one, ws_two, ws_held). Everything shares the machine's CPUs:
+// match (ws_one, ws_two, ws_held, ws_ingest: TDC_BENCH_WS_INGEST_CLIENTS
+// screens of one venue, location:{venue}:screen, while tracks are POSTed to
+// its ingest API, POST sent to receipt). Everything shares the machine's CPUs:
 // the clients, the servers, Redis and MariaDB.
 func BenchmarkFanout(b *testing.B) {
 	n := envInt(b, "TDC_BENCH_WS_CLIENTS", 10000)
@@ -83,7 +85,7 @@ func BenchmarkFanout(b *testing.B) {
 	// The ingest API lets one address push 30 tracks a minute for a venue.
 	pushes := min(envInt(b, "TDC_BENCH_WS_INGEST_PUSHES", 25), 30)
 	venue := envString("TDC_BENCH_WS_INGEST_VENUE", "main-cave")
-	ingestTopic := fmt.Sprintf(envString("TDC_BENCH_WS_INGEST_TOPIC", "location:%s:now-playing"), venue)
+	ingestTopic := fmt.Sprintf(envString("TDC_BENCH_WS_INGEST_TOPIC", "location:%s:screen"), venue)
 	ni := envInt(b, "TDC_BENCH_WS_INGEST_CLIENTS", 1000)
 	scenarios := []fanScenario{
 		{name: "ws_one", label: fmt.Sprintf("%d clients, one instance", n), clients: n, instances: 1, topic: live.TopicEvents},

@@ -273,13 +273,8 @@ func (s *Service) setScreenKey(ctx context.Context, a actor.Actor, id int64, key
 	}
 	var cur Draft
 	err := db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
-		if _, err := q.LocationLock(ctx, id); errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("locations: screen key %d: %w", id, apperr.ErrNotFound)
-		} else if err != nil {
-			return fmt.Errorf("locations: lock %d: %w", id, err)
-		}
 		var err error
-		if cur, err = s.load(ctx, q, id); err != nil {
+		if cur, err = s.lockLoad(ctx, q, id, "screen key"); err != nil {
 			return err
 		}
 		hash := sql.NullString{}

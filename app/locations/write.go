@@ -367,13 +367,8 @@ func (s *Service) edit(ctx context.Context, a actor.Actor, id int64, version int
 	noop := false
 	err := content.Retry(writeAttempts, "", func() error {
 		return db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
-			if _, err := q.LocationLock(ctx, id); errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("locations: update %d: %w", id, apperr.ErrNotFound)
-			} else if err != nil {
-				return fmt.Errorf("locations: lock %d: %w", id, err)
-			}
 			var err error
-			if cur, err = s.load(ctx, q, id); err != nil {
+			if cur, err = s.lockLoad(ctx, q, id, "update"); err != nil {
 				return err
 			}
 			next := cur.clone()
@@ -537,12 +532,7 @@ func (s *Service) RotateNowPlayingToken(ctx context.Context, a actor.Actor, id i
 	}
 	token := base64.RawURLEncoding.EncodeToString(buf)
 	err := db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
-		if _, err := q.LocationLock(ctx, id); errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("locations: rotate token %d: %w", id, apperr.ErrNotFound)
-		} else if err != nil {
-			return fmt.Errorf("locations: lock %d: %w", id, err)
-		}
-		cur, err := s.load(ctx, q, id)
+		cur, err := s.lockLoad(ctx, q, id, "rotate token")
 		if err != nil {
 			return err
 		}
@@ -603,13 +593,8 @@ func (s *Service) Delete(ctx context.Context, a actor.Actor, id int64, version i
 	}
 	var cur Draft
 	err := db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
-		if _, err := q.LocationLock(ctx, id); errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("locations: delete %d: %w", id, apperr.ErrNotFound)
-		} else if err != nil {
-			return fmt.Errorf("locations: lock %d: %w", id, err)
-		}
 		var err error
-		if cur, err = s.load(ctx, q, id); err != nil {
+		if cur, err = s.lockLoad(ctx, q, id, "delete"); err != nil {
 			return err
 		}
 		if cur.Version != version {
@@ -735,3 +720,14 @@ func unionStrings(a, b map[string]string) map[string]string {
 }
 
 func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+// lockLoad locks venue id for the rest of the transaction and loads it; a
+// venue that does not exist is apperr.ErrNotFound, wrapped with doing.
+func (s *Service) lockLoad(ctx context.Context, q *db.Queries, id int64, doing string) (Draft, error) {
+	if _, err := q.LocationLock(ctx, id); errors.Is(err, sql.ErrNoRows) {
+		return Draft{}, fmt.Errorf("locations: %s %d: %w", doing, id, apperr.ErrNotFound)
+	} else if err != nil {
+		return Draft{}, fmt.Errorf("locations: lock %d: %w", id, err)
+	}
+	return s.load(ctx, q, id)
+}

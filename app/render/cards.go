@@ -79,50 +79,50 @@ func (w *cardWriter) appendCard(b []byte, e *events.Summary, z i18n.Zone, now ti
 	b = append(b, `<p class="event-card__time"><time datetime="`...)
 	b = e.StartsAt.UTC().AppendFormat(b, time.RFC3339)
 	b = append(b, `">`...)
-	b = appendEscaped(b, w.b.Span(w.lang, e.StartsAt, e.EndsAt, z))
+	b = appendHTMLEscaped(b, w.b.Span(w.lang, e.StartsAt, e.EndsAt, z))
 	b = append(b, "</time>"...)
 	if live {
-		b = appendEscaped(append(b, ` <span class="badge badge--live">`...), w.live)
+		b = appendHTMLEscaped(append(b, ` <span class="badge badge--live">`...), w.live)
 		b = append(b, "</span>"...)
 	}
 	if e.Cancelled {
-		b = appendEscaped(append(b, ` <span class="badge badge--cancelled">`...), w.cancelled)
+		b = appendHTMLEscaped(append(b, ` <span class="badge badge--cancelled">`...), w.cancelled)
 		b = append(b, "</span>"...)
 	}
 	b = append(b, "</p>\n  <h3 class=\"event-card__title\" id=\"ev-"...)
 	b = strconv.AppendInt(b, e.ID, 10)
 	b = append(b, `"><a href="/events/`...)
-	b = appendEscaped(b, url.PathEscape(e.Slug))
+	b = appendHTMLEscaped(b, url.PathEscape(e.Slug))
 	b = w.appendLang(append(b, '"'), e.Title)
 	b = append(b, '>')
 	if e.Cancelled {
-		b = append(appendEscaped(append(b, "<s>"...), e.Title.Value), "</s>"...)
+		b = append(appendHTMLEscaped(append(b, "<s>"...), e.Title.Value), "</s>"...)
 	} else {
-		b = appendEscaped(b, e.Title.Value)
+		b = appendHTMLEscaped(b, e.Title.Value)
 	}
 	b = append(b, "</a></h3>\n  <p class=\"event-card__meta\"><span class=\"kind kind--"...)
-	b = appendEscaped(b, string(e.Kind))
+	b = appendHTMLEscaped(b, string(e.Kind))
 	b = append(b, `">`...)
-	b = appendEscaped(b, w.b.T(w.lang, "event.kind."+string(e.Kind), nil))
+	b = appendHTMLEscaped(b, w.b.T(w.lang, "event.kind."+string(e.Kind), nil))
 	b = append(b, `</span> · <a href="/locations/`...)
-	b = appendEscaped(b, url.PathEscape(e.Location.Slug))
+	b = appendHTMLEscaped(b, url.PathEscape(e.Location.Slug))
 	b = w.appendLang(append(b, '"'), e.Location.Name)
-	b = appendEscaped(append(b, '>'), e.Location.Name.Value)
+	b = appendHTMLEscaped(append(b, '>'), e.Location.Name.Value)
 	b = append(b, "</a></p>\n"...)
 	if e.Summary.Value != "" {
 		b = w.appendLang(append(b, `  <p class="event-card__summary"`...), e.Summary)
-		b = appendEscaped(append(b, '>'), e.Summary.Value)
+		b = appendHTMLEscaped(append(b, '>'), e.Summary.Value)
 		b = append(b, "</p>\n"...)
 	}
 	if len(e.Lineup) > 0 {
-		b = appendEscaped(append(b, `  <p class="event-card__lineup"><span class="visually-hidden">`...), w.lineup)
+		b = appendHTMLEscaped(append(b, `  <p class="event-card__lineup"><span class="visually-hidden">`...), w.lineup)
 		b = append(b, ": </span>"...)
 		for i, a := range e.Lineup {
 			if i > 0 {
 				b = append(b, ", "...)
 			}
-			b = appendEscaped(append(b, `<a href="/artists/`...), url.PathEscape(a.ArtistSlug))
-			b = appendEscaped(append(b, `">`...), a.ArtistName)
+			b = appendHTMLEscaped(append(b, `<a href="/artists/`...), url.PathEscape(a.ArtistSlug))
+			b = appendHTMLEscaped(append(b, `">`...), a.ArtistName)
 			b = append(b, "</a>"...)
 		}
 		b = append(b, "</p>\n"...)
@@ -133,12 +133,12 @@ func (w *cardWriter) appendCard(b []byte, e *events.Summary, z i18n.Zone, now ti
 // appendImage writes a picture as views/partials/image.html does (a test
 // holds the two equal).
 func (w *cardWriter) appendImage(b []byte, img *media.Image, sizes string) []byte {
-	b = appendEscaped(append(b, `<img src="`...), safeURL(img.Src))
-	b = appendEscaped(append(b, `" srcset="`...), img.SrcSet)
-	b = appendEscaped(append(b, `" sizes="`...), sizes)
+	b = appendHTMLEscaped(append(b, `<img src="`...), safeURL(img.Src))
+	b = appendHTMLEscaped(append(b, `" srcset="`...), img.SrcSet)
+	b = appendHTMLEscaped(append(b, `" sizes="`...), sizes)
 	b = strconv.AppendInt(append(b, `" width="`...), int64(img.Width), 10)
 	b = strconv.AppendInt(append(b, `" height="`...), int64(img.Height), 10)
-	b = appendEscaped(append(b, `" loading="lazy" decoding="async" alt="`...), img.Alt.Value)
+	b = appendHTMLEscaped(append(b, `" loading="lazy" decoding="async" alt="`...), img.Alt.Value)
 	b = append(b, "\" "...)
 	if img.Alt.Fallback {
 		b = append(b, strings.TrimPrefix(w.fallbackAttr, " ")...)
@@ -163,31 +163,4 @@ func safeURL(u string) string {
 		return u
 	}
 	return "#ZgotmplZ"
-}
-
-// appendEscaped appends s escaped for HTML text and quoted attribute values.
-func appendEscaped(b []byte, s string) []byte {
-	last := 0
-	for i := 0; i < len(s); i++ {
-		var esc string
-		switch s[i] {
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '&':
-			esc = "&amp;"
-		case '"':
-			esc = "&#34;"
-		case '\'':
-			esc = "&#39;"
-		case 0:
-			esc = "\uFFFD"
-		default:
-			continue
-		}
-		b = append(append(b, s[last:i]...), esc...)
-		last = i + 1
-	}
-	return append(b, s[last:]...)
 }

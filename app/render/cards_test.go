@@ -85,12 +85,6 @@ func TestGoCardSaysWhatTheTemplateSaid(t *testing.T) {
 	require.Empty(t, newCardWriter(b, "en").cards(nil, zone, now))
 }
 
-func TestAppendEscaped(t *testing.T) {
-	t.Parallel()
-	require.Equal(t, "a&lt;b&gt;&amp;&#34;&#39;\uFFFDz", string(appendEscaped(nil, "a<b>&\"'\x00z")))
-	require.Equal(t, "plain", string(appendEscaped(nil, "plain")))
-}
-
 func TestAppendHTMLEscaped(t *testing.T) {
 	t.Parallel()
 	in := "a<b>&\"'+\x00z\xff\uFFFD\uFDD0"

@@ -27,10 +27,7 @@ func TestAdminLiveInBrowser(t *testing.T) {
 	t.Parallel()
 	srv := testenv.App(t)
 	sqlDB := testenv.DB(t)
-	bus := followChanges(t, srv)
-	hub, err := srv.NewHub()
-	require.NoError(t, err)
-	testenv.RunHub(t, hub, bus)
+	hub := runLive(t, srv)
 
 	a := testenv.User(t, sqlDB, testenv.UserOpts{Role: actor.RoleEditor})
 	b := testenv.User(t, sqlDB, testenv.UserOpts{Role: actor.RoleEditor})

@@ -24,10 +24,7 @@ func TestLivePagesInBrowser(t *testing.T) {
 	t.Parallel()
 	srv := testenv.App(t)
 	sqlDB := testenv.DB(t)
-	bus := followChanges(t, srv)
-	hub, err := srv.NewHub()
-	require.NoError(t, err)
-	testenv.RunHub(t, hub, bus)
+	hub := runLive(t, srv)
 
 	editor := testenv.User(t, sqlDB, testenv.UserOpts{Role: actor.RoleEditor})
 	ev := testenv.Event(t, db.New(sqlDB), testenv.EventOpts{Published: true, Title: "Velvet Orbit"})

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"database/sql"
 	"encoding/xml"
 	"net/http"
@@ -233,4 +234,23 @@ func followChanges(t *testing.T, srv *web.Server) *live.Bus {
 		return err == nil && n[channel] == 1
 	}, 5*time.Second, 10*time.Millisecond, "listener subscribed")
 	return bus
+}
+
+// runLive runs srv's websocket hub and its change listener as `tdc serve`
+// does: the hub first, so the listener feeds it every change (and the
+// server closes its sockets when the test ends).
+func runLive(t *testing.T, srv *web.Server) *live.Hub {
+	t.Helper()
+	hub, err := srv.NewHub()
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	go hub.Run(ctx)
+	t.Cleanup(func() {
+		if err := hub.Close(context.Background()); err != nil {
+			t.Errorf("close hub: %v", err)
+		}
+		cancel()
+	})
+	followChanges(t, srv)
+	return hub
 }
