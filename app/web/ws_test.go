@@ -101,6 +101,7 @@ func TestLiveSocketRefusesBadRequests(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
 	cfg := testenv.Config(t)
 	cfg.WSMaxPerIP = 1
+	cfg.ReadHeaderBudget = 64 << 10
 	site := startLive(t, cfg, rdb, prefix)
 
 	res, err := http.Get(site.url + "/ws?" + topics(live.TopicEvents))
@@ -116,26 +117,18 @@ func TestLiveSocketRefusesBadRequests(t *testing.T) {
 	require.Error(t, err)
 	require.Equal(t, http.StatusBadRequest, res.StatusCode, "no topic worth a socket")
 
-	// 1,000 topics do not fit the header limit; 100 fit and are capped.
+	// 1,000 topics (the header limit is raised for them here; at the
+	// default a request this long is a 431, as TestHeaderAndBodyLimits
+	// shows) are capped at 32.
 	var many []string
 	for i := range 1000 {
 		many = append(many, fmt.Sprintf("location:venue-%d:now-playing", i))
 	}
-	// fasthttp answers before it has read the whole request and closes; the
-	// unread rest makes the kernel reset the connection, which now and then
-	// overtakes the answer. Then the client has no response: try again.
-	for range 5 {
-		if _, res, err = site.dial(t, nil, topics(many...)); res != nil {
-			break
-		}
-	}
-	require.Error(t, err)
-	require.NotNil(t, res, "no answer in five tries: %v", err)
-	require.Equal(t, http.StatusRequestHeaderFieldsTooLarge, res.StatusCode)
-	ws, _, err := site.dial(t, http.Header{"Origin": {cfg.BaseURL.Scheme + "://" + cfg.BaseURL.Host}}, topics(many[:100]...))
+	ws, _, err := site.dial(t, http.Header{"Origin": {cfg.BaseURL.Scheme + "://" + cfg.BaseURL.Host}}, topics(many...))
 	require.NoError(t, err, "a page of the site")
-	_, followed := site.hub.Size()
-	require.Equal(t, 32, followed)
+	// The hub takes the socket after the handshake's answer is sent.
+	require.Eventually(t, func() bool { _, followed := site.hub.Size(); return followed == 32 },
+		10*time.Second, 10*time.Millisecond, "topics capped at 32")
 
 	_, res, err = site.dial(t, nil, topics(live.TopicEvents))
 	require.Error(t, err)
