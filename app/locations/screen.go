@@ -109,9 +109,7 @@ func announcements(inv *apperr.Invalid, field, v string) string {
 		if l == "" {
 			continue
 		}
-		if strings.Contains(l, "\t") {
-			l = strings.ReplaceAll(l, "\t", " ")
-		}
+		l = strings.ReplaceAll(l, "\t", " ")
 		if utf8.RuneCountInString(l) > MaxAnnouncementLine {
 			inv.Add(field, MsgAnnouncementLong, map[string]any{"Max": MaxAnnouncementLine})
 			return ""
