@@ -1115,6 +1115,7 @@ type PatreonMember struct {
 	LastEventAt             sql.NullTime
 	CreatedAt               time.Time
 	UpdatedAt               time.Time
+	Supporter               bool
 }
 
 type Setting struct {

@@ -119,6 +119,29 @@ type Service struct {
 	now     func() time.Time
 	pub     live.Publisher
 	log     *slog.Logger
+	hooks   []Hook
+}
+
+// Hook is told of every write to an event inside the write's transaction,
+// after the rows are written: cur is the state before (zero for a new
+// event), next the state after (zero but for ID and location for a
+// deleted one). Work that must happen exactly when the change commits (a
+// notification to enqueue, a calendar copy to mark stale) goes here; an
+// error rolls the whole write back.
+type Hook func(ctx context.Context, q *db.Queries, cur, next Draft) error
+
+// OnWrite adds h to the hooks every write runs. Call it while building the
+// services, before anything writes.
+func (s *Service) OnWrite(h Hook) { s.hooks = append(s.hooks, h) }
+
+// runHooks calls every hook for one write.
+func (s *Service) runHooks(ctx context.Context, q *db.Queries, cur, next Draft) error {
+	for _, h := range s.hooks {
+		if err := h(ctx, q, cur, next); err != nil {
+			return fmt.Errorf("events: hook for %d: %w", max(cur.ID, next.ID), err)
+		}
+	}
+	return nil
 }
 
 // New returns the events service. langs are the offered languages, the

@@ -190,8 +190,10 @@ func (s *Service) create(ctx context.Context, a actor.Actor, next Draft, action,
 			}); err != nil {
 				return err
 			}
-			out, err = s.load(ctx, q, id)
-			return err
+			if out, err = s.load(ctx, q, id); err != nil {
+				return err
+			}
+			return s.runHooks(ctx, q, Draft{}, out)
 		})
 	})
 	switch {
@@ -260,8 +262,10 @@ func (s *Service) edit(ctx context.Context, a actor.Actor, id int64, version int
 			}); err != nil {
 				return err
 			}
-			out, err = s.load(ctx, q, id)
-			return err
+			if out, err = s.load(ctx, q, id); err != nil {
+				return err
+			}
+			return s.runHooks(ctx, q, cur, out)
 		})
 	})
 	if err != nil {
@@ -616,10 +620,14 @@ func (s *Service) Delete(ctx context.Context, a actor.Actor, id int64, version i
 		if n == 0 {
 			return fmt.Errorf("events: delete %d: %w", id, apperr.ErrConflict)
 		}
-		return audit.Record(ctx, q, a, s.now(), audit.Entry{
+		gone := Draft{ID: id, LocationID: cur.LocationID, LocationSlug: cur.LocationSlug}
+		if err := audit.Record(ctx, q, a, s.now(), audit.Entry{
 			Action: ActionDelete, Kind: audit.KindEvent, EntityID: id, Summary: s.slugSource(cur),
-			Changes: s.diff(cur, Draft{ID: id, LocationID: cur.LocationID, LocationSlug: cur.LocationSlug}),
-		})
+			Changes: s.diff(cur, gone),
+		}); err != nil {
+			return err
+		}
+		return s.runHooks(ctx, q, cur, gone)
 	})
 	if err != nil {
 		return err
