@@ -36,6 +36,7 @@ type Config struct {
 	PageCacheMB      int            // TDC_PAGE_CACHE_MB, MiB
 	WSMaxConns       int            // TDC_WS_MAX_CONNS
 	WSMaxPerIP       int            // TDC_WS_MAX_PER_IP
+	WSCompression    int            // TDC_WS_COMPRESSION: permessage-deflate level, 0 off
 	BodyLimit        int            // TDC_BODY_LIMIT, bytes
 	TrustedProxies   []string       // TDC_TRUSTED_PROXIES
 	LogLevel         slog.Level     // TDC_LOG_LEVEL
@@ -94,6 +95,7 @@ func Variables() []Variable {
 		{"TDC_PAGE_CACHE_MB", "64", "most memory the page cache holds, in MiB", Public},
 		{"TDC_WS_MAX_CONNS", "19500", "most live-update websockets one instance holds (each is a file descriptor)", Public},
 		{"TDC_WS_MAX_PER_IP", "20", "most live-update websockets from one client address", Public},
+		{"TDC_WS_COMPRESSION", "6", "permessage-deflate level of live-update frames, 1 (fastest) to 9 (smallest); 0 sends them uncompressed", Public},
 		{"TDC_BODY_LIMIT", "1048576", "largest request body in bytes", Public},
 		{"TDC_HEADER_LIMIT", "16384", "largest request header block in bytes", Public},
 		{"TDC_TRUSTED_PROXIES", "", "comma-separated proxy IPs/CIDRs whose X-Forwarded-For is believed", Public},
@@ -216,6 +218,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.PageCacheMB = integer("TDC_PAGE_CACHE_MB", 1, 65536)
 	c.WSMaxConns = integer("TDC_WS_MAX_CONNS", 1, 10_000_000)
 	c.WSMaxPerIP = integer("TDC_WS_MAX_PER_IP", 1, 1_000_000)
+	c.WSCompression = integer("TDC_WS_COMPRESSION", 0, 9)
 
 	if v := get("TDC_TRUSTED_PROXIES"); v != "" {
 		for _, p := range strings.Split(v, ",") {

@@ -31,6 +31,7 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, 64, c.PageCacheMB)
 	require.Equal(t, 19500, c.WSMaxConns)
 	require.Equal(t, 20, c.WSMaxPerIP)
+	require.Equal(t, 6, c.WSCompression)
 	require.Empty(t, c.MetricsToken)
 	require.False(t, c.CookieSecure)
 	require.Equal(t, 15*time.Second, c.NowPlayingPoll)
@@ -88,6 +89,8 @@ func TestLoadRejects(t *testing.T) {
 		{"websockets zero", "TDC_WS_MAX_CONNS", "0", "TDC_WS_MAX_CONNS"},
 		{"websockets not a number", "TDC_WS_MAX_CONNS", "many", "TDC_WS_MAX_CONNS"},
 		{"websockets per address negative", "TDC_WS_MAX_PER_IP", "-1", "TDC_WS_MAX_PER_IP"},
+		{"websocket compression too high", "TDC_WS_COMPRESSION", "10", "TDC_WS_COMPRESSION"},
+		{"websocket compression negative", "TDC_WS_COMPRESSION", "-1", "TDC_WS_COMPRESSION"},
 		{"metrics token short", "TDC_METRICS_TOKEN", "short", "TDC_METRICS_TOKEN"},
 		{"body limit tiny", "TDC_BODY_LIMIT", "10", "TDC_BODY_LIMIT"},
 		{"proxy", "TDC_TRUSTED_PROXIES", "10.0.0.1,nope", "TDC_TRUSTED_PROXIES"},

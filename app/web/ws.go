@@ -22,6 +22,9 @@ func (s *Server) NewHub() (*live.Hub, error) {
 		MaxConns:   s.Config.WSMaxConns,
 		MaxPerIP:   s.Config.WSMaxPerIP,
 		OriginHost: s.Config.BaseURL.Host,
+		// Each frame is compressed once per level, not per client.
+		Compression:   s.Config.WSCompression,
+		NoCompression: s.Config.WSCompression == 0,
 	}, s.Registry, s.Log)
 	if err != nil {
 		return nil, err
