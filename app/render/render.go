@@ -97,6 +97,7 @@ func New(views fs.FS, b *i18n.Bundle, asset func(string) string) (*Renderer, err
 			}
 			r.entries[lang][p.name] = entry
 		}
+		inlineStrings(set, fixedFuncs(b, lang, asset)) // inline.go
 		r.sets[lang] = set
 	}
 	for _, p := range pages {
