@@ -176,6 +176,11 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in NewUser) (User, 
 		if err != nil {
 			return fmt.Errorf("accounts: insert user: %w", err)
 		}
+		if in.Verified {
+			if err := s.runVerified(ctx, q, id); err != nil {
+				return err
+			}
+		}
 		return audit.Record(ctx, q, a, now, audit.Entry{
 			Action: "create", Kind: audit.KindUser, EntityID: id, Summary: email,
 			Changes: []audit.Change{{Field: "role", New: string(in.Role)}},
