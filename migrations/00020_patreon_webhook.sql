@@ -9,7 +9,9 @@ ALTER TABLE patreon_members
     ADD COLUMN former_at      DATETIME     NULL AFTER supporter;
 
 -- Patreon sends no delivery id and may resend what it queued: a body seen
--- before is a replay. Rows older than Patreon's retries are pruned.
+-- before with the same trigger is a replay. body_sha256 is the SHA-256 of
+-- the trigger, a NUL byte and the raw body. Rows older than Patreon's
+-- retries are pruned.
 CREATE TABLE patreon_deliveries (
     body_sha256       BINARY(32)   NOT NULL,
     event             VARCHAR(40)  NOT NULL,

@@ -108,10 +108,10 @@ func (s *Service) Deliver(ctx context.Context, event, signature string, body []b
 	}
 	res := Result{MemberID: d.m.id}
 	now := s.now().UTC().Truncate(time.Second)
-	digest := sha256.Sum256(body)
+	digest := deliveryDigest(event, body)
 	err = db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
 		n, err := q.PatreonDeliveryInsert(ctx, db.PatreonDeliveryInsertParams{
-			BodySha256: digest[:], Event: event, PatreonMemberID: d.m.id, ReceivedAt: now,
+			BodySha256: digest, Event: event, PatreonMemberID: d.m.id, ReceivedAt: now,
 		})
 		if err != nil {
 			return fmt.Errorf("patreon: record delivery for %s: %w", d.m.id, err)
@@ -180,6 +180,17 @@ func (s *Service) apply(ctx context.Context, q *db.Queries, d delivery, body []b
 		return "", fmt.Errorf("patreon: store member %s: %w", m.id, err)
 	}
 	return Applied, nil
+}
+
+// deliveryDigest identifies a delivery: Patreon sends no id, so it is the
+// body itself, with the trigger, since a pledge created and deleted before
+// anything else changed comes as two triggers with the same body.
+func deliveryDigest(event string, body []byte) []byte {
+	h := sha256.New()
+	h.Write([]byte(event))
+	h.Write([]byte{0})
+	h.Write(body)
+	return h.Sum(nil)
 }
 
 // LinkUser links the Patreon members whose address is the verified address
