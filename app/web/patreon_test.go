@@ -1,0 +1,172 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dreamerscave/tdc/app/testenv"
+	"github.com/dreamerscave/tdc/app/web"
+)
+
+const patreonSecret = "web-test-patreon-secret-42"
+
+func patreonApp(t *testing.T) *web.Server {
+	t.Helper()
+	cfg := testenv.Config(t)
+	cfg.PatreonSecret = patreonSecret
+	return testenv.AppWith(t, cfg)
+}
+
+type patreonAnswer struct {
+	OK      bool   `json:"ok"`
+	Outcome string `json:"outcome"`
+	Error   string `json:"error"`
+}
+
+// patreonPost sends body to the webhook with the event and signature
+// headers given ("" leaves a header out).
+func patreonPost(t *testing.T, srv *web.Server, event, signature string, body []byte) (int, patreonAnswer) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/webhooks/patreon", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if event != "" {
+		req.Header.Set("X-Patreon-Event", event)
+	}
+	if signature != "" {
+		req.Header.Set("X-Patreon-Signature", signature)
+	}
+	res, err := srv.App.Test(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	var a patreonAnswer
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		require.NoError(t, json.Unmarshal(raw, &a), "%s", raw)
+	}
+	return res.StatusCode, a
+}
+
+func patreonCount(t *testing.T, memberID string) int {
+	t.Helper()
+	var n int
+	require.NoError(t, testenv.DB(t).QueryRowContext(t.Context(),
+		"SELECT COUNT(*) FROM patreon_members WHERE patreon_member_id = ?", memberID).Scan(&n))
+	return n
+}
+
+func patreonSupporter(t *testing.T, memberID string) bool {
+	t.Helper()
+	var s bool
+	require.NoError(t, testenv.DB(t).QueryRowContext(t.Context(),
+		"SELECT supporter FROM patreon_members WHERE patreon_member_id = ?", memberID).Scan(&s))
+	return s
+}
+
+func patreonActive(email string) testenv.PatreonMember {
+	return testenv.PatreonMember{
+		ID: testenv.Unique("webmember"), Email: email, FullName: "Patron", Status: testenv.Str("active_patron"),
+		EntitledCents: 500, WillPayCents: 500, PledgeStart: testenv.Str("2026-10-01T03:40:28.000+00:00"),
+		LastChargeDate: testenv.Str("2026-11-01T08:00:00.000+00:00"), LastChargeStatus: testenv.Str("Paid"),
+		Tiers: []testenv.PatreonTier{{ID: "21926235", Title: "Cave Dweller", AmountCents: 500}},
+	}
+}
+
+// The webhook over HTTP: a signed member is stored (200), a replay changes
+// nothing (200, duplicate); bad signatures are 401 with nothing stored;
+// malformed JSON 400; test payloads and unknown events 202.
+func TestPatreonWebhook(t *testing.T) {
+	t.Parallel()
+	srv := patreonApp(t)
+	m := patreonActive("webhook@example.org")
+	body := m.Body(t)
+	sig := testenv.PatreonSign(patreonSecret, body)
+
+	for name, bad := range map[string]string{
+		"missing":   "",
+		"wrong":     testenv.PatreonSign("not-the-secret-at-all", body),
+		"truncated": sig[:20],
+		"non-hex":   strings.Repeat("g", len(sig)),
+	} {
+		status, a := patreonPost(t, srv, "members:create", bad, body)
+		require.Equal(t, http.StatusUnauthorized, status, name)
+		require.NotEmpty(t, a.Error, name)
+	}
+	require.Zero(t, patreonCount(t, m.ID), "nothing stored")
+
+	status, a := patreonPost(t, srv, "members:create", sig, body)
+	require.Equal(t, http.StatusOK, status, a.Error)
+	require.Equal(t, "applied", a.Outcome)
+	require.True(t, patreonSupporter(t, m.ID))
+
+	status, a = patreonPost(t, srv, "members:create", sig, body)
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, "duplicate", a.Outcome)
+	require.Equal(t, 1, patreonCount(t, m.ID))
+
+	// An older state, sent after: acknowledged, not applied.
+	older := m
+	older.LastChargeDate, older.Status = testenv.Str("2026-10-01T08:00:00.000+00:00"), testenv.Str("declined_patron")
+	ob := older.Body(t)
+	status, a = patreonPost(t, srv, "members:update", testenv.PatreonSign(patreonSecret, ob), ob)
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, "stale", a.Outcome)
+	require.True(t, patreonSupporter(t, m.ID))
+
+	// The pledge deleted: not a supporter any more.
+	status, _ = patreonPost(t, srv, "members:pledge:delete", sig, body)
+	require.Equal(t, http.StatusOK, status)
+	require.False(t, patreonSupporter(t, m.ID))
+
+	malformed := []byte(`{"data": {"type": "member", "id": "x"`)
+	status, a = patreonPost(t, srv, "members:update", testenv.PatreonSign(patreonSecret, malformed), malformed)
+	require.Equal(t, http.StatusBadRequest, status)
+	require.NotEmpty(t, a.Error)
+
+	test := testenv.PatreonTestBody()
+	status, a = patreonPost(t, srv, "members:pledge:create", testenv.PatreonSign(patreonSecret, test), test)
+	require.Equal(t, http.StatusAccepted, status)
+	require.Equal(t, "ignored", a.Outcome)
+
+	u := patreonActive("unknown-event@example.org")
+	ub := u.Body(t)
+	status, a = patreonPost(t, srv, "posts:publish", testenv.PatreonSign(patreonSecret, ub), ub)
+	require.Equal(t, http.StatusAccepted, status)
+	require.Equal(t, "ignored", a.Outcome)
+	require.Zero(t, patreonCount(t, u.ID))
+}
+
+// A 1 MiB body is refused with 413 before its signature is checked, even
+// though it is within TDC_BODY_LIMIT (a larger one the server refuses
+// itself, see hardening_test.go).
+func TestPatreonWebhookTooLarge(t *testing.T) {
+	t.Parallel()
+	srv := patreonApp(t)
+	for _, size := range []int{1 << 20, 512<<10 + 1} {
+		body := []byte(`{"data":{"type":"member","id":"big","attributes":{"note":"` + strings.Repeat("x", size-100) + `"}}}`)
+		body = append(body, bytes.Repeat([]byte(" "), size-len(body))...)
+		require.Len(t, body, size)
+		status, _ := patreonPost(t, srv, "members:update", testenv.PatreonSign(patreonSecret, body), body)
+		require.Equal(t, http.StatusRequestEntityTooLarge, status, size)
+	}
+	require.Zero(t, patreonCount(t, "big"))
+}
+
+// Without TDC_PATREON_WEBHOOK_SECRET the endpoint is off: 404, whatever is
+// sent, and it takes no cookies or CSRF token when on.
+func TestPatreonWebhookOff(t *testing.T) {
+	t.Parallel()
+	srv := testenv.App(t)
+	m := patreonActive("off@example.org")
+	body := m.Body(t)
+	status, _ := patreonPost(t, srv, "members:create", testenv.PatreonSign("", body), body)
+	require.Equal(t, http.StatusNotFound, status)
+	require.Zero(t, patreonCount(t, m.ID))
+}
