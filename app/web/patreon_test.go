@@ -6,11 +6,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dreamerscave/tdc/app/actor"
 	"github.com/dreamerscave/tdc/app/testenv"
 	"github.com/dreamerscave/tdc/app/web"
 )
@@ -170,3 +172,75 @@ func TestPatreonWebhookOff(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, status)
 	require.Zero(t, patreonCount(t, m.ID))
 }
+
+// /admin/supporters lists members for admins only, with Patreon's hostile
+// names escaped and the linked account; a supporter sees the badge on
+// /account, a user with an unverified address is not linked and does not.
+func TestSupportersAdminAndBadge(t *testing.T) {
+	t.Parallel()
+	srv := patreonApp(t)
+	sqlDB := testenv.DB(t)
+	tok := strings.ToLower(testenv.Unique("sup"))
+	fan := testenv.User(t, sqlDB, testenv.UserOpts{Email: tok + "-fan@example.org"})
+	unverified := testenv.User(t, sqlDB, testenv.UserOpts{Email: tok + "-new@example.org", Unverified: true})
+
+	send := func(m testenv.PatreonMember, event string) {
+		b := m.Body(t)
+		status, a := patreonPost(t, srv, event, testenv.PatreonSign(patreonSecret, b), b)
+		require.Equal(t, http.StatusOK, status, a.Error)
+	}
+	paying := patreonActive(strings.ToUpper(fan.Email))
+	paying.FullName = evilText + " " + tok
+	paying.Tiers = []testenv.PatreonTier{{ID: "7", Title: `<img src=x onerror=alert(1)>`, AmountCents: 500}}
+	send(paying, "members:pledge:create")
+	pending := patreonActive(unverified.Email)
+	pending.FullName = "Pending " + tok
+	send(pending, "members:pledge:create")
+	declined := patreonActive(tok + "-gone@example.org")
+	declined.FullName, declined.Status = "Declined "+tok, testenv.Str("declined_patron")
+	send(declined, "members:update")
+
+	_, admin := officeSignIn(t, srv, actor.RoleAdmin)
+	res := officeReq(t, srv, admin, http.MethodGet, "/admin/supporters?q="+tok, nil, false)
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+	officePrivate(t, res)
+	d := officeFull(t, res)
+	rows := d.Find("#admin-supporters tbody tr")
+	require.Equal(t, 3, rows.Length())
+	require.NotContains(t, res.Body, evilText)
+	require.NotContains(t, res.Body, `<img src=x`)
+	require.Equal(t, "Declined "+tok, rows.Last().Find("td").First().Text(), "supporters first")
+	link := d.Find(`#admin-supporters tbody a[href="/admin/users/` + itoa(fan.ID) + `"]`)
+	require.Equal(t, fan.Email, link.Text(), "linked to the verified account")
+	require.Equal(t, evilText+" "+tok, link.Closest("tr").Find("td").First().Text(), "the name as text")
+	require.Equal(t, "/admin/supporters", d.Find(`.admin-nav a[aria-current="page"]`).AttrOr("href", ""))
+	require.Zero(t, d.Find(`#admin-supporters tbody a[href^="/admin/users/`+itoa(unverified.ID)+`"]`).Length(), "an unverified address is not linked")
+
+	res = officeReq(t, srv, admin, http.MethodGet, "/admin/supporters?q="+tok+"&supporter=no", nil, true)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	part := officePartial(t, res, "admin-supporters").Find("tbody tr")
+	require.Equal(t, 1, part.Length(), "the declined member only: the unlinked one still pays")
+	require.Equal(t, "Declined "+tok, part.Find("td").First().Text())
+
+	_, editor := officeSignIn(t, srv, actor.RoleEditor)
+	res = officeReq(t, srv, editor, http.MethodGet, "/admin/supporters", nil, false)
+	require.Equal(t, http.StatusForbidden, res.StatusCode)
+	require.NotContains(t, res.Body, tok)
+
+	// The badge, for the supporter only.
+	sess := testenv.SignIn(t, srv, fan.Email, testenv.DefaultPassword)
+	res = sess.Do(t, srv, sess.Request(http.MethodGet, "/account", nil))
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, res.Body, "badge--supporter")
+	other := testenv.SignIn(t, srv, unverified.Email, testenv.DefaultPassword)
+	res = other.Do(t, srv, other.Request(http.MethodGet, "/account", nil))
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.NotContains(t, res.Body, "badge--supporter")
+
+	// Once the pledge is deleted, no badge.
+	send(paying, "members:pledge:delete")
+	res = sess.Do(t, srv, sess.Request(http.MethodGet, "/account", nil))
+	require.NotContains(t, res.Body, "badge--supporter")
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
