@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -423,4 +424,48 @@ func TestPruneDeliveries(t *testing.T) {
 	require.GreaterOrEqual(t, n, int64(1))
 	_, deliveries := tb.count(t, id)
 	require.Equal(t, 1, deliveries)
+}
+
+// Deliveries of one member racing each other: the same body is applied
+// once; of two states, the newer is kept whichever commits last.
+func TestDeliverConcurrent(t *testing.T) {
+	t.Parallel()
+	svc, tb := setup(t)
+	m := active("race@example.org")
+	body := m.Body(t)
+	newer := m
+	newer.LastChargeDate = testenv.Str("2026-12-01T08:00:00.000+00:00")
+	newer.Status = testenv.Str("declined_patron")
+	newerBody := newer.Body(t)
+
+	const n = 6
+	outcomes := make(chan patreon.Outcome, 2*n)
+	errs := make(chan error, 2*n)
+	var wg sync.WaitGroup
+	for i := range 2 * n {
+		b := body
+		if i%2 == 1 {
+			b = newerBody
+		}
+		wg.Go(func() {
+			res, err := svc.Deliver(t.Context(), "members:update", testenv.PatreonSign(secret, b), b)
+			errs <- err
+			outcomes <- res.Outcome
+		})
+	}
+	wg.Wait()
+	close(errs)
+	close(outcomes)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	count := map[patreon.Outcome]int{}
+	for o := range outcomes {
+		count[o]++
+	}
+	require.Equal(t, 2*n-2, count[patreon.Duplicate], "each body is applied or found stale once: %v", count)
+	require.Equal(t, 2, count[patreon.Applied]+count[patreon.Stale], "%v", count)
+	row := tb.member(t, m.ID)
+	require.Equal(t, "declined_patron", row.PatronStatus.String)
+	require.False(t, row.Supporter)
 }
