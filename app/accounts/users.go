@@ -90,11 +90,7 @@ func (s *Service) List(ctx context.Context, f UserFilter) (UserPage, error) {
 	}
 	f.PerPage = min(f.PerPage, 200)
 	f.Page = max(f.Page, 1)
-	q := sql.NullString{}
-	if t := strings.TrimSpace(f.Q); t != "" {
-		// LIKE's wildcards in the search are meant literally.
-		q = sql.NullString{String: "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(t) + "%", Valid: true}
-	}
+	q := db.Contains(f.Q)
 	role := db.NullUsersRole{UsersRole: db.UsersRole(f.Role), Valid: f.Role != ""}
 	total, err := s.q.UserCount(ctx, db.UserCountParams{Q: q, Role: role})
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/dreamerscave/tdc/app/db"
@@ -50,11 +49,7 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	}
 	f.PerPage = min(f.PerPage, 200)
 	f.Page = max(f.Page, 1)
-	q := sql.NullString{}
-	if t := strings.TrimSpace(f.Q); t != "" {
-		// LIKE's wildcards in the search are meant literally.
-		q = sql.NullString{String: "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(t) + "%", Valid: true}
-	}
+	q := db.Contains(f.Q)
 	sup := sql.NullBool{}
 	if f.Supporter != nil {
 		sup = sql.NullBool{Bool: *f.Supporter, Valid: true}

@@ -57,21 +57,12 @@ func (tb testBundle) count(t *testing.T, id string) (members, deliveries int) {
 	return members, deliveries
 }
 
-func active(email string) testenv.PatreonMember {
-	return testenv.PatreonMember{
-		ID: testenv.Unique("member"), Email: email, FullName: "Kopi", Status: testenv.Str("active_patron"),
-		EntitledCents: 500, WillPayCents: 500, PledgeStart: testenv.Str("2026-10-01T03:40:28.000+00:00"),
-		LastChargeDate: testenv.Str("2026-11-01T08:00:00.000+00:00"), LastChargeStatus: testenv.Str("Paid"),
-		Tiers: []testenv.PatreonTier{{ID: "21926235", Title: "Cave Dweller", AmountCents: 500}},
-	}
-}
-
 // A signed members:create is stored with everything the admin shows; the
 // raw body is kept.
 func TestDeliverStoresMember(t *testing.T) {
 	t.Parallel()
 	svc, tb := setup(t)
-	m := active("kopi@pangea.example")
+	m := testenv.PatreonActive("kopi@pangea.example")
 	res := deliver(t, svc, "members:pledge:create", m.Body(t))
 	require.Equal(t, patreon.Applied, res.Outcome)
 	row := tb.member(t, m.ID)
@@ -97,7 +88,7 @@ func TestDeliverStoresMember(t *testing.T) {
 func TestDeliverSignature(t *testing.T) {
 	t.Parallel()
 	svc, tb := setup(t)
-	m := active("sig@example.org")
+	m := testenv.PatreonActive("sig@example.org")
 	body := m.Body(t)
 	good := testenv.PatreonSign(secret, body)
 	for name, sig := range map[string]string{
@@ -170,7 +161,7 @@ func TestDeliverIgnored(t *testing.T) {
 	require.Equal(t, patreon.Ignored, res.Outcome)
 	require.Contains(t, res.Reason, "test payload")
 
-	m := active("unknown@example.org")
+	m := testenv.PatreonActive("unknown@example.org")
 	for _, event := range []string{"posts:publish", "pledges:create", "", "members:frobnicate"} {
 		res = deliver(t, svc, event, m.Body(t))
 		require.Equal(t, patreon.Ignored, res.Outcome, event)
@@ -187,7 +178,7 @@ func TestDeliverIgnored(t *testing.T) {
 func TestDeliverReplay(t *testing.T) {
 	t.Parallel()
 	svc, tb := setup(t)
-	m := active("replay@example.org")
+	m := testenv.PatreonActive("replay@example.org")
 	first := m.Body(t)
 	require.Equal(t, patreon.Applied, deliver(t, svc, "members:create", first).Outcome)
 	before := tb.member(t, m.ID)
@@ -213,7 +204,7 @@ func TestDeliverOutOfOrder(t *testing.T) {
 	svc, tb := setup(t)
 
 	t.Run("older charge after newer", func(t *testing.T) {
-		m := active("order1@example.org")
+		m := testenv.PatreonActive("order1@example.org")
 		newer := m
 		newer.LastChargeDate = testenv.Str("2026-12-01T08:00:00.000+00:00")
 		newer.Status, newer.LastChargeStatus = testenv.Str("declined_patron"), testenv.Str("Declined")
@@ -225,7 +216,7 @@ func TestDeliverOutOfOrder(t *testing.T) {
 		require.Equal(t, time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC), row.LastChargeDate.Time.UTC())
 	})
 	t.Run("create after update of the same charge", func(t *testing.T) {
-		m := active("order2@example.org")
+		m := testenv.PatreonActive("order2@example.org")
 		upd := m
 		upd.Tiers = append(upd.Tiers, testenv.PatreonTier{ID: "2", Title: "Deep Cave", AmountCents: 1000})
 		require.Equal(t, patreon.Applied, deliver(t, svc, "members:update", upd.Body(t)).Outcome)
@@ -233,7 +224,7 @@ func TestDeliverOutOfOrder(t *testing.T) {
 		require.Equal(t, "Cave Dweller, Deep Cave", tb.member(t, m.ID).TierTitles)
 	})
 	t.Run("update after delete of the same pledge", func(t *testing.T) {
-		m := active("order3@example.org")
+		m := testenv.PatreonActive("order3@example.org")
 		require.Equal(t, patreon.Applied, deliver(t, svc, "members:pledge:delete", m.Body(t)).Outcome)
 		late := m
 		late.FullName = "Late"
@@ -243,7 +234,7 @@ func TestDeliverOutOfOrder(t *testing.T) {
 		require.True(t, row.FormerAt.Valid)
 	})
 	t.Run("a new pledge after a delete counts again", func(t *testing.T) {
-		m := active("order4@example.org")
+		m := testenv.PatreonActive("order4@example.org")
 		require.Equal(t, patreon.Applied, deliver(t, svc, "members:pledge:delete", m.Body(t)).Outcome)
 		back := m
 		back.PledgeStart, back.LastChargeDate = testenv.Str("2026-11-20T00:00:00.000+00:00"), nil
@@ -257,7 +248,7 @@ func TestDeliverOutOfOrder(t *testing.T) {
 		require.Equal(t, patreon.Stale, deliver(t, svc, "members:pledge:delete", again.Body(t)).Outcome)
 	})
 	t.Run("active then declined of the same charge", func(t *testing.T) {
-		m := active("order5@example.org")
+		m := testenv.PatreonActive("order5@example.org")
 		dec := m
 		dec.Status = testenv.Str("declined_patron")
 		require.Equal(t, patreon.Applied, deliver(t, svc, "members:update", dec.Body(t)).Outcome)
@@ -265,7 +256,7 @@ func TestDeliverOutOfOrder(t *testing.T) {
 		require.False(t, tb.member(t, m.ID).Supporter)
 	})
 	t.Run("same state: arrival order", func(t *testing.T) {
-		m := active("order6@example.org")
+		m := testenv.PatreonActive("order6@example.org")
 		require.Equal(t, patreon.Applied, deliver(t, svc, "members:pledge:update", m.Body(t)).Outcome)
 		m.Tiers = []testenv.PatreonTier{{ID: "3", Title: "Stalactite", AmountCents: 300}}
 		require.Equal(t, patreon.Applied, deliver(t, svc, "members:pledge:update", m.Body(t)).Outcome)
@@ -305,7 +296,7 @@ func TestSupporterRule(t *testing.T) {
 		}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := active("")
+			m := testenv.PatreonActive("")
 			tc.edit(&m)
 			require.Equal(t, patreon.Applied, deliver(t, svc, tc.event, m.Body(t)).Outcome)
 			require.Equal(t, tc.supporter, tb.member(t, m.ID).Supporter)
@@ -317,7 +308,7 @@ func TestSupporterRule(t *testing.T) {
 func TestDeleteKeepsHistory(t *testing.T) {
 	t.Parallel()
 	svc, tb := setup(t)
-	m := active("history@example.org")
+	m := testenv.PatreonActive("history@example.org")
 	deliver(t, svc, "members:create", m.Body(t))
 	deliver(t, svc, "members:delete", m.Body(t))
 	row := tb.member(t, m.ID)
@@ -336,7 +327,7 @@ func TestLinking(t *testing.T) {
 	svc, tb := setup(t)
 	ctx := t.Context()
 	verified := testenv.User(t, tb.db, testenv.UserOpts{Email: testenv.Unique("linked") + "@example.org"})
-	m := active(strings.ToUpper(verified.Email))
+	m := testenv.PatreonActive(strings.ToUpper(verified.Email))
 	deliver(t, svc, "members:create", m.Body(t))
 	row := tb.member(t, m.ID)
 	require.Equal(t, verified.ID, row.UserID.Int64, "linked, case aside")
@@ -345,7 +336,7 @@ func TestLinking(t *testing.T) {
 	require.True(t, ok)
 
 	unverified := testenv.User(t, tb.db, testenv.UserOpts{Email: testenv.Unique("unverified") + "@example.org", Unverified: true})
-	u := active(unverified.Email)
+	u := testenv.PatreonActive(unverified.Email)
 	deliver(t, svc, "members:create", u.Body(t))
 	require.False(t, tb.member(t, u.ID).UserID.Valid, "an unverified address is not linked")
 	ok, err = svc.IsSupporter(ctx, unverified.ID)
@@ -359,7 +350,7 @@ func TestLinking(t *testing.T) {
 	require.False(t, tb.member(t, m.ID).UserID.Valid)
 
 	// Without the email scope the address is absent: the link stays.
-	n := active(verified.Email)
+	n := testenv.PatreonActive(verified.Email)
 	deliver(t, svc, "members:create", n.Body(t))
 	n.OmitEmail, n.LastChargeDate = true, testenv.Str("2026-12-01T08:00:00.000+00:00")
 	deliver(t, svc, "members:update", n.Body(t))
@@ -374,7 +365,7 @@ func TestLinkOnVerification(t *testing.T) {
 	t.Parallel()
 	svc, tb := setup(t)
 	email := testenv.Unique("later") + "@example.org"
-	m := active(email)
+	m := testenv.PatreonActive(email)
 	deliver(t, svc, "members:create", m.Body(t))
 	require.False(t, tb.member(t, m.ID).UserID.Valid)
 
@@ -393,7 +384,7 @@ func TestLinkOnVerification(t *testing.T) {
 func TestHostileText(t *testing.T) {
 	t.Parallel()
 	svc, tb := setup(t)
-	m := active("")
+	m := testenv.PatreonActive("")
 	m.FullName = `<script>alert("x")</script>` + strings.Repeat("ü", 300)
 	m.Status = testenv.Str(strings.Repeat("s", 100))
 	m.Tiers = []testenv.PatreonTier{{ID: "9", Title: `<img src=x onerror=alert(1)>`, AmountCents: 100}}
@@ -431,7 +422,7 @@ func TestPruneDeliveries(t *testing.T) {
 func TestDeliverConcurrent(t *testing.T) {
 	t.Parallel()
 	svc, tb := setup(t)
-	m := active("race@example.org")
+	m := testenv.PatreonActive("race@example.org")
 	body := m.Body(t)
 	newer := m
 	newer.LastChargeDate = testenv.Str("2026-12-01T08:00:00.000+00:00")

@@ -36,6 +36,17 @@ type PatreonMember struct {
 	OmitRelationships bool
 }
 
+// PatreonActive is a paying member at address email: an active patron of
+// one tier, charged on 1 November 2026.
+func PatreonActive(email string) PatreonMember {
+	return PatreonMember{
+		ID: Unique("member"), Email: email, FullName: "Kopi", Status: Str("active_patron"),
+		EntitledCents: 500, WillPayCents: 500, PledgeStart: Str("2026-10-01T03:40:28.000+00:00"),
+		LastChargeDate: Str("2026-11-01T08:00:00.000+00:00"), LastChargeStatus: Str("Paid"),
+		Tiers: []PatreonTier{{ID: "21926235", Title: "Cave Dweller", AmountCents: 500}},
+	}
+}
+
 // Str is a pointer to s, for PatreonMember's nullable fields.
 func Str(s string) *string { return &s }
 

@@ -56,29 +56,22 @@ func patreonPost(t *testing.T, srv *web.Server, event, signature string, body []
 	return res.StatusCode, a
 }
 
-func patreonCount(t *testing.T, memberID string) int {
+// patreonMember is the member's row count and supporter flag.
+func patreonMember(t *testing.T, memberID string) (count int, supporter bool) {
 	t.Helper()
-	var n int
 	require.NoError(t, testenv.DB(t).QueryRowContext(t.Context(),
-		"SELECT COUNT(*) FROM patreon_members WHERE patreon_member_id = ?", memberID).Scan(&n))
+		"SELECT COUNT(*), COALESCE(MAX(supporter), FALSE) FROM patreon_members WHERE patreon_member_id = ?", memberID).Scan(&count, &supporter))
+	return count, supporter
+}
+
+func patreonCount(t *testing.T, memberID string) int {
+	n, _ := patreonMember(t, memberID)
 	return n
 }
 
 func patreonSupporter(t *testing.T, memberID string) bool {
-	t.Helper()
-	var s bool
-	require.NoError(t, testenv.DB(t).QueryRowContext(t.Context(),
-		"SELECT supporter FROM patreon_members WHERE patreon_member_id = ?", memberID).Scan(&s))
+	_, s := patreonMember(t, memberID)
 	return s
-}
-
-func patreonActive(email string) testenv.PatreonMember {
-	return testenv.PatreonMember{
-		ID: testenv.Unique("webmember"), Email: email, FullName: "Patron", Status: testenv.Str("active_patron"),
-		EntitledCents: 500, WillPayCents: 500, PledgeStart: testenv.Str("2026-10-01T03:40:28.000+00:00"),
-		LastChargeDate: testenv.Str("2026-11-01T08:00:00.000+00:00"), LastChargeStatus: testenv.Str("Paid"),
-		Tiers: []testenv.PatreonTier{{ID: "21926235", Title: "Cave Dweller", AmountCents: 500}},
-	}
 }
 
 // The webhook over HTTP: a signed member is stored (200), a replay changes
@@ -87,7 +80,7 @@ func patreonActive(email string) testenv.PatreonMember {
 func TestPatreonWebhook(t *testing.T) {
 	t.Parallel()
 	srv := patreonApp(t)
-	m := patreonActive("webhook@example.org")
+	m := testenv.PatreonActive("webhook@example.org")
 	body := m.Body(t)
 	sig := testenv.PatreonSign(patreonSecret, body)
 
@@ -137,7 +130,7 @@ func TestPatreonWebhook(t *testing.T) {
 	require.Equal(t, http.StatusAccepted, status)
 	require.Equal(t, "ignored", a.Outcome)
 
-	u := patreonActive("unknown-event@example.org")
+	u := testenv.PatreonActive("unknown-event@example.org")
 	ub := u.Body(t)
 	status, a = patreonPost(t, srv, "posts:publish", testenv.PatreonSign(patreonSecret, ub), ub)
 	require.Equal(t, http.StatusAccepted, status)
@@ -166,7 +159,7 @@ func TestPatreonWebhookTooLarge(t *testing.T) {
 func TestPatreonWebhookOff(t *testing.T) {
 	t.Parallel()
 	srv := testenv.App(t)
-	m := patreonActive("off@example.org")
+	m := testenv.PatreonActive("off@example.org")
 	body := m.Body(t)
 	status, _ := patreonPost(t, srv, "members:create", testenv.PatreonSign("", body), body)
 	require.Equal(t, http.StatusNotFound, status)
@@ -189,14 +182,14 @@ func TestSupportersAdminAndBadge(t *testing.T) {
 		status, a := patreonPost(t, srv, event, testenv.PatreonSign(patreonSecret, b), b)
 		require.Equal(t, http.StatusOK, status, a.Error)
 	}
-	paying := patreonActive(strings.ToUpper(fan.Email))
+	paying := testenv.PatreonActive(strings.ToUpper(fan.Email))
 	paying.FullName = evilText + " " + tok
 	paying.Tiers = []testenv.PatreonTier{{ID: "7", Title: `<img src=x onerror=alert(1)>`, AmountCents: 500}}
 	send(paying, "members:pledge:create")
-	pending := patreonActive(unverified.Email)
+	pending := testenv.PatreonActive(unverified.Email)
 	pending.FullName = "Pending " + tok
 	send(pending, "members:pledge:create")
-	declined := patreonActive(tok + "-gone@example.org")
+	declined := testenv.PatreonActive(tok + "-gone@example.org")
 	declined.FullName, declined.Status = "Declined "+tok, testenv.Str("declined_patron")
 	send(declined, "members:update")
 
