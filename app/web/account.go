@@ -179,10 +179,8 @@ type accountMenu struct {
 	SignedIn bool
 	Name     string
 	Admin    bool // may use the back office
-	// Supporter: a paying Patreon member, marked beside the name.
-	Supporter bool
-	CSRF      string
-	LoginURL  string
+	CSRF     string
+	LoginURL string
 }
 
 // accountMenuFragment is the header's per-user part, loaded by htmx into
@@ -192,11 +190,6 @@ func (s *Server) accountMenuFragment(c fiber.Ctx) error {
 	if u, ok := s.currentUser(c); ok {
 		d.SignedIn, d.Name, d.CSRF = true, u.Name(), s.csrfToken(c)
 		d.Admin = u.Role == actor.RoleAdmin || u.Role == actor.RoleEditor || u.Role == actor.RoleArtist
-		supporter, err := s.Patreon.IsSupporter(c.Context(), u.ID)
-		if err != nil {
-			return err
-		}
-		d.Supporter = supporter
 	}
 	return s.privateFragment(c, fiber.StatusOK, "account-menu", d)
 }

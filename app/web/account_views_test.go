@@ -38,7 +38,7 @@ func addAccountSamples(pages, fragments map[string]any, base Base, evil string) 
 	fragments["account-signup"] = auth
 	fragments["account-reset"] = auth
 	fragments["account-reset-password"] = auth
-	fragments["account-menu"] = accountMenu{SignedIn: true, Name: evil, Admin: true, Supporter: true, CSRF: evil, LoginURL: "/login"}
+	fragments["account-menu"] = accountMenu{SignedIn: true, Name: evil, Admin: true, CSRF: evil, LoginURL: "/login"}
 	fragments["account-verify"] = acct
 	fragments["account-profile"] = acct
 	fragments["account-password"] = acct
