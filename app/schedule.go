@@ -23,6 +23,13 @@ func scheduledJobs(cfg config.Config, svc services.Set, log *slog.Logger) []jobs
 			}
 			return err
 		}},
+		{Name: "patreon-deliveries-prune", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
+			n, err := svc.Patreon.PruneDeliveries(ctx)
+			if n > 0 {
+				log.Info("patreon deliveries pruned", slog.Int64("deleted", n))
+			}
+			return err
+		}},
 	}
 }
 

@@ -129,6 +129,7 @@ type Service struct {
 	// as long whether or not the address is registered.
 	dummyHash string
 	sending   sync.WaitGroup
+	verified  []VerifiedHook // see OnVerified
 }
 
 // New returns the service. It does not fail: a problem with the email

@@ -211,7 +211,7 @@ func (s *Service) Verify(ctx context.Context, raw string) (User, error) {
 		if _, err := q.UserSetVerified(ctx, db.UserSetVerifiedParams{EmailVerifiedAt: sql.NullTime{Time: now, Valid: true}, ID: uid}); err != nil {
 			return fmt.Errorf("accounts: verify %d: %w", uid, err)
 		}
-		return nil
+		return s.runVerified(ctx, q, uid)
 	})
 	if err != nil {
 		return User{}, err
@@ -320,7 +320,7 @@ func (s *Service) ResetPassword(ctx context.Context, raw, password string) (User
 		if _, err := q.UserSetVerified(ctx, db.UserSetVerifiedParams{EmailVerifiedAt: sql.NullTime{Time: now, Valid: true}, ID: uid}); err != nil {
 			return fmt.Errorf("accounts: verify %d: %w", uid, err)
 		}
-		return nil
+		return s.runVerified(ctx, q, uid)
 	})
 	if err != nil {
 		return User{}, err

@@ -90,11 +90,7 @@ func (s *Service) List(ctx context.Context, f UserFilter) (UserPage, error) {
 	}
 	f.PerPage = min(f.PerPage, 200)
 	f.Page = max(f.Page, 1)
-	q := sql.NullString{}
-	if t := strings.TrimSpace(f.Q); t != "" {
-		// LIKE's wildcards in the search are meant literally.
-		q = sql.NullString{String: "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(t) + "%", Valid: true}
-	}
+	q := db.Contains(f.Q)
 	role := db.NullUsersRole{UsersRole: db.UsersRole(f.Role), Valid: f.Role != ""}
 	total, err := s.q.UserCount(ctx, db.UserCountParams{Q: q, Role: role})
 	if err != nil {
@@ -175,6 +171,11 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in NewUser) (User, 
 		}
 		if err != nil {
 			return fmt.Errorf("accounts: insert user: %w", err)
+		}
+		if in.Verified {
+			if err := s.runVerified(ctx, q, id); err != nil {
+				return err
+			}
 		}
 		return audit.Record(ctx, q, a, now, audit.Entry{
 			Action: "create", Kind: audit.KindUser, EntityID: id, Summary: email,

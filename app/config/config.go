@@ -57,6 +57,7 @@ type Config struct {
 	SecretKey        string         // TDC_SECRET_KEY; empty: a random key per process
 	NowPlayingPoll   time.Duration  // TDC_NOW_PLAYING_POLL
 	Jobs             bool           // TDC_JOBS: this instance runs the schedulers
+	PatreonSecret    string         // TDC_PATREON_WEBHOOK_SECRET; empty turns the webhook off
 }
 
 // Variable describes one TDC_* variable; the README's table lists the same.
@@ -114,6 +115,7 @@ func Variables() []Variable {
 		{"TDC_SECRET_KEY", "", "32+ characters that sign CSRF tokens; empty picks a random key per process", Hidden},
 		{"TDC_NOW_PLAYING_POLL", "15s", "how often the venues' Icecast/SHOUTcast servers are asked what plays", Public},
 		{"TDC_JOBS", "on", "on: this instance takes part in the scheduled jobs (each run happens on one instance); off: it never runs them", Public},
+		{"TDC_PATREON_WEBHOOK_SECRET", "", "the Patreon webhook's secret, which signs each delivery; empty turns /webhooks/patreon off (404)", Hidden},
 	}
 }
 
@@ -272,6 +274,10 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 
 	c.NowPlayingPoll = duration("TDC_NOW_PLAYING_POLL", time.Second, time.Hour)
+	c.PatreonSecret = get("TDC_PATREON_WEBHOOK_SECRET")
+	if c.PatreonSecret != "" && !validToken(c.PatreonSecret) {
+		bad("TDC_PATREON_WEBHOOK_SECRET", "want the webhook's secret as Patreon shows it (%d+ printable characters without spaces), or nothing to turn the webhook off", minTokenLen)
+	}
 	switch get("TDC_JOBS") {
 	case "on":
 		c.Jobs = true

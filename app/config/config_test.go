@@ -99,6 +99,7 @@ func TestLoadRejects(t *testing.T) {
 		{"poll too often", "TDC_NOW_PLAYING_POLL", "500ms", "TDC_NOW_PLAYING_POLL"},
 		{"poll garbage", "TDC_NOW_PLAYING_POLL", "often", "TDC_NOW_PLAYING_POLL"},
 		{"jobs", "TDC_JOBS", "maybe", "TDC_JOBS"},
+		{"patreon secret short", "TDC_PATREON_WEBHOOK_SECRET", "short", "TDC_PATREON_WEBHOOK_SECRET"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -126,7 +127,7 @@ func TestStringHidesSecrets(t *testing.T) {
 func TestVariablesMarkSecrets(t *testing.T) {
 	t.Parallel()
 	want := map[string]Secrecy{"TDC_DATABASE_DSN": HasPassword, "TDC_REDIS_URL": HasPassword, "TDC_METRICS_TOKEN": Hidden,
-		"TDC_SMTP_URL": HasPassword, "TDC_SECRET_KEY": Hidden}
+		"TDC_SMTP_URL": HasPassword, "TDC_SECRET_KEY": Hidden, "TDC_PATREON_WEBHOOK_SECRET": Hidden}
 	for _, v := range Variables() {
 		require.Equal(t, want[v.Name], v.Secrecy, v.Name)
 	}
@@ -165,6 +166,9 @@ func TestLoadNeverShowsSecrets(t *testing.T) {
 		{"token with space", "TDC_METRICS_TOKEN", pw + " 0123456789", false},
 		{"token with control", "TDC_METRICS_TOKEN", pw + "\x010123456789", false},
 		{"token not ascii", "TDC_METRICS_TOKEN", pw + "-é-0123456789", false},
+		{"patreon secret valid", "TDC_PATREON_WEBHOOK_SECRET", pw + "-0123456789", true},
+		{"patreon secret short", "TDC_PATREON_WEBHOOK_SECRET", pw, false},
+		{"patreon secret with space", "TDC_PATREON_WEBHOOK_SECRET", pw + " 0123456789", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1095,6 +1095,13 @@ type NowPlayingHistory struct {
 	Dj         string
 }
 
+type PatreonDelivery struct {
+	BodySha256      []byte
+	Event           string
+	PatreonMemberID string
+	ReceivedAt      time.Time
+}
+
 type PatreonMember struct {
 	ID                      int64
 	PatreonMemberID         string
@@ -1116,6 +1123,9 @@ type PatreonMember struct {
 	CreatedAt               time.Time
 	UpdatedAt               time.Time
 	Supporter               bool
+	WillPayCents            int32
+	TierTitles              string
+	FormerAt                sql.NullTime
 }
 
 type Setting struct {

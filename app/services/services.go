@@ -22,6 +22,7 @@ import (
 	"github.com/dreamerscave/tdc/app/mail"
 	"github.com/dreamerscave/tdc/app/media"
 	"github.com/dreamerscave/tdc/app/nowplaying"
+	"github.com/dreamerscave/tdc/app/patreon"
 	"github.com/dreamerscave/tdc/app/settings"
 	"github.com/dreamerscave/tdc/locales"
 	"github.com/dreamerscave/tdc/views/emails"
@@ -39,6 +40,7 @@ type Set struct {
 	Settings   *settings.Service
 	Media      *media.Service
 	Accounts   *accounts.Service
+	Patreon    *patreon.Service
 }
 
 // New builds every service. Writes publish their changes through pub after
@@ -50,7 +52,7 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.P
 	if err != nil {
 		log.Error("services: mail", slog.Any("error", err))
 	}
-	return Set{
+	set := Set{
 		Events:     events.New(sqlDB, cfg.Languages, now, pub, log),
 		Locations:  locations.New(sqlDB, cfg.Languages, now, pub, log),
 		Artists:    artists.New(sqlDB, cfg.Languages, now, pub, log),
@@ -69,5 +71,10 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.P
 			SessionIdle: cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge,
 			Mail: sender, Emails: emails.FS, Locales: locales.FS, Now: now, Log: log,
 		}),
+		Patreon: patreon.New(sqlDB, cfg.PatreonSecret, now, log),
 	}
+	// A Patreon member is linked to the user whose address it is, once
+	// that address is verified.
+	set.Accounts.OnVerified(patreon.LinkUser)
+	return set
 }

@@ -25,6 +25,8 @@ type accountPage struct {
 	// VerifySent says a verification mail went out.
 	Saved      string
 	VerifySent bool
+	// Supporter: the user is linked to a paying Patreon member.
+	Supporter bool
 }
 
 type langOption struct {
@@ -48,6 +50,11 @@ func (s *Server) accountData(c fiber.Ctx, u accounts.User, name, lang, zone stri
 		current = z
 	}
 	d.Zones = s.zoneChoices(ctx, current)
+	supporter, err := s.Patreon.IsSupporter(ctx, u.ID)
+	if err != nil {
+		return d, err
+	}
+	d.Supporter = supporter
 	f, err := s.Accounts.Follows(c.Context(), u.ID, langOf(c))
 	if err != nil {
 		return d, err

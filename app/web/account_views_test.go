@@ -25,7 +25,7 @@ func addAccountSamples(pages, fragments map[string]any, base Base, evil string) 
 	acct := accountPage{
 		Base: base, CSRF: evil, User: u, Follows: []followButton{btn, {Kind: "location", Slug: "l", Name: evil, Page: "/locations/l", SignedIn: true, CSRF: evil}},
 		Languages: []langOption{{Code: "en", Name: "English", Selected: true}, {Code: "de", Name: "Deutsch"}},
-		Zones:     base.ZoneChoices, DisplayName: evil, Language: "en", TimeZone: evil, Errors: errs, Saved: "profile", VerifySent: true,
+		Zones:     base.ZoneChoices, DisplayName: evil, Language: "en", TimeZone: evil, Errors: errs, Saved: "profile", VerifySent: true, Supporter: true,
 	}
 	pages["account/login"] = auth
 	pages["account/signup"] = auth

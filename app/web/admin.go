@@ -49,6 +49,7 @@ func (s *Server) adminRoutes() []adminRoute {
 	routes = append(routes, s.locationRoutes()...)
 	routes = append(routes, s.artistRoutes()...)
 	routes = append(routes, s.setRoutes()...)
+	routes = append(routes, s.supporterRoutes()...)
 	for _, e := range s.inlineEntities() {
 		routes = append(routes, s.inlineRoutes(e)...)
 	}
@@ -107,6 +108,7 @@ func (s *Server) adminBase(c fiber.Ctx, section, title string) adminBase {
 		{adminNav{"blog", "/admin/blog", "admin.nav.blog"}, rolesStaff},
 		{adminNav{"media", "/admin/media", "admin.nav.media"}, rolesOffice},
 		{adminNav{"users", "/admin/users", "admin.nav.users"}, rolesAdmin},
+		{adminNav{"supporters", "/admin/supporters", "admin.nav.supporters"}, rolesAdmin},
 		{adminNav{"settings", "/admin/settings", "admin.nav.settings"}, rolesAdmin},
 	} {
 		if slices.Contains(n.roles, a.Role) {

@@ -43,6 +43,8 @@ func (s *Server) routes(app *fiber.App) {
 	// DJ software pushing what plays: bearer token, JSON answers, no
 	// cookies or language (nowplaying_api.go).
 	app.Post("/api/locations/:slug/now-playing", s.nowPlayingIngest)
+	// Patreon's webhook: signed by HMAC, no cookies or language (patreon.go).
+	app.Post("/webhooks/patreon", s.patreonWebhook)
 
 	site := app.Group("", s.negotiate)
 	// Live updates: a websocket per page, for the topics it names (ws.go).
