@@ -56,6 +56,7 @@ type Config struct {
 	SecretKey        string         // TDC_SECRET_KEY; empty: a random key per process
 	NowPlayingPoll   time.Duration  // TDC_NOW_PLAYING_POLL
 	Jobs             bool           // TDC_JOBS: this instance runs the schedulers
+	AnnounceDelay    time.Duration  // TDC_ANNOUNCE_DELAY: new-event mail waits this long, except for supporters
 }
 
 // Variable describes one TDC_* variable; the README's table lists the same.
@@ -111,6 +112,7 @@ func Variables() []Variable {
 		{"TDC_SESSION_MAX_AGE", "720h", "every session ends this long after sign-in", Public},
 		{"TDC_SECRET_KEY", "", "32+ characters that sign CSRF tokens; empty picks a random key per process", Hidden},
 		{"TDC_NOW_PLAYING_POLL", "15s", "how often the venues' Icecast/SHOUTcast servers are asked what plays", Public},
+		{"TDC_ANNOUNCE_DELAY", "24h", "how long after an event is first published its announcement mail goes to followers; supporters get it at once", Public},
 		{"TDC_JOBS", "on", "on: this instance takes part in the scheduled jobs (each run happens on one instance); off: it never runs them", Public},
 	}
 }
@@ -269,6 +271,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 
 	c.NowPlayingPoll = duration("TDC_NOW_PLAYING_POLL", time.Second, time.Hour)
+	c.AnnounceDelay = duration("TDC_ANNOUNCE_DELAY", 0, 30*24*time.Hour)
 	switch get("TDC_JOBS") {
 	case "on":
 		c.Jobs = true

@@ -21,6 +21,7 @@ import (
 	"github.com/dreamerscave/tdc/app/locations"
 	"github.com/dreamerscave/tdc/app/mail"
 	"github.com/dreamerscave/tdc/app/media"
+	"github.com/dreamerscave/tdc/app/notify"
 	"github.com/dreamerscave/tdc/app/nowplaying"
 	"github.com/dreamerscave/tdc/app/settings"
 	"github.com/dreamerscave/tdc/locales"
@@ -39,6 +40,7 @@ type Set struct {
 	Settings   *settings.Service
 	Media      *media.Service
 	Accounts   *accounts.Service
+	Notify     *notify.Service
 }
 
 // New builds every service. Writes publish their changes through pub after
@@ -50,7 +52,7 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.P
 	if err != nil {
 		log.Error("services: mail", slog.Any("error", err))
 	}
-	return Set{
+	set := Set{
 		Events:     events.New(sqlDB, cfg.Languages, now, pub, log),
 		Locations:  locations.New(sqlDB, cfg.Languages, now, pub, log),
 		Artists:    artists.New(sqlDB, cfg.Languages, now, pub, log),
@@ -70,4 +72,17 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.P
 			Mail: sender, Emails: emails.FS, Locales: locales.FS, Now: now, Log: log,
 		}),
 	}
+	set.Notify = newNotify(cfg, sqlDB, sender, log, now)
+	// Mail caused by a write is enqueued in the write's transaction.
+	set.Events.OnWrite(set.Notify.EventHook())
+	set.Blog.OnWrite(set.Notify.PostHook())
+	return set
+}
+
+func newNotify(cfg config.Config, sqlDB *sql.DB, sender mail.Sender, log *slog.Logger, now func() time.Time) *notify.Service {
+	dial, _ := sender.(mail.Dialer)
+	return notify.New(sqlDB, dial, emails.FS, locales.FS, cfg.Languages, notify.Options{
+		BaseURL: cfg.BaseURL, SecretKey: cfg.SecretKey, AnnounceDelay: cfg.AnnounceDelay,
+		ClubZone: cfg.ClubZone, ClubZoneLabel: cfg.ClubZoneLabel,
+	}, now, log)
 }
