@@ -31,6 +31,11 @@ type Message struct {
 	// recipient with one POST (RFC 8058): it goes out as List-Unsubscribe
 	// with List-Unsubscribe-Post, so mail clients offer the button.
 	Unsubscribe string
+	// ID, when set, is the Message-ID (without angle brackets): the same
+	// for every attempt at one notification, so a copy sent twice (a
+	// crash between the server's 250 and our note of it) is recognisably
+	// the same mail to the receiving side.
+	ID string
 }
 
 // Sender delivers messages.
@@ -202,7 +207,14 @@ func (s *SMTP) build(m Message) (*gomail.Msg, error) {
 		msg.SetGenHeaderPreformatted(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
 	}
 	msg.SetDate()
-	msg.SetMessageID()
+	if m.ID != "" {
+		if strings.ContainsAny(m.ID, "\r\n<> ") {
+			return nil, errors.New("mail: message ID has a space, line break or angle bracket")
+		}
+		msg.SetMessageIDWithValue(m.ID)
+	} else {
+		msg.SetMessageID()
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strconv"
 	"sync"
 	"time"
 
@@ -285,6 +286,7 @@ func (s *Service) compose(r db.NotifyClaimRow) (mail.Message, error) {
 		return mail.Message{}, err
 	}
 	m.To, m.Unsubscribe = r.ToAddress, d.Unsubscribe
+	m.ID = "notify-" + strconv.FormatInt(r.ID, 10) + "@" + s.o.BaseURL.Hostname()
 	return m, nil
 }
 
