@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	netmail "net/mail"
 	"net/url"
@@ -58,7 +59,8 @@ func testOptions() notify.Options {
 	}
 }
 
-// newService builds a notify service over sqlDB that sends to smtpURL.
+// newService builds a notify service over sqlDB that sends to smtpURL,
+// on clock c (nil: the real one).
 func newService(t testing.TB, sqlDB *sql.DB, smtpURL string, c *clock, o notify.Options) *notify.Service {
 	t.Helper()
 	var dial mail.Dialer
@@ -67,7 +69,11 @@ func newService(t testing.TB, sqlDB *sql.DB, smtpURL string, c *clock, o notify.
 		require.NoError(t, err)
 		dial = s
 	}
-	return notify.New(sqlDB, dial, emails.FS, locales.FS, []string{"en", "de"}, o, c.Now, testenv.Logger(t))
+	now := time.Now
+	if c != nil {
+		now = c.Now
+	}
+	return notify.New(sqlDB, dial, emails.FS, locales.FS, []string{"en", "de"}, o, now, testenv.Logger(t))
 }
 
 // enqueue puts n ready notifications straight into the queue, for the
@@ -142,6 +148,8 @@ func (s *sink) URL() string { return "smtp://" + s.addr + "?tls=none" }
 func (s *sink) serve(ln net.Listener) {
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }))
 	srv.Domain = "localhost"
+	// A killed worker's connections end abruptly; that is the test.
+	srv.ErrorLog = log.New(io.Discard, "", 0)
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	s.mu.Lock()
 	s.srv = srv
