@@ -64,7 +64,7 @@ type Options struct {
 	// ClubZoneLabel ("SLT").
 	ClubZone      *time.Location
 	ClubZoneLabel string
-	// Senders is how many SMTP connections send at once (4).
+	// Senders is how many SMTP connections send at once (8).
 	Senders int
 	// Batch is how many rows one claim takes (100).
 	Batch int
@@ -102,7 +102,7 @@ type Service struct {
 // first. A problem with them makes every Run fail with it.
 func New(sqlDB *sql.DB, dial mail.Dialer, emails, locales fs.FS, langs []string, o Options, now func() time.Time, log *slog.Logger) *Service {
 	if o.Senders <= 0 {
-		o.Senders = 4
+		o.Senders = 8
 	}
 	if o.Batch <= 0 {
 		o.Batch = 100
