@@ -160,8 +160,12 @@ VALUES (?, ?, ?, ?, ?)
 ON DUPLICATE KEY UPDATE event_reminders = VALUES(event_reminders), reminder_lead_minutes = VALUES(reminder_lead_minutes),
     followed_announcements = VALUES(followed_announcements), newsletter = VALUES(newsletter);
 
+-- NotifyPrefsEnsure gives the user a preferences row (the defaults) if
+-- they have none. Not INSERT IGNORE: that would hide a deleted user's
+-- foreign key error.
 -- name: NotifyPrefsEnsure :exec
-INSERT IGNORE INTO notification_preferences (user_id) VALUES (?);
+INSERT INTO notification_preferences (user_id) VALUES (?)
+ON DUPLICATE KEY UPDATE user_id = user_id;
 
 -- name: NotifyPrefsOffReminders :execrows
 UPDATE notification_preferences SET event_reminders = FALSE WHERE user_id = ?;

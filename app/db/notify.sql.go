@@ -456,9 +456,13 @@ func (q *Queries) NotifyMarkSent(ctx context.Context, arg NotifyMarkSentParams) 
 }
 
 const notifyPrefsEnsure = `-- name: NotifyPrefsEnsure :exec
-INSERT IGNORE INTO notification_preferences (user_id) VALUES (?)
+INSERT INTO notification_preferences (user_id) VALUES (?)
+ON DUPLICATE KEY UPDATE user_id = user_id
 `
 
+// NotifyPrefsEnsure gives the user a preferences row (the defaults) if
+// they have none. Not INSERT IGNORE: that would hide a deleted user's
+// foreign key error.
 func (q *Queries) NotifyPrefsEnsure(ctx context.Context, userID int64) error {
 	_, err := q.db.ExecContext(ctx, notifyPrefsEnsure, userID)
 	return err

@@ -3,7 +3,7 @@ package notify
 import (
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/base64"
+	"encoding/base32"
 	"errors"
 	"strconv"
 	"strings"
@@ -27,8 +27,10 @@ func (s *Service) Token(userID int64, kind Kind) string {
 func (s *Service) sign(id string, kind Kind) string {
 	mac := hmac.New(sha256.New, s.key)
 	mac.Write([]byte(id + ":" + string(kind)))
-	// 128 bits are plenty against guessing, and keep the URL short.
-	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:16])
+	// 128 bits are plenty against guessing, and keep the URL short. Lower
+	// case base32: the site's paths are lower case (canonicalPath), and
+	// no "-", which separates the parts.
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(mac.Sum(nil)[:16]))
 }
 
 // Verify returns the user and kind a token names, or ErrBadToken.
