@@ -3,41 +3,30 @@
 -- transaction of the change that causes them; the dedupe key makes a second
 -- enqueue of the same notification a no-op.
 
--- name: NotifyEnqueueRemindersByArtist :execrows
+-- NotifyEnqueueReminders queues a reminder for each (event, follower)
+-- pair: followers of an artist in the lineup or of the venue, of published,
+-- not cancelled events starting before horizon (the longest lead) and
+-- within the follower's own lead. UNION makes one pair of someone who
+-- follows both.
+-- name: NotifyEnqueueReminders :execrows
 INSERT INTO notification_queue (kind, dedupe_key, user_id, to_address, lang, payload, next_attempt_at, created_at)
 SELECT 'reminder', CONCAT('reminder:event:', e.id, ':user:', u.id), u.id, u.email, u.language,
        JSON_OBJECT('event_id', e.id, 'slug', e.slug, 'title', COALESCE(t.title, d.title, e.slug),
                    'starts_at', DATE_FORMAT(e.starts_at, '%Y-%m-%dT%H:%i:%sZ'), 'zone', u.time_zone, 'name', u.display_name),
        sqlc.arg(now), sqlc.arg(now)
-FROM events e
-JOIN event_artists ea ON ea.event_id = e.id
-JOIN artist_follows af ON af.artist_id = ea.artist_id
-JOIN users u ON u.id = af.user_id
+FROM (SELECT ea.event_id, af.user_id
+      FROM events ae JOIN event_artists ea ON ea.event_id = ae.id JOIN artist_follows af ON af.artist_id = ea.artist_id
+      WHERE ae.published AND ae.cancelled_at IS NULL AND ae.starts_at > sqlc.arg(now) AND ae.starts_at <= sqlc.arg(horizon)
+      UNION
+      SELECT le.id, lf.user_id
+      FROM events le JOIN location_follows lf ON lf.location_id = le.location_id
+      WHERE le.published AND le.cancelled_at IS NULL AND le.starts_at > sqlc.arg(now) AND le.starts_at <= sqlc.arg(horizon)) f
+JOIN events e ON e.id = f.event_id
+JOIN users u ON u.id = f.user_id
 LEFT JOIN notification_preferences p ON p.user_id = u.id
 LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = u.language
 LEFT JOIN event_translations d ON d.event_id = e.id AND d.lang = sqlc.arg(default_lang)
-WHERE e.published AND e.cancelled_at IS NULL
-  AND e.starts_at > sqlc.arg(now) AND e.starts_at <= sqlc.arg(horizon)
-  AND e.starts_at <= DATE_ADD(sqlc.arg(now), INTERVAL COALESCE(p.reminder_lead_minutes, 60) MINUTE)
-  AND COALESCE(p.event_reminders, TRUE)
-  AND u.email_verified_at IS NOT NULL AND u.disabled_at IS NULL
-ON DUPLICATE KEY UPDATE id = notification_queue.id;
-
--- name: NotifyEnqueueRemindersByLocation :execrows
-INSERT INTO notification_queue (kind, dedupe_key, user_id, to_address, lang, payload, next_attempt_at, created_at)
-SELECT 'reminder', CONCAT('reminder:event:', e.id, ':user:', u.id), u.id, u.email, u.language,
-       JSON_OBJECT('event_id', e.id, 'slug', e.slug, 'title', COALESCE(t.title, d.title, e.slug),
-                   'starts_at', DATE_FORMAT(e.starts_at, '%Y-%m-%dT%H:%i:%sZ'), 'zone', u.time_zone, 'name', u.display_name),
-       sqlc.arg(now), sqlc.arg(now)
-FROM events e
-JOIN location_follows lf ON lf.location_id = e.location_id
-JOIN users u ON u.id = lf.user_id
-LEFT JOIN notification_preferences p ON p.user_id = u.id
-LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = u.language
-LEFT JOIN event_translations d ON d.event_id = e.id AND d.lang = sqlc.arg(default_lang)
-WHERE e.published AND e.cancelled_at IS NULL
-  AND e.starts_at > sqlc.arg(now) AND e.starts_at <= sqlc.arg(horizon)
-  AND e.starts_at <= DATE_ADD(sqlc.arg(now), INTERVAL COALESCE(p.reminder_lead_minutes, 60) MINUTE)
+WHERE e.starts_at <= DATE_ADD(sqlc.arg(now), INTERVAL COALESCE(p.reminder_lead_minutes, 60) MINUTE)
   AND COALESCE(p.event_reminders, TRUE)
   AND u.email_verified_at IS NOT NULL AND u.disabled_at IS NULL
 ON DUPLICATE KEY UPDATE id = notification_queue.id;

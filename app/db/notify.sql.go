@@ -221,86 +221,55 @@ func (q *Queries) NotifyEnqueuePost(ctx context.Context, arg NotifyEnqueuePostPa
 	return result.RowsAffected()
 }
 
-const notifyEnqueueRemindersByArtist = `-- name: NotifyEnqueueRemindersByArtist :execrows
+const notifyEnqueueReminders = `-- name: NotifyEnqueueReminders :execrows
 
 INSERT INTO notification_queue (kind, dedupe_key, user_id, to_address, lang, payload, next_attempt_at, created_at)
 SELECT 'reminder', CONCAT('reminder:event:', e.id, ':user:', u.id), u.id, u.email, u.language,
        JSON_OBJECT('event_id', e.id, 'slug', e.slug, 'title', COALESCE(t.title, d.title, e.slug),
                    'starts_at', DATE_FORMAT(e.starts_at, '%Y-%m-%dT%H:%i:%sZ'), 'zone', u.time_zone, 'name', u.display_name),
        ?, ?
-FROM events e
-JOIN event_artists ea ON ea.event_id = e.id
-JOIN artist_follows af ON af.artist_id = ea.artist_id
-JOIN users u ON u.id = af.user_id
+FROM (SELECT ea.event_id, af.user_id
+      FROM events ae JOIN event_artists ea ON ea.event_id = ae.id JOIN artist_follows af ON af.artist_id = ea.artist_id
+      WHERE ae.published AND ae.cancelled_at IS NULL AND ae.starts_at > ? AND ae.starts_at <= ?
+      UNION
+      SELECT le.id, lf.user_id
+      FROM events le JOIN location_follows lf ON lf.location_id = le.location_id
+      WHERE le.published AND le.cancelled_at IS NULL AND le.starts_at > ? AND le.starts_at <= ?) f
+JOIN events e ON e.id = f.event_id
+JOIN users u ON u.id = f.user_id
 LEFT JOIN notification_preferences p ON p.user_id = u.id
 LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = u.language
 LEFT JOIN event_translations d ON d.event_id = e.id AND d.lang = ?
-WHERE e.published AND e.cancelled_at IS NULL
-  AND e.starts_at > ? AND e.starts_at <= ?
-  AND e.starts_at <= DATE_ADD(?, INTERVAL COALESCE(p.reminder_lead_minutes, 60) MINUTE)
+WHERE e.starts_at <= DATE_ADD(?, INTERVAL COALESCE(p.reminder_lead_minutes, 60) MINUTE)
   AND COALESCE(p.event_reminders, TRUE)
   AND u.email_verified_at IS NOT NULL AND u.disabled_at IS NULL
 ON DUPLICATE KEY UPDATE id = notification_queue.id
 `
 
-type NotifyEnqueueRemindersByArtistParams struct {
+type NotifyEnqueueRemindersParams struct {
 	Now         time.Time
-	DefaultLang string
 	Horizon     time.Time
+	DefaultLang string
 }
 
 // Notifications: the mail queue, its producers and the preferences that
 // decide who gets what. Producers enqueue with INSERT … SELECT inside the
 // transaction of the change that causes them; the dedupe key makes a second
 // enqueue of the same notification a no-op.
-func (q *Queries) NotifyEnqueueRemindersByArtist(ctx context.Context, arg NotifyEnqueueRemindersByArtistParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, notifyEnqueueRemindersByArtist,
+// NotifyEnqueueReminders queues a reminder for each (event, follower)
+// pair: followers of an artist in the lineup or of the venue, of published,
+// not cancelled events starting before horizon (the longest lead) and
+// within the follower's own lead. UNION makes one pair of someone who
+// follows both.
+func (q *Queries) NotifyEnqueueReminders(ctx context.Context, arg NotifyEnqueueRemindersParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, notifyEnqueueReminders,
 		arg.Now,
 		arg.Now,
-		arg.DefaultLang,
-		arg.Now,
-		arg.Horizon,
-		arg.Now,
-	)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected()
-}
-
-const notifyEnqueueRemindersByLocation = `-- name: NotifyEnqueueRemindersByLocation :execrows
-INSERT INTO notification_queue (kind, dedupe_key, user_id, to_address, lang, payload, next_attempt_at, created_at)
-SELECT 'reminder', CONCAT('reminder:event:', e.id, ':user:', u.id), u.id, u.email, u.language,
-       JSON_OBJECT('event_id', e.id, 'slug', e.slug, 'title', COALESCE(t.title, d.title, e.slug),
-                   'starts_at', DATE_FORMAT(e.starts_at, '%Y-%m-%dT%H:%i:%sZ'), 'zone', u.time_zone, 'name', u.display_name),
-       ?, ?
-FROM events e
-JOIN location_follows lf ON lf.location_id = e.location_id
-JOIN users u ON u.id = lf.user_id
-LEFT JOIN notification_preferences p ON p.user_id = u.id
-LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = u.language
-LEFT JOIN event_translations d ON d.event_id = e.id AND d.lang = ?
-WHERE e.published AND e.cancelled_at IS NULL
-  AND e.starts_at > ? AND e.starts_at <= ?
-  AND e.starts_at <= DATE_ADD(?, INTERVAL COALESCE(p.reminder_lead_minutes, 60) MINUTE)
-  AND COALESCE(p.event_reminders, TRUE)
-  AND u.email_verified_at IS NOT NULL AND u.disabled_at IS NULL
-ON DUPLICATE KEY UPDATE id = notification_queue.id
-`
-
-type NotifyEnqueueRemindersByLocationParams struct {
-	Now         time.Time
-	DefaultLang string
-	Horizon     time.Time
-}
-
-func (q *Queries) NotifyEnqueueRemindersByLocation(ctx context.Context, arg NotifyEnqueueRemindersByLocationParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, notifyEnqueueRemindersByLocation,
-		arg.Now,
-		arg.Now,
-		arg.DefaultLang,
 		arg.Now,
 		arg.Horizon,
+		arg.Now,
+		arg.Horizon,
+		arg.DefaultLang,
 		arg.Now,
 	)
 	if err != nil {

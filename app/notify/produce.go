@@ -22,24 +22,13 @@ const maxLead = 10080 * time.Minute
 func (s *Service) EnqueueReminders(ctx context.Context) (int64, error) {
 	defaultLang := s.defLang
 	now := s.now().UTC().Truncate(time.Second)
-	var n int64
-	err := db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
-		a, err := q.NotifyEnqueueRemindersByArtist(ctx, db.NotifyEnqueueRemindersByArtistParams{
-			Now: now, DefaultLang: defaultLang, Horizon: now.Add(maxLead),
-		})
-		if err != nil {
-			return fmt.Errorf("notify: enqueue reminders for artists' followers: %w", err)
-		}
-		l, err := q.NotifyEnqueueRemindersByLocation(ctx, db.NotifyEnqueueRemindersByLocationParams{
-			Now: now, DefaultLang: defaultLang, Horizon: now.Add(maxLead),
-		})
-		if err != nil {
-			return fmt.Errorf("notify: enqueue reminders for venues' followers: %w", err)
-		}
-		n = a + l
-		return nil
+	n, err := s.q.NotifyEnqueueReminders(ctx, db.NotifyEnqueueRemindersParams{
+		Now: now, Horizon: now.Add(maxLead), DefaultLang: defaultLang,
 	})
-	return n, err
+	if err != nil {
+		return 0, fmt.Errorf("notify: enqueue reminders: %w", err)
+	}
+	return n, nil
 }
 
 // EventHook is the events write hook (events.Service.OnWrite): the first
