@@ -92,31 +92,39 @@ func (s *Service) Run(ctx context.Context) (Stats, error) {
 	return st, first
 }
 
-// claim takes up to Batch due rows and leases them to this worker.
+// claim takes up to Batch due rows and leases them to this worker. It
+// reads at READ COMMITTED: under REPEATABLE READ the locking read would
+// also lock the gaps of the index range it scans, and the other
+// instances' "sent" updates, which move rows within that index, would
+// queue behind it.
 func (s *Service) claim(ctx context.Context) ([]db.NotifyClaimRow, error) {
-	var out []db.NotifyClaimRow
-	err := db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
-		now := s.now().UTC()
-		rows, err := q.NotifyClaim(ctx, db.NotifyClaimParams{Now: now, Limit: int32(s.o.Batch)})
-		if err != nil {
-			return fmt.Errorf("notify: claim: %w", err)
-		}
-		if len(rows) == 0 {
-			return nil
-		}
-		ids := make([]int64, len(rows))
-		for i, r := range rows {
-			ids[i] = r.ID
-		}
-		if err := q.NotifyLease(ctx, db.NotifyLeaseParams{
-			Owner: sql.NullString{String: s.o.Owner, Valid: true}, LeaseUntil: now.Add(s.o.Lease), Ids: ids,
-		}); err != nil {
-			return fmt.Errorf("notify: lease %d rows: %w", len(ids), err)
-		}
-		out = rows
-		return nil
-	})
-	return out, err
+	tx, err := s.sqlDB.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	if err != nil {
+		return nil, fmt.Errorf("notify: claim: begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	q := s.q.WithTx(tx)
+	now := s.now().UTC()
+	rows, err := q.NotifyClaim(ctx, db.NotifyClaimParams{Now: now, Limit: int32(s.o.Batch)})
+	if err != nil {
+		return nil, fmt.Errorf("notify: claim: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	if err := q.NotifyLease(ctx, db.NotifyLeaseParams{
+		Owner: sql.NullString{String: s.o.Owner, Valid: true}, LeaseUntil: now.Add(s.o.Lease), Ids: ids,
+	}); err != nil {
+		return nil, fmt.Errorf("notify: lease %d rows: %w", len(ids), err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("notify: claim: commit: %w", err)
+	}
+	return rows, nil
 }
 
 // release hands an unsent row back, due now, its attempt not counted.
