@@ -96,6 +96,7 @@ func TestTemplatesRenderEveryEmail(t *testing.T) {
 			require.NotEmpty(t, m.Subject)
 			require.NotContains(t, m.Subject, "\n")
 			require.NotContains(t, m.HTML, "<script>")
+			require.NotContains(t, m.HTML, "<b>Night")
 			require.NotContains(t, m.Text, "email.", "%s/%s: untranslated message", lang, name)
 			require.NotContains(t, m.HTML, "email.", "%s/%s: untranslated message", lang, name)
 			require.Contains(t, m.Text, data["Name"].(string))

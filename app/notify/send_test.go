@@ -73,6 +73,7 @@ func TestReminderOverSMTP(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "club@example.org", from.Address)
 	require.Contains(t, got.Text, svc.UnsubscribeURL(de.ID, notify.KindReminder))
+	require.Regexp(t, `^<notify-\d+@club\.example>$`, h.Get("Message-Id"), "the same ID on every attempt")
 
 	got = srv.WaitFor(t, en.Email, 0)
 	require.Equal(t, "Soon: Moon Dance", got.Subject)

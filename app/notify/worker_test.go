@@ -165,3 +165,27 @@ func TestWorkerStopsWhenTimeIsUp(t *testing.T) {
 	require.Equal(t, 50, distinct)
 	require.Equal(t, 50, total)
 }
+
+// A row that cannot be rendered (an unknown kind, a payload that is not
+// what its producer writes) fails at once and is not sent; the others in
+// its batch go out.
+func TestWorkerBadRows(t *testing.T) {
+	t.Parallel()
+	_, sqlDB := testenv.ScratchDB(t, "notify")
+	srv := newSink(t)
+	c := newClock(time.Date(2026, 12, 4, 18, 0, 0, 0, time.UTC))
+	svc := newService(t, sqlDB, srv.URL(), c, testOptions())
+	enqueue(t, sqlDB, 2, c.Now())
+	_, err := sqlDB.ExecContext(t.Context(), `INSERT INTO notification_queue (kind, dedupe_key, to_address, payload, next_attempt_at) VALUES
+		('bogus', 'bad-1', 'a@example.org', '{}', ?),
+		('reminder', 'bad-2', 'b@example.org', '{"starts_at": "tomorrow", "slug": "x"}', ?),
+		('post', 'bad-3', 'c@example.org', '[1, 2]', ?)`, c.Now(), c.Now(), c.Now())
+	require.NoError(t, err)
+
+	st, err := svc.Run(t.Context())
+	require.NoError(t, err)
+	require.Equal(t, notify.Stats{Sent: 2, Failed: 3}, st)
+	require.Equal(t, map[string]int{"sent": 2, "failed": 3}, statusCounts(t, sqlDB))
+	total, _, _ := srv.counts()
+	require.Equal(t, 2, total)
+}
