@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 	"testing"
 	"time"
@@ -17,10 +18,7 @@ import (
 // the server accepts, every row arrives: nothing is lost.
 func TestWorkerRetriesThenFails(t *testing.T) {
 	t.Parallel()
-	_, sqlDB := testenv.ScratchDB(t, "notify")
-	srv := newSink(t)
-	c := newClock(time.Date(2026, 12, 4, 18, 0, 0, 0, time.UTC))
-	svc := newService(t, sqlDB, srv.URL(), c, testOptions())
+	sqlDB, srv, c, svc := workerSetup(t, testOptions())
 	enqueue(t, sqlDB, 5, c.Now())
 	_, err := sqlDB.ExecContext(t.Context(), "UPDATE notification_queue SET max_attempts = 3")
 	require.NoError(t, err)
@@ -70,10 +68,7 @@ func TestWorkerRetriesThenFails(t *testing.T) {
 // With the server down, rows wait; when it is back, they all arrive.
 func TestWorkerSMTPDownThenUp(t *testing.T) {
 	t.Parallel()
-	_, sqlDB := testenv.ScratchDB(t, "notify")
-	srv := newSink(t)
-	c := newClock(time.Date(2026, 12, 4, 18, 0, 0, 0, time.UTC))
-	svc := newService(t, sqlDB, srv.URL(), c, testOptions())
+	sqlDB, srv, c, svc := workerSetup(t, testOptions())
 	enqueue(t, sqlDB, 20, c.Now())
 
 	srv.stop()
@@ -96,12 +91,9 @@ func TestWorkerSMTPDownThenUp(t *testing.T) {
 // row twice: SKIP LOCKED hands each row to one of them.
 func TestWorkersConcurrentNoDoubleSend(t *testing.T) {
 	t.Parallel()
-	_, sqlDB := testenv.ScratchDB(t, "notify")
-	srv := newSink(t)
-	c := newClock(time.Date(2026, 12, 4, 18, 0, 0, 0, time.UTC))
 	o := testOptions()
 	o.Batch = 20
-	a := newService(t, sqlDB, srv.URL(), c, o)
+	sqlDB, srv, c, a := workerSetup(t, o)
 	b := newService(t, sqlDB, srv.URL(), c, o)
 	require.NotEqual(t, a.Owner(), b.Owner())
 	const n = 400
@@ -129,13 +121,10 @@ func TestWorkersConcurrentNoDoubleSend(t *testing.T) {
 // due at once and without counting an attempt.
 func TestWorkerStopsWhenTimeIsUp(t *testing.T) {
 	t.Parallel()
-	_, sqlDB := testenv.ScratchDB(t, "notify")
-	srv := newSink(t)
-	srv.delay.Store(int64(20 * time.Millisecond))
-	c := newClock(time.Date(2026, 12, 4, 18, 0, 0, 0, time.UTC))
 	o := testOptions()
 	o.Senders, o.Batch = 1, 50
-	svc := newService(t, sqlDB, srv.URL(), c, o)
+	sqlDB, srv, c, svc := workerSetup(t, o)
+	srv.delay.Store(int64(20 * time.Millisecond))
 	enqueue(t, sqlDB, 50, c.Now())
 
 	ctx, cancel := context.WithCancel(t.Context())
@@ -171,10 +160,7 @@ func TestWorkerStopsWhenTimeIsUp(t *testing.T) {
 // its batch go out.
 func TestWorkerBadRows(t *testing.T) {
 	t.Parallel()
-	_, sqlDB := testenv.ScratchDB(t, "notify")
-	srv := newSink(t)
-	c := newClock(time.Date(2026, 12, 4, 18, 0, 0, 0, time.UTC))
-	svc := newService(t, sqlDB, srv.URL(), c, testOptions())
+	sqlDB, srv, c, svc := workerSetup(t, testOptions())
 	enqueue(t, sqlDB, 2, c.Now())
 	_, err := sqlDB.ExecContext(t.Context(), `INSERT INTO notification_queue (kind, dedupe_key, to_address, payload, next_attempt_at) VALUES
 		('bogus', 'bad-1', 'a@example.org', '{}', ?),
@@ -188,4 +174,13 @@ func TestWorkerBadRows(t *testing.T) {
 	require.Equal(t, map[string]int{"sent": 2, "failed": 3}, statusCounts(t, sqlDB))
 	total, _, _ := srv.counts()
 	require.Equal(t, 2, total)
+}
+
+// workerSetup is a scratch database with a sink, a clock and a worker.
+func workerSetup(t *testing.T, o notify.Options) (*sql.DB, *sink, *clock, *notify.Service) {
+	t.Helper()
+	_, sqlDB := testenv.ScratchDB(t, "notify")
+	srv := newSink(t)
+	c := newClock(time.Date(2026, 12, 4, 18, 0, 0, 0, time.UTC))
+	return sqlDB, srv, c, newService(t, sqlDB, srv.URL(), c, o)
 }

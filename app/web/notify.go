@@ -16,19 +16,16 @@ type unsubscribePage struct {
 	WhatID string // message ID naming the kind of mail
 	Done   bool
 	Bad    bool
+	kind   string
 }
 
 // unsubscribeShow asks before unsubscribing: a link in a mail may be
 // fetched by a scanner, and a GET must change nothing.
 func (s *Server) unsubscribeShow(c fiber.Ctx) error {
-	token := c.Params("token")
-	d := unsubscribePage{Base: s.accountBase(c, "/unsubscribe", "notify.unsubscribe.title"), Token: token}
-	_, kind, err := s.Notify.Verify(token)
-	if err != nil {
-		d.Bad = true
+	d, _, ok := s.unsubscribeToken(c)
+	if !ok {
 		return s.privatePage(c, fiber.StatusBadRequest, "notify/unsubscribe", "", d)
 	}
-	d.WhatID = "notify.unsubscribe.kind." + string(kind)
 	return s.privatePage(c, fiber.StatusOK, "notify/unsubscribe", "", d)
 }
 
@@ -36,18 +33,29 @@ func (s *Server) unsubscribeShow(c fiber.Ctx) error {
 // mail providers POST "List-Unsubscribe=One-Click" without cookies, so no
 // CSRF token is asked for (csrfProtect); the signed token is the proof.
 func (s *Server) unsubscribe(c fiber.Ctx) error {
+	d, userID, ok := s.unsubscribeToken(c)
+	if !ok {
+		return s.privatePage(c, fiber.StatusBadRequest, "notify/unsubscribe", "", d)
+	}
+	if err := s.Notify.Unsubscribe(c, userID, notify.Kind(d.kind)); err != nil {
+		return err // a deleted user is a 404
+	}
+	d.Done = true
+	return s.privatePage(c, fiber.StatusOK, "notify/unsubscribe", "", d)
+}
+
+// unsubscribeToken checks the token in the path and returns the page's
+// data for it, the user it names, and whether it is good.
+func (s *Server) unsubscribeToken(c fiber.Ctx) (unsubscribePage, int64, bool) {
 	token := c.Params("token")
 	d := unsubscribePage{Base: s.accountBase(c, "/unsubscribe", "notify.unsubscribe.title"), Token: token}
 	userID, kind, err := s.Notify.Verify(token)
 	if err != nil {
 		d.Bad = true
-		return s.privatePage(c, fiber.StatusBadRequest, "notify/unsubscribe", "", d)
+		return d, 0, false
 	}
-	if err := s.Notify.Unsubscribe(c, userID, kind); err != nil {
-		return err // a deleted user is a 404
-	}
-	d.Done, d.WhatID = true, "notify.unsubscribe.kind."+string(kind)
-	return s.privatePage(c, fiber.StatusOK, "notify/unsubscribe", "", d)
+	d.kind, d.WhatID = string(kind), "notify.unsubscribe.kind."+string(kind)
+	return d, userID, true
 }
 
 // accountNotify saves the notification preferences of /account.
