@@ -157,3 +157,48 @@ func TestPostOnPublish(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, n)
 }
+
+// services.New wires the hooks: a publish through the events service
+// queues the announcement. And the announcement and new-post mails render
+// and arrive, in the recipient's language.
+func TestAnnouncementAndPostMail(t *testing.T) {
+	t.Parallel()
+	_, sqlDB := testenv.ScratchDB(t, "notify")
+	q := db.New(sqlDB)
+	now := time.Now().UTC().Truncate(time.Second)
+	set := testenv.Services(t, sqlDB, now)
+	artist := testenv.Artist(t, q, testenv.ArtistOpts{})
+	ev := testenv.Event(t, q, testenv.EventOpts{Start: now.Add(48 * time.Hour), Lineup: []testenv.ArtistRow{artist},
+		Title: "Moon Dance", Titles: map[string]string{"de": "Mondtanz"}})
+	fan := follower(t, sqlDB, "Anna", "de", "Europe/Berlin", artist.ID)
+	require.NoError(t, set.Notify.SavePrefs(t.Context(), fan.ID, notify.Prefs{LeadMinutes: 60, Announcements: true, Posts: true}))
+	_, err := sqlDB.ExecContext(t.Context(), `INSERT INTO patreon_members (patreon_member_id, user_id, tier_ids, raw, supporter)
+		VALUES (?, ?, '[]', '{}', TRUE)`, testenv.Unique("pm"), fan.ID)
+	require.NoError(t, err)
+	d, err := set.Events.AdminGet(t.Context(), ev.ID)
+	require.NoError(t, err)
+	_, err = set.Events.Publish(t.Context(), actor.System(), ev.ID, d.Version)
+	require.NoError(t, err)
+	pid, _ := testenv.Post(t, sqlDB, testenv.PostOpts{Status: "draft",
+		Texts: map[string]testenv.PostText{"en": {Title: "Winter news", Body: "b"}, "de": {Title: "Winternachrichten", Body: "b"}}})
+	pd, err := set.Blog.AdminGet(t.Context(), pid)
+	require.NoError(t, err)
+	pd, err = set.Blog.Publish(t.Context(), actor.System(), pid, pd.Version)
+	require.NoError(t, err)
+	slug := pd.Slug // the slug follows the title until the first publish
+
+	srv := testenv.SMTP(t)
+	svc := newService(t, sqlDB, srv.URL, newClock(now), testOptions())
+	st, err := svc.Run(t.Context())
+	require.NoError(t, err)
+	require.Equal(t, notify.Stats{Sent: 2}, st)
+	subjects := map[string]testenv.Mail{}
+	for _, m := range srv.Messages() {
+		subjects[m.Subject] = m
+	}
+	require.Contains(t, subjects, "Neu in The Dreamer's Cave: Mondtanz")
+	require.Contains(t, subjects["Neu in The Dreamer's Cave: Mondtanz"].Text, "https://club.example/events/"+ev.Slug)
+	require.Contains(t, subjects, "Neu im Blog: Winternachrichten")
+	require.Contains(t, subjects["Neu im Blog: Winternachrichten"].HTML, "https://club.example/blog/"+slug)
+	require.Contains(t, subjects["Neu im Blog: Winternachrichten"].Text, svc.UnsubscribeURL(fan.ID, notify.KindPost))
+}
