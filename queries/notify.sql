@@ -33,13 +33,14 @@ ON DUPLICATE KEY UPDATE id = notification_queue.id;
 
 -- NotifyEnqueueAnnouncements enqueues "new event" mail for everyone who
 -- follows an artist of the lineup or the venue. Supporters get it at once,
--- everybody else at later.
+-- everybody else at later, but no later than an hour before the event.
 -- name: NotifyEnqueueAnnouncements :execrows
 INSERT INTO notification_queue (kind, dedupe_key, user_id, to_address, lang, payload, next_attempt_at, created_at)
 SELECT 'announce', CONCAT('announce:event:', e.id, ':user:', u.id), u.id, u.email, u.language,
        JSON_OBJECT('event_id', e.id, 'slug', e.slug, 'title', COALESCE(t.title, d.title, e.slug),
                    'starts_at', DATE_FORMAT(e.starts_at, '%Y-%m-%dT%H:%i:%sZ'), 'zone', u.time_zone, 'name', u.display_name),
-       IF(EXISTS (SELECT 1 FROM patreon_members pm WHERE pm.user_id = u.id AND pm.supporter), sqlc.arg(now), sqlc.arg(later)),
+       IF(EXISTS (SELECT 1 FROM patreon_members pm WHERE pm.user_id = u.id AND pm.supporter), sqlc.arg(now),
+          GREATEST(sqlc.arg(now), LEAST(sqlc.arg(later), DATE_SUB(e.starts_at, INTERVAL 1 HOUR)))),
        sqlc.arg(now)
 FROM events e
 JOIN (SELECT af.user_id FROM event_artists ea JOIN artist_follows af ON af.artist_id = ea.artist_id WHERE ea.event_id = sqlc.arg(event_id)

@@ -142,7 +142,8 @@ INSERT INTO notification_queue (kind, dedupe_key, user_id, to_address, lang, pay
 SELECT 'announce', CONCAT('announce:event:', e.id, ':user:', u.id), u.id, u.email, u.language,
        JSON_OBJECT('event_id', e.id, 'slug', e.slug, 'title', COALESCE(t.title, d.title, e.slug),
                    'starts_at', DATE_FORMAT(e.starts_at, '%Y-%m-%dT%H:%i:%sZ'), 'zone', u.time_zone, 'name', u.display_name),
-       IF(EXISTS (SELECT 1 FROM patreon_members pm WHERE pm.user_id = u.id AND pm.supporter), ?, ?),
+       IF(EXISTS (SELECT 1 FROM patreon_members pm WHERE pm.user_id = u.id AND pm.supporter), ?,
+          GREATEST(?, LEAST(?, DATE_SUB(e.starts_at, INTERVAL 1 HOUR)))),
        ?
 FROM events e
 JOIN (SELECT af.user_id FROM event_artists ea JOIN artist_follows af ON af.artist_id = ea.artist_id WHERE ea.event_id = ?
@@ -167,9 +168,10 @@ type NotifyEnqueueAnnouncementsParams struct {
 
 // NotifyEnqueueAnnouncements enqueues "new event" mail for everyone who
 // follows an artist of the lineup or the venue. Supporters get it at once,
-// everybody else at later.
+// everybody else at later, but no later than an hour before the event.
 func (q *Queries) NotifyEnqueueAnnouncements(ctx context.Context, arg NotifyEnqueueAnnouncementsParams) (int64, error) {
 	result, err := q.db.ExecContext(ctx, notifyEnqueueAnnouncements,
+		arg.Now,
 		arg.Now,
 		arg.Later,
 		arg.Now,

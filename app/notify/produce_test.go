@@ -93,6 +93,16 @@ func TestAnnounceOnFirstPublish(t *testing.T) {
 		require.Equal(t, "cancelled", r.Status)
 	}
 
+	// An event sooner than the delay: the others get it an hour before.
+	soon := testenv.Event(t, q, testenv.EventOpts{Start: now.Add(5 * time.Hour), Lineup: []testenv.ArtistRow{artist}})
+	ds, err := evs.AdminGet(t.Context(), soon.ID)
+	require.NoError(t, err)
+	_, err = evs.Publish(t.Context(), actor.System(), soon.ID, ds.Version)
+	require.NoError(t, err)
+	got = queuedFor(t, sqlDB, "announce:event:"+itoa(soon.ID)+":")
+	require.Equal(t, now.Add(4*time.Hour), got[fan.ID].Due.UTC())
+	require.Equal(t, now, got[supporter.ID].Due.UTC())
+
 	// Cancelling an event cancels its waiting reminders too.
 	ev2 := testenv.Event(t, q, testenv.EventOpts{Start: now.Add(30 * time.Minute), Published: true, Lineup: []testenv.ArtistRow{artist}})
 	_, err = svc.EnqueueReminders(t.Context())
