@@ -9,6 +9,7 @@ import (
 
 	"github.com/dreamerscave/tdc/app/config"
 	"github.com/dreamerscave/tdc/app/jobs"
+	"github.com/dreamerscave/tdc/app/notify"
 	"github.com/dreamerscave/tdc/app/services"
 )
 
@@ -28,6 +29,22 @@ func scheduledJobs(cfg config.Config, svc services.Set, log *slog.Logger) []jobs
 			if n > 0 {
 				log.Info("patreon deliveries pruned", slog.Int64("deleted", n))
 			}
+			return err
+		}},
+		// Mail: the worker sends until the queue is empty or its 5 s are up.
+		{Name: "notify-send", Every: 5 * time.Second, Run: func(ctx context.Context) error {
+			st, err := svc.Notify.Run(ctx)
+			if st != (notify.Stats{}) {
+				log.Info("notifications sent", slog.Int("sent", st.Sent), slog.Int("retried", st.Retried), slog.Int("failed", st.Failed))
+			}
+			return err
+		}},
+		{Name: "notify-reminders", Every: time.Minute, Run: func(ctx context.Context) error {
+			_, err := svc.Notify.EnqueueReminders(ctx)
+			return err
+		}},
+		{Name: "blog-publish", Every: time.Minute, Run: func(ctx context.Context) error {
+			_, err := svc.Blog.PublishDue(ctx)
 			return err
 		}},
 	}

@@ -23,7 +23,11 @@ func TestStartJobs(t *testing.T) {
 	for _, j := range scheduledJobs(cfg, svc, testenv.Logger(t)) {
 		every[j.Name] = j.Every
 	}
-	require.Equal(t, map[string]time.Duration{"now-playing-poll": 40 * time.Second, "now-playing-prune": 24 * time.Hour, "patreon-deliveries-prune": 24 * time.Hour}, every)
+	require.Equal(t, map[string]time.Duration{
+		"now-playing-poll": 40 * time.Second, "now-playing-prune": 24 * time.Hour,
+		"notify-send": 5 * time.Second, "notify-reminders": time.Minute, "blog-publish": time.Minute,
+		"patreon-deliveries-prune": 24 * time.Hour,
+	}, every)
 
 	s, err := startJobs(t.Context(), cfg, svc, rdb, testenv.Logger(t))
 	require.NoError(t, err)

@@ -187,3 +187,11 @@ SELECT COUNT(*) FROM blog_post_categories WHERE category_id = ?;
 
 -- name: BlogCategoryDelete :execrows
 DELETE FROM blog_categories WHERE id = ? AND version = ?;
+
+-- BlogPostListDue lists scheduled posts whose time has come, for the job
+-- that marks them published.
+-- name: BlogPostListDue :many
+SELECT id, version FROM blog_posts
+WHERE status = 'scheduled' AND publish_at <= ?
+ORDER BY publish_at, id
+LIMIT 100;

@@ -74,6 +74,7 @@ type Service struct {
 	pub     live.Publisher
 	log     *slog.Logger
 	now     func() time.Time
+	hooks   []Hook
 }
 
 // New returns the blog service. langs are the offered languages, the

@@ -213,6 +213,9 @@ func (s *Service) Delete(ctx context.Context, a actor.Actor, id int64, version i
 		if n == 0 {
 			return fmt.Errorf("blog: delete post %d at version %d: %w", id, version, apperr.ErrConflict)
 		}
+		if err := s.runHooks(ctx, q, old, PostDraft{ID: id, Texts: map[string]PostText{}}, s.stamp()); err != nil {
+			return err
+		}
 		return audit.Record(ctx, q, a, s.stamp(), audit.Entry{
 			Action: ActionDelete, Kind: audit.KindPost, EntityID: id, Summary: summaryOf(old, s.defLang),
 			Changes: s.diff(old, PostDraft{Texts: map[string]PostText{}}),
@@ -319,6 +322,9 @@ func (s *Service) edit(ctx context.Context, a actor.Actor, id int64, version int
 			return err
 		}
 		if out, err = s.loadDraft(ctx, q, id); err != nil {
+			return err
+		}
+		if err := s.runHooks(ctx, q, old, out, now); err != nil {
 			return err
 		}
 		return audit.Record(ctx, q, a, now, audit.Entry{

@@ -58,6 +58,7 @@ type Config struct {
 	NowPlayingPoll   time.Duration  // TDC_NOW_PLAYING_POLL
 	Jobs             bool           // TDC_JOBS: this instance runs the schedulers
 	PatreonSecret    string         // TDC_PATREON_WEBHOOK_SECRET; empty turns the webhook off
+	AnnounceDelay    time.Duration  // TDC_ANNOUNCE_DELAY: new-event mail waits this long, except for supporters
 }
 
 // Variable describes one TDC_* variable; the README's table lists the same.
@@ -114,6 +115,7 @@ func Variables() []Variable {
 		{"TDC_SESSION_MAX_AGE", "720h", "every session ends this long after sign-in", Public},
 		{"TDC_SECRET_KEY", "", "32+ characters that sign CSRF tokens; empty picks a random key per process", Hidden},
 		{"TDC_NOW_PLAYING_POLL", "15s", "how often the venues' Icecast/SHOUTcast servers are asked what plays", Public},
+		{"TDC_ANNOUNCE_DELAY", "24h", "how long after an event is first published its announcement mail goes to followers; supporters get it at once", Public},
 		{"TDC_JOBS", "on", "on: this instance takes part in the scheduled jobs (each run happens on one instance); off: it never runs them", Public},
 		{"TDC_PATREON_WEBHOOK_SECRET", "", "the Patreon webhook's secret, which signs each delivery; empty turns /webhooks/patreon off (404)", Hidden},
 	}
@@ -278,6 +280,7 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.PatreonSecret != "" && !validToken(c.PatreonSecret) {
 		bad("TDC_PATREON_WEBHOOK_SECRET", "want the webhook's secret as Patreon shows it (%d+ printable characters without spaces), or nothing to turn the webhook off", minTokenLen)
 	}
+	c.AnnounceDelay = duration("TDC_ANNOUNCE_DELAY", 0, 30*24*time.Hour)
 	switch get("TDC_JOBS") {
 	case "on":
 		c.Jobs = true

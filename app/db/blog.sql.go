@@ -873,6 +873,43 @@ func (q *Queries) BlogPostList(ctx context.Context, arg BlogPostListParams) ([]B
 	return items, nil
 }
 
+const blogPostListDue = `-- name: BlogPostListDue :many
+SELECT id, version FROM blog_posts
+WHERE status = 'scheduled' AND publish_at <= ?
+ORDER BY publish_at, id
+LIMIT 100
+`
+
+type BlogPostListDueRow struct {
+	ID      int64
+	Version int32
+}
+
+// BlogPostListDue lists scheduled posts whose time has come, for the job
+// that marks them published.
+func (q *Queries) BlogPostListDue(ctx context.Context, publishAt sql.NullTime) ([]BlogPostListDueRow, error) {
+	rows, err := q.db.QueryContext(ctx, blogPostListDue, publishAt)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []BlogPostListDueRow{}
+	for rows.Next() {
+		var i BlogPostListDueRow
+		if err := rows.Scan(&i.ID, &i.Version); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const blogPostScheduledList = `-- name: BlogPostScheduledList :many
 SELECT p.id, p.slug, p.status, p.publish_at, p.author_name, p.updated_at, p.version
 FROM blog_posts p

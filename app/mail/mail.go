@@ -27,11 +27,32 @@ type Message struct {
 	Subject string
 	Text    string
 	HTML    string
+	// Unsubscribe, when set, is the https URL that unsubscribes the
+	// recipient with one POST (RFC 8058): it goes out as List-Unsubscribe
+	// with List-Unsubscribe-Post, so mail clients offer the button.
+	Unsubscribe string
+	// ID, when set, is the Message-ID (without angle brackets): the same
+	// for every attempt at one notification, so a copy sent twice (a
+	// crash between the server's 250 and our note of it) is recognisably
+	// the same mail to the receiving side.
+	ID string
 }
 
 // Sender delivers messages.
 type Sender interface {
 	Send(ctx context.Context, m Message) error
+}
+
+// Conn is one open connection to the mail server, for many messages in a
+// row (the notification queue). It is not safe for concurrent use.
+type Conn interface {
+	Send(ctx context.Context, m Message) error
+	Close() error
+}
+
+// Dialer opens connections; SMTP and Log are both.
+type Dialer interface {
+	Dial(ctx context.Context) (Conn, error)
 }
 
 // New returns the sender the configuration asks for: SMTP through smtpURL,
@@ -134,6 +155,38 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	return nil
 }
 
+// Dial opens a connection for many messages; Send dials per message.
+func (s *SMTP) Dial(ctx context.Context) (Conn, error) {
+	client, err := gomail.NewClient(s.host, s.opts...)
+	if err != nil {
+		return nil, fmt.Errorf("mail: client for %s: %w", s.host, err)
+	}
+	if err := client.DialWithContext(ctx); err != nil {
+		return nil, fmt.Errorf("mail: connect to %s: %w", s.host, err)
+	}
+	return &smtpConn{s: s, client: client}, nil
+}
+
+type smtpConn struct {
+	s      *SMTP
+	client *gomail.Client
+}
+
+// Send returns once the server has accepted m (its 250 to the data) or
+// refused it.
+func (c *smtpConn) Send(_ context.Context, m Message) error {
+	msg, err := c.s.build(m)
+	if err != nil {
+		return err
+	}
+	if err := c.client.Send(msg); err != nil {
+		return fmt.Errorf("mail: send to %s via %s: %w", m.To, c.s.host, err)
+	}
+	return nil
+}
+
+func (c *smtpConn) Close() error { return c.client.Close() }
+
 func (s *SMTP) build(m Message) (*gomail.Msg, error) {
 	if strings.ContainsAny(m.Subject, "\r\n") {
 		return nil, errors.New("mail: subject has a line break")
@@ -146,8 +199,22 @@ func (s *SMTP) build(m Message) (*gomail.Msg, error) {
 		return nil, fmt.Errorf("mail: to %q: %w", m.To, err)
 	}
 	msg.Subject(m.Subject)
+	if m.Unsubscribe != "" {
+		if strings.ContainsAny(m.Unsubscribe, "\r\n<>") {
+			return nil, errors.New("mail: unsubscribe URL has a line break or angle bracket")
+		}
+		msg.SetGenHeaderPreformatted(gomail.HeaderListUnsubscribe, "<"+m.Unsubscribe+">")
+		msg.SetGenHeaderPreformatted(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
+	}
 	msg.SetDate()
-	msg.SetMessageID()
+	if m.ID != "" {
+		if strings.ContainsAny(m.ID, "\r\n<> ") {
+			return nil, errors.New("mail: message ID has a space, line break or angle bracket")
+		}
+		msg.SetMessageIDWithValue(m.ID)
+	} else {
+		msg.SetMessageID()
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
@@ -162,6 +229,12 @@ type Log struct{ log *slog.Logger }
 
 // NewLog returns a sender that writes to log.
 func NewLog(log *slog.Logger) *Log { return &Log{log: log} }
+
+// Dial returns l itself: logging needs no connection.
+func (l *Log) Dial(context.Context) (Conn, error) { return l, nil }
+
+// Close does nothing.
+func (l *Log) Close() error { return nil }
 
 // Send logs m.
 func (l *Log) Send(ctx context.Context, m Message) error {

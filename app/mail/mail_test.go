@@ -86,8 +86,9 @@ func TestTemplatesRenderEveryEmail(t *testing.T) {
 	require.NoError(t, err)
 	tm, err := mail.NewTemplates(emails.FS, b)
 	require.NoError(t, err)
-	require.ElementsMatch(t, []string{"verify", "reset", "signup-exists"}, tm.Names())
-	data := map[string]any{"Name": `<script>alert("x")</script>`, "Link": "https://club.example/x?token=a&b=1", "ResetLink": "https://club.example/reset", "Hours": 48, "Minutes": 60}
+	require.ElementsMatch(t, []string{"verify", "reset", "signup-exists", "notify-reminder", "notify-announce", "notify-post"}, tm.Names())
+	data := map[string]any{"Name": `<script>alert("x")</script>`, "Link": "https://club.example/x?token=a&b=1", "ResetLink": "https://club.example/reset", "Hours": 48, "Minutes": 60,
+		"Title": `<b>Night</b>`, "Summary": `<i>sum</i>`, "When": "Fri 4 Dec, 9:00 PM SLT", "Unsubscribe": "https://club.example/unsubscribe/1-post-x"}
 	for _, lang := range []string{"en", "de", "fr"} {
 		for _, name := range tm.Names() {
 			m, err := tm.Compose(lang, name, data)
@@ -95,6 +96,7 @@ func TestTemplatesRenderEveryEmail(t *testing.T) {
 			require.NotEmpty(t, m.Subject)
 			require.NotContains(t, m.Subject, "\n")
 			require.NotContains(t, m.HTML, "<script>")
+			require.NotContains(t, m.HTML, "<b>Night")
 			require.NotContains(t, m.Text, "email.", "%s/%s: untranslated message", lang, name)
 			require.NotContains(t, m.HTML, "email.", "%s/%s: untranslated message", lang, name)
 			require.Contains(t, m.Text, data["Name"].(string))

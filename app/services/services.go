@@ -21,6 +21,7 @@ import (
 	"github.com/dreamerscave/tdc/app/locations"
 	"github.com/dreamerscave/tdc/app/mail"
 	"github.com/dreamerscave/tdc/app/media"
+	"github.com/dreamerscave/tdc/app/notify"
 	"github.com/dreamerscave/tdc/app/nowplaying"
 	"github.com/dreamerscave/tdc/app/patreon"
 	"github.com/dreamerscave/tdc/app/settings"
@@ -41,6 +42,7 @@ type Set struct {
 	Media      *media.Service
 	Accounts   *accounts.Service
 	Patreon    *patreon.Service
+	Notify     *notify.Service
 }
 
 // New builds every service. Writes publish their changes through pub after
@@ -76,5 +78,17 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.P
 	// A Patreon member is linked to the user whose address it is, once
 	// that address is verified.
 	set.Accounts.OnVerified(patreon.LinkUser)
+	set.Notify = newNotify(cfg, sqlDB, sender, log, now)
+	// Mail caused by a write is enqueued in the write's transaction.
+	set.Events.OnWrite(set.Notify.EventHook())
+	set.Blog.OnWrite(set.Notify.PostHook())
 	return set
+}
+
+func newNotify(cfg config.Config, sqlDB *sql.DB, sender mail.Sender, log *slog.Logger, now func() time.Time) *notify.Service {
+	dial, _ := sender.(mail.Dialer)
+	return notify.New(sqlDB, dial, emails.FS, locales.FS, cfg.Languages, notify.Options{
+		BaseURL: cfg.BaseURL, SecretKey: cfg.SecretKey, AnnounceDelay: cfg.AnnounceDelay,
+		ClubZone: cfg.ClubZone, ClubZoneLabel: cfg.ClubZoneLabel,
+	}, now, log)
 }

@@ -2,11 +2,13 @@ package web
 
 import (
 	"net/url"
+	"strconv"
 
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/dreamerscave/tdc/app/accounts"
 	"github.com/dreamerscave/tdc/app/actor"
+	"github.com/dreamerscave/tdc/app/notify"
 )
 
 // accountPage is the data of /account and its forms' fragments.
@@ -27,6 +29,10 @@ type accountPage struct {
 	VerifySent bool
 	// Supporter: the user is linked to a paying Patreon member.
 	Supporter bool
+	// Notify are the mail preferences the notifications form shows;
+	// NotifyLead is its lead time as typed.
+	Notify     notify.Prefs
+	NotifyLead string
 }
 
 type langOption struct {
@@ -59,6 +65,10 @@ func (s *Server) accountData(c fiber.Ctx, u accounts.User, name, lang, zone stri
 	if err != nil {
 		return d, err
 	}
+	if d.Notify, err = s.Notify.Prefs(c, u.ID); err != nil {
+		return d, err
+	}
+	d.NotifyLead = strconv.Itoa(d.Notify.LeadMinutes)
 	for _, t := range append(f.Artists, f.Locations...) {
 		d.Follows = append(d.Follows, followButton{
 			Kind: string(t.Kind), Slug: t.Slug, Name: t.Name, Page: followedPage(t.Target),
@@ -80,7 +90,7 @@ func (s *Server) accountShow(c fiber.Ctx) error {
 		return err
 	}
 	switch c.Query("saved") {
-	case "profile", "password":
+	case "profile", "password", "notify":
 		d.Saved = c.Query("saved")
 	}
 	d.VerifySent = c.Query("sent") == "verify"

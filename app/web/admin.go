@@ -50,6 +50,7 @@ func (s *Server) adminRoutes() []adminRoute {
 	routes = append(routes, s.artistRoutes()...)
 	routes = append(routes, s.setRoutes()...)
 	routes = append(routes, s.supporterRoutes()...)
+	routes = append(routes, s.notifyRoutes()...)
 	for _, e := range s.inlineEntities() {
 		routes = append(routes, s.inlineRoutes(e)...)
 	}
@@ -110,6 +111,7 @@ func (s *Server) adminBase(c fiber.Ctx, section, title string) adminBase {
 		{adminNav{"users", "/admin/users", "admin.nav.users"}, rolesAdmin},
 		{adminNav{"supporters", "/admin/supporters", "admin.nav.supporters"}, rolesAdmin},
 		{adminNav{"settings", "/admin/settings", "admin.nav.settings"}, rolesAdmin},
+		{adminNav{"notifications", "/admin/notifications", "notify.admin.nav"}, rolesAdmin},
 	} {
 		if slices.Contains(n.roles, a.Role) {
 			b.Menu = append(b.Menu, n.adminNav)

@@ -290,7 +290,9 @@ func (s *Server) csrfProtect(c fiber.Ctx) error {
 		return c.Next()
 	}
 	p := strings.ToLower(c.Path())
-	if strings.HasPrefix(p, "/webhooks/") || strings.HasPrefix(p, "/api/") {
+	// /unsubscribe/: mail providers' one-click POST (RFC 8058) carries no
+	// cookie; the signed token in the path is its credential.
+	if strings.HasPrefix(p, "/webhooks/") || strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/unsubscribe/") {
 		return c.Next()
 	}
 	if s.csrfValid(c) || !s.isWriteRoute(c) {

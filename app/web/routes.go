@@ -80,6 +80,10 @@ func (s *Server) routes(app *fiber.App) {
 	site.Post("/account/verify", signedIn, s.accountResendVerify)
 	site.Post("/account/signout-everywhere", signedIn, s.accountSignOutEverywhere)
 	site.Post("/account/delete", signedIn, s.accountDelete)
+	site.Post("/account/notifications", signedIn, s.accountNotify) // notify.go
+	// The links in notification mail; the signed token is the credential.
+	site.Add(read, "/unsubscribe/:token", s.unsubscribeShow)
+	site.Post("/unsubscribe/:token", s.unsubscribe)
 	for _, f := range []struct {
 		path string
 		kind accounts.FollowKind
