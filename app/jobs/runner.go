@@ -268,6 +268,9 @@ func (r *Runner) runLocked(ctx context.Context, j Job, l *redislock.Lock, trigge
 // setNext records when a scheduler next runs job name; it lapses after two
 // intervals, so a schedule no instance keeps any more stops showing.
 func (r *Runner) setNext(ctx context.Context, j Job, next time.Time) {
+	if r.rdb == nil {
+		return
+	}
 	if err := r.rdb.Set(ctx, r.nextKey(j.Name), unix(next), 2*j.Every+time.Minute).Err(); err != nil {
 		r.log.Warn("jobs: record next run", slog.String("job", j.Name), slog.Any("error", err))
 	}

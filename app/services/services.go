@@ -14,9 +14,11 @@ import (
 	"github.com/dreamerscave/tdc/app/artists"
 	"github.com/dreamerscave/tdc/app/audit"
 	"github.com/dreamerscave/tdc/app/blog"
+	"github.com/dreamerscave/tdc/app/cleanup"
 	"github.com/dreamerscave/tdc/app/config"
 	"github.com/dreamerscave/tdc/app/events"
 	"github.com/dreamerscave/tdc/app/health"
+	"github.com/dreamerscave/tdc/app/jobs"
 	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/locations"
 	"github.com/dreamerscave/tdc/app/mail"
@@ -39,6 +41,11 @@ type Set struct {
 	Settings   *settings.Service
 	Media      *media.Service
 	Accounts   *accounts.Service
+	// Jobs runs the scheduled jobs, for the schedulers and the admin's
+	// "Run now"; main registers the jobs (app/schedule.go).
+	Jobs *jobs.Runner
+	// Cleanup removes expired and old data (the "cleanup" job).
+	Cleanup *cleanup.Service
 }
 
 // New builds every service. Writes publish their changes through pub after
@@ -50,7 +57,7 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.P
 	if err != nil {
 		log.Error("services: mail", slog.Any("error", err))
 	}
-	return Set{
+	set := Set{
 		Events:     events.New(sqlDB, cfg.Languages, now, pub, log),
 		Locations:  locations.New(sqlDB, cfg.Languages, now, pub, log),
 		Artists:    artists.New(sqlDB, cfg.Languages, now, pub, log),
@@ -69,5 +76,8 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.P
 			SessionIdle: cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge,
 			Mail: sender, Emails: emails.FS, Locales: locales.FS, Now: now, Log: log,
 		}),
+		Jobs: jobs.NewRunner(rdb, cfg.RedisKeyPrefix, log, nil),
 	}
+	set.Cleanup = cleanup.New(sqlDB, set.Accounts.PruneSessionIndex, set.NowPlaying.PruneHistory, now, log)
+	return set
 }
