@@ -181,7 +181,7 @@ func (r *Runner) Run(ctx context.Context, name, trigger string) error {
 	if err != nil {
 		return err
 	}
-	return r.runLocked(ctx, j, l, trigger)
+	return r.runLocked(ctx, j, l, trigger, r.begin(ctx, j))
 }
 
 // RunNow starts job name in the background, on this instance, and returns
@@ -195,11 +195,13 @@ func (r *Runner) RunNow(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	// Marked running before this returns, so a page rendered next shows it.
+	start := r.begin(ctx, j)
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
 		// Its own error is recorded and logged by runLocked.
-		_ = r.runLocked(r.ctx, j, l, TriggerManual)
+		_ = r.runLocked(r.ctx, j, l, TriggerManual, start)
 	}()
 	return nil
 }
@@ -221,15 +223,21 @@ func (r *Runner) skipped(ctx context.Context, j Job, trigger string) {
 	}
 }
 
-// runLocked runs j holding l, records the outcome and frees l.
-func (r *Runner) runLocked(ctx context.Context, j Job, l *redislock.Lock, trigger string) error {
-	log := r.log.With(slog.String("job", j.Name), slog.String("trigger", trigger))
+// begin marks j as running and returns the run's start.
+func (r *Runner) begin(ctx context.Context, j Job) time.Time {
 	start := r.clock.Now().UTC()
-	key := r.statusKey(j.Name)
 	// A status write that fails costs the admin a view, not the run.
-	if err := r.rdb.HSet(ctx, key, "running_since", unix(start)).Err(); err != nil {
-		log.Warn("jobs: record status", slog.Any("error", err))
+	if err := r.rdb.HSet(ctx, r.statusKey(j.Name), "running_since", unix(start)).Err(); err != nil {
+		r.log.Warn("jobs: record status", slog.String("job", j.Name), slog.Any("error", err))
 	}
+	return start
+}
+
+// runLocked runs j, which begin marked as started at start, holding l;
+// it records the outcome and frees l.
+func (r *Runner) runLocked(ctx context.Context, j Job, l *redislock.Lock, trigger string, start time.Time) error {
+	log := r.log.With(slog.String("job", j.Name), slog.String("trigger", trigger))
+	key := r.statusKey(j.Name)
 	rctx, cancel := context.WithTimeout(ctx, j.Every)
 	err := j.Run(rctx)
 	cancel()
