@@ -39,7 +39,7 @@ type CleanupTokensParams struct {
 	Limit  int32
 }
 
-// The clean-up job's deletes. Each removes at most sqlc.arg(batch) rows, so
+// The clean-up job's deletes. Each removes at most LIMIT rows, so
 // a large backlog is cleared in short statements that hold no long locks.
 // Mailed tokens that expired before the cutoff, used or not.
 func (q *Queries) CleanupTokens(ctx context.Context, arg CleanupTokensParams) (int64, error) {
