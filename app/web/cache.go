@@ -62,7 +62,7 @@ type cacheEntry struct {
 	// feed, its latest revision.
 	modified time.Time
 	expires  time.Time
-	topics      []string // what it shows, see shows
+	topics   []string // what it shows, see shows
 	// gz is compressed on the first request that accepts gzip, so a page
 	// nobody fetches compressed costs no compression.
 	gzOnce sync.Once
@@ -224,6 +224,10 @@ type rendered struct {
 	body     []byte
 	shows    shows
 	modified time.Time
+	// ttl, when longer than the cache's, keeps this answer longer (a
+	// feed, which changes only with the topics it shows); never when the
+	// cache is off.
+	ttl time.Duration
 }
 
 // get returns the entry for key, calling render once for concurrent misses
@@ -244,7 +248,11 @@ func (p *pageCache) get(key, contentType string, render func() (rendered, error)
 		if len(r.shows.topics) == 0 {
 			return nil, fmt.Errorf("web: cached answer %q declares no topics", key)
 		}
-		e := p.newEntry(r.body, contentType, now.Add(p.ttl), r.shows.topics)
+		ttl := p.ttl
+		if ttl > 0 && r.ttl > ttl {
+			ttl = r.ttl
+		}
+		e := p.newEntry(r.body, contentType, now.Add(ttl), r.shows.topics)
 		e.modified = r.modified.UTC().Truncate(time.Second)
 		if p.ttl > 0 {
 			p.store(key, e, start)

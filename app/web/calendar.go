@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -20,6 +21,12 @@ import (
 // on its URL alone (see feedLanguage).
 
 const calendarType = "text/calendar; charset=utf-8"
+
+// feedTTL is how long a feed stays in the page cache. A change to what it
+// shows drops it at once (its topics); what moves by itself, the window of
+// past events, moves by days. Calendar clients poll every hour or so, each
+// at its own moment: a long stay answers most of them 304 from memory.
+const feedTTL = 10 * time.Minute
 
 // feedLinks makes the addresses of the calendar feeds for a page in lang.
 type feedLinks struct {
@@ -74,7 +81,7 @@ func (s *Server) calendarFeed(c fiber.Ctx, key, disposition, filename string, bu
 		if err := calendar.Write(&buf, feed, evs); err != nil {
 			return rendered{shows: sh}, err
 		}
-		return rendered{body: buf.Bytes(), shows: sh, modified: calendar.LastRevised(evs)}, nil
+		return rendered{body: buf.Bytes(), shows: sh, modified: calendar.LastRevised(evs), ttl: feedTTL}, nil
 	})
 }
 

@@ -202,7 +202,6 @@ func latest(a, b time.Time) time.Time {
 	return b
 }
 
-
 // The programme, venue and artist pages offer webcal:// subscriptions (in
 // the page's language) beside a plain download; the event page keeps its
 // download link.
