@@ -13,6 +13,7 @@ import (
 
 	"github.com/dreamerscave/tdc/app/actor"
 	"github.com/dreamerscave/tdc/app/db"
+	"github.com/dreamerscave/tdc/app/events"
 	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/services"
 	"github.com/dreamerscave/tdc/app/site"
@@ -94,8 +95,6 @@ func updatedAt(t *testing.T, id int64) time.Time {
 func TestCalendarFeedRevisions(t *testing.T) {
 	t.Parallel()
 	srv, setNow := movingApp(t)
-	// Each write happens a little after the last revision of the event.
-	after := func(id int64) { setNow(updatedAt(t, id).Add(2 * time.Second)) }
 	ctx := t.Context()
 	q := db.New(testenv.DB(t))
 	loc := testenv.Location(t, q, testenv.LocationOpts{})
@@ -132,13 +131,27 @@ func TestCalendarFeedRevisions(t *testing.T) {
 	r := get(t, srv, path, header("If-None-Match", `"other"`), header("If-Modified-Since", lastMod))
 	require.Equal(t, http.StatusOK, r.StatusCode, "If-None-Match wins over If-Modified-Since")
 
+	// write makes one change to event id, based on its current version, a
+	// moment after the latest revision in the feed, and returns the feed
+	// once the change has reached the cache (its ETag differs).
+	write := func(id int64, fn func(version int32) error) response {
+		t.Helper()
+		setNow(latest(updatedAt(t, on.ID), updatedAt(t, off.ID)).Add(2 * time.Second))
+		d, err := srv.Events.AdminGet(ctx, id)
+		require.NoError(t, err)
+		require.NoError(t, fn(d.Version))
+		res := changed(t, srv, path, etag)
+		etag = res.Header.Get("ETag")
+		return res
+	}
+	a := actor.System()
+
 	// An edit of the title.
-	after(on.ID)
-	d, err := srv.Events.AdminGet(ctx, on.ID)
-	require.NoError(t, err)
-	_, err = srv.Events.Patch(ctx, actor.System(), on.ID, d.Version, "title.en", "Moved to the big room")
-	require.NoError(t, err)
-	res = changed(t, srv, path, etag)
+	oldTag := etag
+	res = write(on.ID, func(v int32) error {
+		_, err := srv.Events.Patch(ctx, a, on.ID, v, "title.en", "Moved to the big room")
+		return err
+	})
 	ev = feedEvent(t, res.Body, uid(on.ID))
 	require.NotNil(t, ev, "same UID")
 	require.Greater(t, seqOf(t, ev), seq0)
@@ -148,33 +161,41 @@ func TestCalendarFeedRevisions(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "Moved to the big room", summary)
 	require.Equal(t, http.StatusOK, get(t, srv, path, header("If-Modified-Since", lastMod)).StatusCode)
-	require.Equal(t, http.StatusOK, get(t, srv, path, header("If-None-Match", etag)).StatusCode)
+	require.Equal(t, http.StatusOK, get(t, srv, path, header("If-None-Match", oldTag)).StatusCode)
 	seq1 := seqOf(t, ev)
-	etag = res.Header.Get("ETag")
+
+	// A lineup announced: the description changes, and so does SEQUENCE.
+	dj := testenv.Artist(t, q, testenv.ArtistOpts{Name: "DJ Lineup Change"})
+	res = write(on.ID, func(v int32) error {
+		_, err := srv.Events.SetLineup(ctx, a, on.ID, v, []events.LineupInput{{ArtistID: dj.ID, Position: 1}})
+		return err
+	})
+	ev = feedEvent(t, res.Body, uid(on.ID))
+	require.NotNil(t, ev)
+	require.Greater(t, seqOf(t, ev), seq1)
+	desc, err := ev.Props.Text(ical.PropDescription)
+	require.NoError(t, err)
+	require.Contains(t, desc, "DJ Lineup Change")
+	seq1 = seqOf(t, ev)
 
 	// Cancelled: kept, as cancelled, with a higher SEQUENCE.
-	after(on.ID)
-	d, err = srv.Events.AdminGet(ctx, on.ID)
-	require.NoError(t, err)
-	_, err = srv.Events.Cancel(ctx, actor.System(), on.ID, d.Version)
-	require.NoError(t, err)
-	res = changed(t, srv, path, etag)
+	res = write(on.ID, func(v int32) error {
+		_, err := srv.Events.Cancel(ctx, a, on.ID, v)
+		return err
+	})
 	ev = feedEvent(t, res.Body, uid(on.ID))
 	require.NotNil(t, ev)
 	require.Equal(t, ical.EventCancelled, statusOf(t, ev))
 	require.Greater(t, seqOf(t, ev), seq1)
-	etag = res.Header.Get("ETag")
 
 	// Unpublished after being published: kept, as cancelled.
 	ev = feedEvent(t, res.Body, uid(off.ID))
 	require.NotNil(t, ev)
 	seqOff := seqOf(t, ev)
-	after(on.ID) // later than every revision in the feed
-	d, err = srv.Events.AdminGet(ctx, off.ID)
-	require.NoError(t, err)
-	_, err = srv.Events.Unpublish(ctx, actor.System(), off.ID, d.Version)
-	require.NoError(t, err)
-	res = changed(t, srv, path, etag)
+	res = write(off.ID, func(v int32) error {
+		_, err := srv.Events.Unpublish(ctx, a, off.ID, v)
+		return err
+	})
 	ev = feedEvent(t, res.Body, uid(off.ID))
 	require.NotNil(t, ev, "a withdrawn event stays in the feed")
 	require.Equal(t, ical.EventCancelled, statusOf(t, ev))
