@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -66,9 +67,8 @@ type Runner struct {
 	log    *slog.Logger
 	clock  clockwork.Clock
 
-	mu    sync.Mutex
-	jobs  map[string]Job
-	order []string
+	mu   sync.Mutex
+	jobs map[string]Job
 
 	runs     *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -116,7 +116,6 @@ func (r *Runner) Register(js ...Job) error {
 			continue
 		}
 		r.jobs[j.Name] = j
-		r.order = append(r.order, j.Name)
 	}
 	return nil
 }
@@ -125,11 +124,10 @@ func (r *Runner) Register(js ...Job) error {
 func (r *Runner) Jobs() []Job {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make([]Job, 0, len(r.order))
-	for _, n := range r.order {
+	out := make([]Job, 0, len(r.jobs))
+	for _, n := range slices.Sorted(maps.Keys(r.jobs)) {
 		out = append(out, r.jobs[n])
 	}
-	sort.Slice(out, func(i, k int) bool { return out[i].Name < out[k].Name })
 	return out
 }
 
