@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,10 +23,12 @@ type instance struct {
 	reg    *prometheus.Registry
 }
 
-func newInstance(t *testing.T, prefix string, clock clockwork.Clock, schedule bool, js ...jobs.Job) instance {
+func newInstance(t *testing.T, prefix string, clock clockwork.Clock, log *slog.Logger, schedule bool, js ...jobs.Job) instance {
 	t.Helper()
 	rdb, _ := testenv.Redis(t)
-	log := testenv.Logger(t)
+	if log == nil {
+		log = testenv.Logger(t)
+	}
 	r := jobs.NewRunner(rdb, prefix, log, clock)
 	t.Cleanup(r.Close)
 	reg := prometheus.NewRegistry()
@@ -71,17 +74,21 @@ func TestJobsOncePerTickStatusShared(t *testing.T) {
 		runs.Add(1)
 		return nil
 	}}
-	a := newInstance(t, prefix, clock, true, job)
-	b := newInstance(t, prefix, clock, true, job)
-	off := newInstance(t, prefix, clock, false, job)
+	var logs testenv.LogBuffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a := newInstance(t, prefix, clock, log, true, job)
+	b := newInstance(t, prefix, clock, log, true, job)
+	off := newInstance(t, prefix, clock, nil, false, job)
 
 	for tick := int32(1); tick <= 3; tick++ {
 		require.NoError(t, clock.BlockUntilContext(t.Context(), 2))
 		clock.Advance(time.Minute)
+		// Both instances have fired: one ran the tick, the other skipped it.
 		require.Eventually(t, func() bool {
 			s := status(t, off.runner, "tick")
-			return runs.Load() >= tick && s.LastResult == jobs.ResultOK && s.RunningSince.IsZero()
-		}, 10*time.Second, 5*time.Millisecond)
+			return runs.Load() >= tick && s.LastResult == jobs.ResultOK && s.RunningSince.IsZero() &&
+				len(logs.Lines("jobs: skipped, another instance runs it", "job=tick")) >= int(tick)
+		}, 10*time.Second, 5*time.Millisecond, logs.String())
 		require.EqualValues(t, tick, runs.Load(), "tick %d ran once", tick)
 		// The tick lock lasts half an interval of real time in Redis;
 		// drop it as its expiry would, so the fake clock can move on.
@@ -157,8 +164,8 @@ func TestRunNowNeverOverlaps(t *testing.T) {
 			return ctx.Err()
 		}
 	}}
-	sched := newInstance(t, prefix, clock, true, job)
-	admin := newInstance(t, prefix, clock, false, job)
+	sched := newInstance(t, prefix, clock, nil, true, job)
+	admin := newInstance(t, prefix, clock, nil, false, job)
 
 	// The tick starts a run on the scheduling instance.
 	require.NoError(t, clock.BlockUntilContext(t.Context(), 1))
@@ -201,7 +208,7 @@ func TestRunRecordsFailure(t *testing.T) {
 	_, prefix := testenv.Redis(t)
 	var fail atomic.Bool
 	fail.Store(true)
-	in := newInstance(t, prefix, nil, false, jobs.Job{Name: "flaky", Every: time.Hour, Run: func(context.Context) error {
+	in := newInstance(t, prefix, nil, nil, false, jobs.Job{Name: "flaky", Every: time.Hour, Run: func(context.Context) error {
 		if fail.Load() {
 			return errors.New("smtp: 451 try later")
 		}
