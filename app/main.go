@@ -169,6 +169,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrateFirs
 	// the schedulers) work through them.
 	bus := live.NewBus(rdb, cfg.RedisKeyPrefix, log)
 	svc := services.New(cfg, conn, rdb, bus, log, time.Now)
+	defer svc.Jobs.Close() // manual job runs end before Redis closes
 	if err := svc.Accounts.Ready(); err != nil {
 		return err
 	}

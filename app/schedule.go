@@ -17,11 +17,10 @@ import (
 func scheduledJobs(cfg config.Config, svc services.Set, log *slog.Logger) []jobs.Job {
 	return []jobs.Job{
 		{Name: "now-playing-poll", Every: cfg.NowPlayingPoll, Run: svc.NowPlaying.Poll},
-		{Name: "now-playing-prune", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
-			n, err := svc.NowPlaying.PruneHistory(ctx)
-			if n > 0 {
-				log.Info("now-playing history pruned", slog.Int64("deleted", n))
-			}
+		// Tokens, session lists, now-playing history, old mail; it logs
+		// what it removed.
+		{Name: "cleanup", Every: time.Hour, Run: func(ctx context.Context) error {
+			_, err := svc.Cleanup.Run(ctx)
 			return err
 		}},
 		{Name: "patreon-deliveries-prune", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
@@ -50,18 +49,23 @@ func scheduledJobs(cfg config.Config, svc services.Set, log *slog.Logger) []jobs
 	}
 }
 
-// startJobs starts the scheduler with every job, unless TDC_JOBS=off; the
+// startJobs registers every job with svc.Jobs, so the admin can see and run
+// them on any instance, and starts the scheduler, unless TDC_JOBS=off; the
 // caller stops it on shutdown. It returns nil when jobs are off.
 func startJobs(ctx context.Context, cfg config.Config, svc services.Set, rdb redis.UniversalClient, log *slog.Logger) (*jobs.Scheduler, error) {
+	all := scheduledJobs(cfg, svc, log)
+	if err := svc.Jobs.Register(all...); err != nil {
+		return nil, err
+	}
 	if !cfg.Jobs {
 		log.Info("scheduled jobs are off on this instance (TDC_JOBS=off)")
 		return nil, nil
 	}
-	s, err := jobs.New(ctx, rdb, cfg.RedisKeyPrefix, log, jobs.Options{})
+	s, err := jobs.New(ctx, rdb, cfg.RedisKeyPrefix, log, jobs.Options{Runner: svc.Jobs})
 	if err != nil {
 		return nil, err
 	}
-	for _, j := range scheduledJobs(cfg, svc, log) {
+	for _, j := range all {
 		if err := s.Add(j); err != nil {
 			return nil, err
 		}

@@ -63,6 +63,9 @@ func Write(w io.Writer, f Feed, evs []events.Summary) error {
 		// changes on every fetch makes clients re-import everything.
 		ev.SetDtStampTime(e.UpdatedAt.UTC())
 		ev.SetLastModifiedAt(e.UpdatedAt.UTC())
+		// Every write raises the version, so clients take each change
+		// as newer than the copy they hold (RFC 5545 3.8.7.4).
+		ev.SetSequence(int(e.Revision))
 		ev.SetStartAt(e.StartsAt.UTC())
 		ev.SetEndAt(e.EndsAt.UTC())
 		ev.SetSummary(text(e.Title.Value), f.language(e.Title)...)
@@ -72,7 +75,14 @@ func Write(w io.Writer, f Feed, evs []events.Summary) error {
 		link := base + "/events/" + url.PathEscape(e.Slug)
 		ev.SetURL(link)
 		ev.SetDescription(description(e, link))
-		ev.SetStatus(ics.ObjectStatusConfirmed)
+		// A cancelled or withdrawn event stays, cancelled, so the copies
+		// in subscribers' calendars go away (Google hides them, Apple
+		// strikes them through) instead of lingering as if on.
+		if e.Cancelled || e.Withdrawn {
+			ev.SetStatus(ics.ObjectStatusCancelled)
+		} else {
+			ev.SetStatus(ics.ObjectStatusConfirmed)
+		}
 	}
 	// golang-ical folds at spaces and can write a continuation line of
 	// blanks only, which clients that trim lines drop; so it writes
@@ -90,6 +100,18 @@ func Write(w io.Writer, f Feed, evs []events.Summary) error {
 		return fmt.Errorf("calendar: write: %w", err)
 	}
 	return nil
+}
+
+// LastRevised is the latest revision among evs, a feed's Last-Modified;
+// zero for none.
+func LastRevised(evs []events.Summary) time.Time {
+	var last time.Time
+	for _, e := range evs {
+		if e.UpdatedAt.After(last) {
+			last = e.UpdatedAt
+		}
+	}
+	return last
 }
 
 // language is the LANGUAGE parameter of a value that fell back to the

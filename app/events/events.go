@@ -73,6 +73,12 @@ type Summary struct {
 	Cancelled bool
 	CoverID   int64        // the cover's media id, 0 for none
 	Cover     *media.Image // the cover, nil for none
+	// Revision is the event's version, which every write raises: a
+	// calendar feed's SEQUENCE. Set by Calendar and Get.
+	Revision int32
+	// Withdrawn marks, in Calendar only, an event unpublished after it
+	// was published: feeds keep it as cancelled for a while.
+	Withdrawn bool
 }
 
 // Live reports whether the event is on at t; a cancelled event never is.
@@ -308,7 +314,7 @@ func (s *Service) Get(ctx context.Context, lang, slug string) (Event, error) {
 			Title: db.Text(r.TitleTr, r.Title), Summary: db.Text(r.SummaryTr, r.Summary),
 			StartsAt: r.StartsAt, EndsAt: r.EndsAt, UpdatedAt: r.UpdatedAt,
 			Location: Location{Slug: r.LocationSlug, Name: db.Text(r.LocationNameTr, r.LocationName), Accent: r.LocationAccent},
-			CoverID:  r.CoverMediaID.Int64, Cancelled: r.Cancelled,
+			CoverID:  r.CoverMediaID.Int64, Cancelled: r.Cancelled, Revision: r.Version,
 		},
 		Description: db.Text(r.DescriptionTr, r.Description),
 		Published:   r.Published,
@@ -443,12 +449,18 @@ func nullKind(k Kind) db.NullEventsKind {
 	return db.NullEventsKind{EventsKind: db.EventsKind(k), Valid: k != ""}
 }
 
-// Calendar lists the published events a calendar feed carries: from a month
-// ago to half a year ahead, optionally for one venue or artist, at most 1000.
+// WithdrawnDays is how long after its end an event unpublished after being
+// published stays in calendar feeds, marked cancelled, so the copies in
+// subscribers' calendars go too.
+const WithdrawnDays = 30
+
+// Calendar lists the events a calendar feed carries: from a month ago to
+// half a year ahead, optionally for one venue or artist, at most 1000. It
+// has the published events, cancelled ones too, and the Withdrawn ones.
 func (s *Service) Calendar(ctx context.Context, lang, location, artist string) ([]Summary, error) {
 	now := s.now()
-	rows, err := s.q.EventList(ctx, db.EventListParams{
-		DefaultLang: s.defLang, Lang: lang,
+	rows, err := s.q.EventCalendarList(ctx, db.EventCalendarListParams{
+		DefaultLang: s.defLang, Lang: lang, WithdrawnAfter: now.AddDate(0, 0, -WithdrawnDays),
 		RangeStart: now.AddDate(0, -1, 0), RangeEnd: now.AddDate(0, 6, 0),
 		LocationSlug: db.NullString(location), ArtistSlug: db.NullString(artist),
 		Limit: 1000,
@@ -456,6 +468,15 @@ func (s *Service) Calendar(ctx context.Context, lang, location, artist string) (
 	if err != nil {
 		return nil, fmt.Errorf("events: calendar: %w", err)
 	}
-	out := summaries(rows)
+	out := make([]Summary, len(rows))
+	for i, r := range rows {
+		out[i] = Summary{
+			ID: r.ID, Slug: r.Slug, Kind: Kind(r.Kind),
+			Title: db.Text(r.TitleTr, r.Title), Summary: db.Text(r.SummaryTr, r.Summary),
+			StartsAt: r.StartsAt, EndsAt: r.EndsAt, UpdatedAt: r.UpdatedAt,
+			Location:  Location{Slug: r.LocationSlug, Name: db.Text(r.LocationNameTr, r.LocationName), Accent: r.LocationAccent},
+			Cancelled: r.Cancelled, Revision: r.Version, Withdrawn: !r.Published,
+		}
+	}
 	return out, s.attachLineups(ctx, lang, out)
 }

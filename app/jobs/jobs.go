@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
@@ -31,17 +32,25 @@ type Job struct {
 
 // Scheduler runs jobs until Stop.
 type Scheduler struct {
-	gs    gocron.Scheduler
-	ctx   context.Context
-	log   *slog.Logger
-	lock  *locker
-	clock clockwork.Clock
+	gs     gocron.Scheduler
+	ctx    context.Context
+	log    *slog.Logger
+	lock   *locker
+	clock  clockwork.Clock
+	runner *Runner
+
+	mu      sync.Mutex
+	handles map[string]gocron.Job
 }
 
 // Options tune a Scheduler; the zero value is production's.
 type Options struct {
 	// Clock drives the schedule; nil is the real one (tests pass a fake).
 	Clock clockwork.Clock
+	// Runner runs the jobs and records their status; nil makes one.
+	// Production passes the one the admin uses, so "Run now" and the
+	// schedule share run locks and status.
+	Runner *Runner
 }
 
 // New returns a scheduler whose jobs lock through rdb under prefix
@@ -49,6 +58,9 @@ type Options struct {
 func New(ctx context.Context, rdb redis.UniversalClient, prefix string, log *slog.Logger, o Options) (*Scheduler, error) {
 	if o.Clock == nil {
 		o.Clock = clockwork.NewRealClock()
+	}
+	if o.Runner == nil {
+		o.Runner = NewRunner(rdb, prefix, log, o.Clock)
 	}
 	l := newLocker(rdb, prefix)
 	gs, err := gocron.NewScheduler(
@@ -61,27 +73,24 @@ func New(ctx context.Context, rdb redis.UniversalClient, prefix string, log *slo
 	if err != nil {
 		return nil, fmt.Errorf("jobs: scheduler: %w", err)
 	}
-	return &Scheduler{gs: gs, ctx: ctx, log: log, lock: l, clock: o.Clock}, nil
+	return &Scheduler{gs: gs, ctx: ctx, log: log, lock: l, clock: o.Clock, runner: o.Runner, handles: map[string]gocron.Job{}}, nil
 }
 
-// Add schedules j. Call it before Start.
+// Add schedules j (registering it with the runner). Call it before Start.
 func (s *Scheduler) Add(j Job) error {
-	if j.Name == "" || j.Every <= 0 || j.Run == nil {
-		return errors.New("jobs: a job needs a name, an interval and a function")
+	if err := s.runner.Register(j); err != nil {
+		return err
 	}
 	s.lock.hold(j.Name, j.Every)
 	log := s.log.With(slog.String("job", j.Name))
+	// The tick lock (locker) says which instance takes this tick; the
+	// runner's run lock keeps it from overlapping a run still under way,
+	// such as one an admin started. The runner logs and records the result.
 	run := func(ctx context.Context) {
-		ctx, cancel := context.WithTimeout(ctx, j.Every)
-		defer cancel()
-		start := s.clock.Now()
-		if err := j.Run(ctx); err != nil {
-			log.Error("jobs: run failed", slog.Any("error", err))
-			return
-		}
-		log.Debug("jobs: ran", slog.Duration("took", s.clock.Since(start)))
+		_ = s.runner.Run(ctx, j.Name, TriggerSchedule)
+		s.recordNext(ctx, j)
 	}
-	_, err := s.gs.NewJob(
+	h, err := s.gs.NewJob(
 		gocron.DurationJob(j.Every),
 		gocron.NewTask(run),
 		gocron.WithName(j.Name),
@@ -101,11 +110,43 @@ func (s *Scheduler) Add(j Job) error {
 	if err != nil {
 		return fmt.Errorf("jobs: add %s: %w", j.Name, err)
 	}
+	s.mu.Lock()
+	s.handles[j.Name] = h
+	s.mu.Unlock()
 	return nil
 }
 
+// recordNext stores j's next run as gocron has it, or as the schedule's
+// grid gives it while gocron has none yet.
+func (s *Scheduler) recordNext(ctx context.Context, j Job) {
+	s.mu.Lock()
+	h := s.handles[j.Name]
+	s.mu.Unlock()
+	now := s.clock.Now().UTC()
+	next := now.Truncate(j.Every).Add(j.Every)
+	if h != nil {
+		if t, err := h.NextRun(); err == nil && t.After(now) {
+			next = t
+		}
+	}
+	s.runner.setNext(ctx, j, next)
+}
+
 // Start begins running the jobs.
-func (s *Scheduler) Start() { s.gs.Start() }
+func (s *Scheduler) Start() {
+	s.gs.Start()
+	for _, j := range s.runner.Jobs() {
+		s.mu.Lock()
+		_, ours := s.handles[j.Name]
+		s.mu.Unlock()
+		if ours {
+			s.recordNext(s.ctx, j)
+		}
+	}
+}
+
+// Runner is the runner the scheduler's jobs run through.
+func (s *Scheduler) Runner() *Runner { return s.runner }
 
 // Stop ends the schedule and waits for running jobs to finish (at most 10 s).
 func (s *Scheduler) Stop() error {

@@ -73,6 +73,9 @@ type scenario struct {
 	// collector busy past their own run, so they are measured after the
 	// others, in rounds of their own.
 	heavy bool
+	// revalidate sends If-None-Match with the path's current ETag (fetched
+	// before the run): each answer is a 304, which is what counts.
+	revalidate bool
 }
 
 // measured is a scenario with its rounds merged, and each round's rate to
@@ -108,6 +111,8 @@ func siteScenarios() []scenario {
 		{name: "calendar", label: "`/calendar.ics`", path: "/calendar.ics", load: loadRepeat},
 		{name: "location_calendar", label: "`/locations/main-cave/calendar.ics`", path: "/locations/main-cave/calendar.ics", load: loadRepeat},
 		{name: "sitemap", label: "`/sitemap.xml`", path: "/sitemap.xml", load: loadRepeat},
+		// A calendar client polling a feed it has: 304 without a body.
+		{name: "calendar_304", label: "`/calendar.ics` (If-None-Match, 304)", path: "/calendar.ics", load: loadRepeat, revalidate: true},
 		// Every request asks for a programme URL no request before it asked
 		// for, so each one renders and is stored.
 		{name: "events_miss", label: "`/events?…` (distinct filters)", app: missApp, load: loadMiss, heavy: true},
@@ -119,6 +124,53 @@ func siteScenarios() []scenario {
 		{name: "admin_events", label: "`/admin/events` (editor, rendered per request)", path: "/admin/events", role: actor.RoleEditor, load: loadRepeat, heavy: true},
 		{name: "events_full_uncached", label: "`/events` (page cache off)", path: "/events", app: uncachedApp, load: loadCoalesced, heavy: true},
 	}
+}
+
+// revalidate gives the scenarios that revalidate the ETag their path has
+// now, as a client that fetched it before would send.
+func revalidate(b *testing.B, bases map[target]string, scenarios []scenario) {
+	for i, sc := range scenarios {
+		if !sc.revalidate {
+			continue
+		}
+		req, err := http.NewRequest(http.MethodGet, bases[sc.app]+sc.path, nil)
+		if err != nil {
+			b.Fatalf("%s: %v", sc.name, err)
+		}
+		for k, v := range sc.header {
+			req.Header.Set(k, v)
+		}
+		// The same encoding as the load's requests: Go's client would ask
+		// for gzip, whose body has another ETag.
+		client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+		res, err := client.Do(req)
+		if err != nil {
+			b.Fatalf("%s: %v", sc.name, err)
+		}
+		res.Body.Close()
+		etag := res.Header.Get("ETag")
+		if res.StatusCode != http.StatusOK || etag == "" {
+			b.Fatalf("%s: %d, ETag %q", sc.name, res.StatusCode, etag)
+		}
+		h := maps.Clone(sc.header)
+		if h == nil {
+			h = map[string]string{}
+		}
+		h["If-None-Match"] = etag
+		scenarios[i].header = h
+	}
+}
+
+// countStatus makes code the status that counts (rate, non-OK) instead
+// of 200: a revalidation's success is a 304.
+func countStatus(s loadtest.Summary, code int) loadtest.Summary {
+	good := s.Statuses[code]
+	s.NonOK = s.Requests - good
+	s.RPS = 0
+	if s.Elapsed > 0 {
+		s.RPS = float64(good) / s.Elapsed.Seconds()
+	}
+	return s
 }
 
 // signIn gives the scenarios that ask for a role the cookies of a user
@@ -203,6 +255,7 @@ func BenchmarkSite(b *testing.B) {
 	site := testenv.App(b)
 	bases := map[target]string{cachedApp: serve(b, site)}
 	signIn(b, site, scenarios)
+	revalidate(b, bases, scenarios)
 	cfg := testenv.Config(b)
 	cfg.PageCacheTTL = 0
 	bases[uncachedApp] = serve(b, testenv.AppWith(b, cfg))
@@ -223,6 +276,9 @@ func BenchmarkSite(b *testing.B) {
 		res, err := gen.run(b.Context(), bases[sc.app], sc, d, miss)
 		if err != nil {
 			b.Fatalf("%s: %v", sc.name, err)
+		}
+		if sc.revalidate {
+			res = countStatus(res, http.StatusNotModified)
 		}
 		return res
 	}
@@ -282,6 +338,9 @@ func BenchmarkSite(b *testing.B) {
 		rows = rows[:0]
 		for i, sc := range scenarios {
 			m := measured{scenario: sc, res: loadtest.MergeSummaries(runs[i]...)}
+			if sc.revalidate {
+				m.res = countStatus(m.res, http.StatusNotModified)
+			}
 			for _, r := range runs[i] {
 				m.rounds = append(m.rounds, r.RPS)
 			}
@@ -305,7 +364,7 @@ func BenchmarkSite(b *testing.B) {
 		b.ReportMetric(ms(m.res.P50), m.name+"_p50_ms")
 		b.ReportMetric(ms(m.res.P99), m.name+"_p99_ms")
 		if ceiling > 0 && (m.name == "events_full" || m.name == "events_partial" || m.name == "events_miss" ||
-			m.name == "events_member" || m.name == "admin_events") {
+			m.name == "events_member" || m.name == "admin_events" || m.name == "calendar_304") {
 			b.ReportMetric(m.res.RPS/ceiling, m.name+"_vs_healthz")
 		}
 	}

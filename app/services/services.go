@@ -14,9 +14,11 @@ import (
 	"github.com/dreamerscave/tdc/app/artists"
 	"github.com/dreamerscave/tdc/app/audit"
 	"github.com/dreamerscave/tdc/app/blog"
+	"github.com/dreamerscave/tdc/app/cleanup"
 	"github.com/dreamerscave/tdc/app/config"
 	"github.com/dreamerscave/tdc/app/events"
 	"github.com/dreamerscave/tdc/app/health"
+	"github.com/dreamerscave/tdc/app/jobs"
 	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/locations"
 	"github.com/dreamerscave/tdc/app/mail"
@@ -43,6 +45,11 @@ type Set struct {
 	Accounts   *accounts.Service
 	Patreon    *patreon.Service
 	Notify     *notify.Service
+	// Jobs runs the scheduled jobs, for the schedulers and the admin's
+	// "Run now"; main registers the jobs (app/schedule.go).
+	Jobs *jobs.Runner
+	// Cleanup removes expired and old data (the "cleanup" job).
+	Cleanup *cleanup.Service
 }
 
 // New builds every service. Writes publish their changes through pub after
@@ -74,7 +81,9 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.P
 			Mail: sender, Emails: emails.FS, Locales: locales.FS, Now: now, Log: log,
 		}),
 		Patreon: patreon.New(sqlDB, cfg.PatreonSecret, now, log),
+		Jobs:    jobs.NewRunner(rdb, cfg.RedisKeyPrefix, log, nil),
 	}
+	set.Cleanup = cleanup.New(sqlDB, set.Accounts.PruneSessionIndex, set.NowPlaying.PruneHistory, now, log)
 	// A Patreon member is linked to the user whose address it is, once
 	// that address is verified.
 	set.Accounts.OnVerified(patreon.LinkUser)

@@ -52,6 +52,13 @@ func Build(cfg config.Config, svc services.Set, reg *prometheus.Registry, log *s
 	if err != nil {
 		return nil, err
 	}
+	if svc.Jobs != nil {
+		for _, c := range svc.Jobs.Collectors() {
+			if err := reg.Register(c); err != nil {
+				return nil, fmt.Errorf("site: job metrics: %w", err)
+			}
+		}
+	}
 	return web.New(web.Deps{
 		Config:   cfg,
 		Log:      log,

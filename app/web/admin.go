@@ -51,6 +51,7 @@ func (s *Server) adminRoutes() []adminRoute {
 	routes = append(routes, s.setRoutes()...)
 	routes = append(routes, s.supporterRoutes()...)
 	routes = append(routes, s.notifyRoutes()...)
+	routes = append(routes, s.jobRoutes()...)
 	for _, e := range s.inlineEntities() {
 		routes = append(routes, s.inlineRoutes(e)...)
 	}
@@ -112,6 +113,7 @@ func (s *Server) adminBase(c fiber.Ctx, section, title string) adminBase {
 		{adminNav{"supporters", "/admin/supporters", "admin.nav.supporters"}, rolesAdmin},
 		{adminNav{"settings", "/admin/settings", "admin.nav.settings"}, rolesAdmin},
 		{adminNav{"notifications", "/admin/notifications", "notify.admin.nav"}, rolesAdmin},
+		{adminNav{"jobs", "/admin/jobs", "admin.nav.jobs"}, rolesAdmin},
 	} {
 		if slices.Contains(n.roles, a.Role) {
 			b.Menu = append(b.Menu, n.adminNav)

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -57,8 +58,11 @@ type cacheEntry struct {
 	body        []byte
 	contentType string
 	etag        string // of body; the gzip body has its own (etagGzip)
-	expires     time.Time
-	topics      []string // what it shows, see shows
+	// modified is the Last-Modified of the answer, zero for none: for a
+	// feed, its latest revision.
+	modified time.Time
+	expires  time.Time
+	topics   []string // what it shows, see shows
 	// gz is compressed on the first request that accepts gzip, so a page
 	// nobody fetches compressed costs no compression.
 	gzOnce sync.Once
@@ -214,10 +218,16 @@ func (p *pageCache) indexSize() (topics, pairs int) {
 	return len(p.index), pairs
 }
 
-// rendered is what a render produces: the body and what it shows.
+// rendered is what a render produces: the body, what it shows, and when
+// what it shows last changed (zero when unknown).
 type rendered struct {
-	body  []byte
-	shows shows
+	body     []byte
+	shows    shows
+	modified time.Time
+	// ttl, when longer than the cache's, keeps this answer longer (a
+	// feed, which changes only with the topics it shows); never when the
+	// cache is off.
+	ttl time.Duration
 }
 
 // get returns the entry for key, calling render once for concurrent misses
@@ -238,7 +248,12 @@ func (p *pageCache) get(key, contentType string, render func() (rendered, error)
 		if len(r.shows.topics) == 0 {
 			return nil, fmt.Errorf("web: cached answer %q declares no topics", key)
 		}
-		e := p.newEntry(r.body, contentType, now.Add(p.ttl), r.shows.topics)
+		ttl := p.ttl
+		if ttl > 0 && r.ttl > ttl {
+			ttl = r.ttl
+		}
+		e := p.newEntry(r.body, contentType, now.Add(ttl), r.shows.topics)
+		e.modified = r.modified.UTC().Truncate(time.Second)
 		if p.ttl > 0 {
 			p.store(key, e, start)
 		}
@@ -315,11 +330,28 @@ func (e *cacheEntry) write(c fiber.Ctx) error {
 		}
 	}
 	c.Set(fiber.HeaderETag, etag)
-	if etagMatches(c.Get(fiber.HeaderIfNoneMatch), etag) {
+	if !e.modified.IsZero() {
+		c.Set(fiber.HeaderLastModified, e.modified.Format(http.TimeFormat))
+	}
+	if e.notModified(c.Get(fiber.HeaderIfNoneMatch), c.Get(fiber.HeaderIfModifiedSince), etag) {
 		c.Response().Header.Del(fiber.HeaderContentEncoding)
 		return c.SendStatus(fiber.StatusNotModified)
 	}
 	return c.Status(fiber.StatusOK).Send(body)
+}
+
+// notModified decides a conditional GET (RFC 9110 13.2.2): If-None-Match
+// when sent, and only otherwise If-Modified-Since, against the entry's
+// Last-Modified; a date that does not parse is ignored.
+func (e *cacheEntry) notModified(ifNoneMatch, ifModifiedSince, etag string) bool {
+	if ifNoneMatch != "" {
+		return etagMatches(ifNoneMatch, etag)
+	}
+	if ifModifiedSince == "" || e.modified.IsZero() {
+		return false
+	}
+	since, err := http.ParseTime(ifModifiedSince)
+	return err == nil && !e.modified.After(since)
 }
 
 // etagMatches is If-None-Match's weak comparison (RFC 9110 13.1.2): "*",

@@ -3,6 +3,10 @@ package web
 import (
 	"bytes"
 	"context"
+	"html/template"
+	"net/url"
+	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -18,6 +22,48 @@ import (
 
 const calendarType = "text/calendar; charset=utf-8"
 
+// feedTTL is how long a feed stays in the page cache. A change to what it
+// shows drops it at once (its topics); what moves by itself, the window of
+// past events, moves by days. Calendar clients poll every hour or so, each
+// at its own moment: a long stay answers most of them 304 from memory.
+const feedTTL = 10 * time.Minute
+
+// feedLinks makes the addresses of the calendar feeds for a page in lang.
+type feedLinks struct {
+	webcal string // TDC_BASE_URL with the webcal scheme
+	query  string // "?lang=de" for a language other than the default
+}
+
+func (s *Server) feedLinks(lang string) feedLinks {
+	u := *s.Config.BaseURL
+	// webcal:// is what makes phones and desktop clients offer to
+	// subscribe; they fetch it over https (or http for an http site).
+	u.Scheme = "webcal"
+	f := feedLinks{webcal: strings.TrimSuffix(u.String(), "/")}
+	if lang != s.Bundle.Default() {
+		f.query = "?lang=" + url.QueryEscape(lang)
+	}
+	return f
+}
+
+// Webcal is the webcal:// address of a feed: the club's for kind "", else
+// that of the location or artist (kind "locations" or "artists") slug.
+func (f feedLinks) Webcal(kind, slug string) template.URL {
+	return template.URL(f.webcal + feedPath(kind, slug) + f.query) //nolint:gosec // our base URL and an escaped slug
+}
+
+// File is the same feed's https address, to download the file.
+func (f feedLinks) File(kind, slug string) string {
+	return feedPath(kind, slug) + f.query
+}
+
+func feedPath(kind, slug string) string {
+	if kind == "" {
+		return "/calendar.ics"
+	}
+	return "/" + url.PathEscape(kind) + "/" + url.PathEscape(slug) + "/calendar.ics"
+}
+
 // calendarFeed serves one feed from the cache. disposition is "inline" for
 // subscriptions and "attachment" for a single event's download.
 func (s *Server) calendarFeed(c fiber.Ctx, key, disposition, filename string, build func(ctx context.Context) (calendar.Feed, []events.Summary, shows, error)) error {
@@ -25,17 +71,17 @@ func (s *Server) calendarFeed(c fiber.Ctx, key, disposition, filename string, bu
 		c.Set(fiber.HeaderContentDisposition, disposition+`; filename="`+filename+`"`)
 		c.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	}
-	return s.cachedBody(c, key, calendarType, headers, func(ctx context.Context) ([]byte, shows, error) {
+	return s.cachedAnswer(c, key, calendarType, headers, func(ctx context.Context) (rendered, error) {
 		feed, evs, sh, err := build(ctx)
 		if err != nil {
-			return nil, sh, err
+			return rendered{shows: sh}, err
 		}
 		feed.BaseURL, feed.Lang, feed.DefaultLang = s.Config.BaseURL, langOf(c), s.Bundle.Default()
 		var buf bytes.Buffer
 		if err := calendar.Write(&buf, feed, evs); err != nil {
-			return nil, sh, err
+			return rendered{shows: sh}, err
 		}
-		return buf.Bytes(), sh, nil
+		return rendered{body: buf.Bytes(), shows: sh, modified: calendar.LastRevised(evs), ttl: feedTTL}, nil
 	})
 }
 

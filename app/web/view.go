@@ -29,6 +29,8 @@ type Base struct {
 	Theme       *themeVars
 	// Site is the club's name, tagline and links, from the settings.
 	Site siteInfo
+	// Feeds builds the calendar feeds' subscription links (calendar.go).
+	Feeds feedLinks
 	// Socket is the live websocket's address with the page's topics
 	// (liveURL), or "" for a page that shows nothing live.
 	Socket string
@@ -85,7 +87,7 @@ type themeVars struct {
 func (s *Server) base(c fiber.Ctx, nav, path string, q url.Values, meta Meta) Base {
 	lang, zone := langOf(c), zoneOf(c)
 	now := s.Now()
-	b := Base{Lang: lang, Zone: zone, Now: now, Nav: nav, Path: path, Meta: meta}
+	b := Base{Lang: lang, Zone: zone, Now: now, Nav: nav, Path: path, Meta: meta, Feeds: s.feedLinks(lang)}
 	for _, l := range s.Bundle.Languages() {
 		lq := cloneValues(q)
 		lq.Set("lang", l)
@@ -225,10 +227,19 @@ func (s *Server) cachedPage(c fiber.Ctx, key, page, fragment string, load func(c
 // change or TTL, whatever the request rate, and says what it shows.
 // headers sets what only a successful answer carries (a download's name).
 func (s *Server) cachedBody(c fiber.Ctx, key, contentType string, headers func(), build func(ctx context.Context) ([]byte, shows, error)) error {
+	return s.cachedAnswer(c, key, contentType, headers, func(ctx context.Context) (rendered, error) {
+		body, sh, err := build(ctx)
+		return rendered{body: body, shows: sh}, err
+	})
+}
+
+// cachedAnswer is cachedBody for answers that know when they last changed
+// (rendered.modified), which then carry Last-Modified and answer
+// If-Modified-Since.
+func (s *Server) cachedAnswer(c fiber.Ctx, key, contentType string, headers func(), build func(ctx context.Context) (rendered, error)) error {
 	full := strings.Join([]string{key, langOf(c)}, "|")
 	e, err := s.cache.get(full, contentType, func() (rendered, error) {
-		body, sh, err := build(c.Context())
-		return rendered{body: body, shows: sh}, err
+		return build(c.Context())
 	})
 	if err != nil {
 		return redirectOr(c, err)

@@ -127,13 +127,8 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 	addPlacesSamples(pages, fragments, base, evil)    // admin_locations_views_test.go
 	addScreenSamples(pages, fragments, base, evil)    // screens_views_test.go
 	addSupporterSamples(pages, fragments, base, evil) // admin_supporters_views_test.go
-	addAccountSamples(pages, fragments, base, evil)   // account_views_test.go
-	addAdminSamples(pages, fragments, base, evil)     // admin_views_test.go
-	addMediaSamples(pages, fragments, base, evil)     // admin_media_views_test.go
-	addOfficeSamples(pages, fragments, base, evil)    // admin_blog_views_test.go
-	addPlacesSamples(pages, fragments, base, evil)    // admin_locations_views_test.go
-	addScreenSamples(pages, fragments, base, evil)    // screens_views_test.go
 	addNotifySamples(pages, fragments, base, evil)    // notify_views_test.go
+	addJobsSamples(pages, fragments, base, evil)      // admin_jobs_views_test.go
 	return pages, fragments
 }
 
