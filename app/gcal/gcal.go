@@ -102,8 +102,9 @@ func newClient(ctx context.Context, opts Options, timeout time.Duration) (*calen
 	// The token source keeps this context for every refresh: it must live
 	// as long as the process, and it carries the bounded client.
 	tctx := context.WithValue(context.WithoutCancel(ctx), oauth2.HTTPClient, base)
+	// Calls are bounded by their contexts (see call); a Timeout on this
+	// client would make net/http use the transport's obsolete CancelRequest.
 	hc := oauth2.NewClient(tctx, jwt.TokenSource(tctx))
-	hc.Timeout = timeout
 	endpoint := strings.TrimRight(opts.APIURL, "/") + "/calendar/v3/"
 	cal, err := calendar.NewService(ctx, option.WithEndpoint(endpoint), option.WithHTTPClient(hc))
 	if err != nil {
