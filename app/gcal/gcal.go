@@ -235,7 +235,9 @@ func (s *Service) lastError(ctx context.Context, id int64) string {
 func (s *Service) Retry(ctx context.Context, eventID int64) error { return s.store.Retry(ctx, eventID) }
 
 // Overview is what the admin shows.
-func (s *Service) Overview(ctx context.Context) (syncstate.Overview, error) { return s.store.Overview(ctx) }
+func (s *Service) Overview(ctx context.Context) (syncstate.Overview, error) {
+	return s.store.Overview(ctx)
+}
 
 // syncOne makes Google's copy of event id what it should be and records
 // the result. compare first reads Google's copy and leaves an equal one
