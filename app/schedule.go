@@ -23,6 +23,8 @@ func scheduledJobs(cfg config.Config, svc services.Set, log *slog.Logger) []jobs
 			}
 			return err
 		}},
+		{Name: "gcal-sync", Every: cfg.Sync.Every, Run: svc.GCal.Sync},
+		{Name: "facebook-post", Every: cfg.Sync.Every, Run: svc.Facebook.Post},
 	}
 }
 

@@ -10,7 +10,8 @@ import (
 	"github.com/dreamerscave/tdc/app/testenv"
 )
 
-// serve schedules the poll at TDC_NOW_PLAYING_POLL and the daily clean-up,
+// serve schedules the poll at TDC_NOW_PLAYING_POLL, the daily clean-up and
+// the Google Calendar and Facebook jobs at TDC_SYNC_INTERVAL,
 // and none of it with TDC_JOBS=off.
 func TestStartJobs(t *testing.T) {
 	t.Parallel()
@@ -23,7 +24,8 @@ func TestStartJobs(t *testing.T) {
 	for _, j := range scheduledJobs(cfg, svc, testenv.Logger(t)) {
 		every[j.Name] = j.Every
 	}
-	require.Equal(t, map[string]time.Duration{"now-playing-poll": 40 * time.Second, "now-playing-prune": 24 * time.Hour}, every)
+	require.Equal(t, map[string]time.Duration{"now-playing-poll": 40 * time.Second, "now-playing-prune": 24 * time.Hour,
+		"gcal-sync": time.Minute, "facebook-post": time.Minute}, every)
 
 	s, err := startJobs(t.Context(), cfg, svc, rdb, testenv.Logger(t))
 	require.NoError(t, err)

@@ -68,7 +68,7 @@ type Service struct {
 
 // New returns the service. A key file that cannot be read or parsed is
 // logged and shown in the admin; it does not stop the site.
-func New(ctx context.Context, sqlDB *sql.DB, opts Options, log *slog.Logger, now func() time.Time) *Service {
+func New(sqlDB *sql.DB, opts Options, log *slog.Logger, now func() time.Time) *Service {
 	s := &Service{
 		sqlDB: sqlDB, q: db.New(sqlDB), opts: opts, log: log, timeout: opts.Timeout,
 		store: syncstate.New(sqlDB, db.SyncStateIntegrationGoogle, opts.DefaultLanguage, now),
@@ -79,7 +79,7 @@ func New(ctx context.Context, sqlDB *sql.DB, opts Options, log *slog.Logger, now
 	if opts.CredentialsFile == "" {
 		return s
 	}
-	s.cal, s.setup = newClient(ctx, opts, s.timeout)
+	s.cal, s.setup = newClient(opts, s.timeout)
 	if s.setup != nil {
 		log.Error("gcal: not usable", slog.Any("error", s.setup))
 	}
@@ -88,8 +88,9 @@ func New(ctx context.Context, sqlDB *sql.DB, opts Options, log *slog.Logger, now
 
 // newClient builds the Calendar client: a JWT token source from the
 // service-account key (whose token_uri names the token endpoint) and every
-// HTTP call bounded by timeout, the token fetch included.
-func newClient(ctx context.Context, opts Options, timeout time.Duration) (*calendar.Service, error) {
+// HTTP call bounded by timeout, the token fetch included. It makes no
+// call: the token is fetched with the first request.
+func newClient(opts Options, timeout time.Duration) (*calendar.Service, error) {
 	key, err := os.ReadFile(opts.CredentialsFile)
 	if err != nil {
 		return nil, fmt.Errorf("gcal: read key: %w", err)
@@ -99,14 +100,14 @@ func newClient(ctx context.Context, opts Options, timeout time.Duration) (*calen
 		return nil, fmt.Errorf("gcal: key file %s: %w", opts.CredentialsFile, err)
 	}
 	base := &http.Client{Timeout: timeout}
-	// The token source keeps this context for every refresh: it must live
-	// as long as the process, and it carries the bounded client.
-	tctx := context.WithValue(context.WithoutCancel(ctx), oauth2.HTTPClient, base)
+	// The token source keeps this context for every refresh: it lives as
+	// long as the process, and carries the bounded client.
+	tctx := context.WithValue(context.Background(), oauth2.HTTPClient, base)
 	// Calls are bounded by their contexts (see call); a Timeout on this
 	// client would make net/http use the transport's obsolete CancelRequest.
 	hc := oauth2.NewClient(tctx, jwt.TokenSource(tctx))
 	endpoint := strings.TrimRight(opts.APIURL, "/") + "/calendar/v3/"
-	cal, err := calendar.NewService(ctx, option.WithEndpoint(endpoint), option.WithHTTPClient(hc))
+	cal, err := calendar.NewService(tctx, option.WithEndpoint(endpoint), option.WithHTTPClient(hc))
 	if err != nil {
 		return nil, fmt.Errorf("gcal: client: %w", err)
 	}

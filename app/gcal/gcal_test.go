@@ -61,7 +61,7 @@ func setupOn(t *testing.T, sqlDB *sql.DB, timeout time.Duration) testBundle {
 		clock: &clock{t: time.Now().UTC().Truncate(time.Second)}}
 	log := testenv.Logger(t)
 	b.events = events.New(sqlDB, []string{"en", "de"}, b.clock.now, live.Discard{}, log)
-	b.gcal = gcal.New(t.Context(), sqlDB, gcal.Options{
+	b.gcal = gcal.New(sqlDB, gcal.Options{
 		CredentialsFile: b.fake.KeyFile, CalendarID: calID, APIURL: b.fake.URL, Timeout: timeout,
 		SiteURL: "https://club.example", DefaultLanguage: "en",
 	}, log, b.clock.now)
@@ -322,13 +322,13 @@ func TestResync(t *testing.T) {
 func TestUnconfigured(t *testing.T) {
 	sqlDB := testenv.DB(t)
 	log := testenv.Logger(t)
-	off := gcal.New(t.Context(), sqlDB, gcal.Options{DefaultLanguage: "en"}, log, time.Now)
+	off := gcal.New(sqlDB, gcal.Options{DefaultLanguage: "en"}, log, time.Now)
 	require.False(t, off.Configured())
 	require.NoError(t, off.Sync(t.Context()))
 	_, err := off.Resync(t.Context())
 	require.ErrorContains(t, err, "not configured")
 
-	bad := gcal.New(t.Context(), sqlDB, gcal.Options{CredentialsFile: "/nonexistent/key.json", CalendarID: calID, DefaultLanguage: "en"}, log, time.Now)
+	bad := gcal.New(sqlDB, gcal.Options{CredentialsFile: "/nonexistent/key.json", CalendarID: calID, DefaultLanguage: "en"}, log, time.Now)
 	require.True(t, bad.Configured())
 	require.ErrorContains(t, bad.Problem(), "read key")
 	require.NoError(t, bad.Sync(t.Context()))

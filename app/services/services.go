@@ -16,6 +16,8 @@ import (
 	"github.com/dreamerscave/tdc/app/blog"
 	"github.com/dreamerscave/tdc/app/config"
 	"github.com/dreamerscave/tdc/app/events"
+	"github.com/dreamerscave/tdc/app/facebook"
+	"github.com/dreamerscave/tdc/app/gcal"
 	"github.com/dreamerscave/tdc/app/health"
 	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/locations"
@@ -39,6 +41,8 @@ type Set struct {
 	Settings   *settings.Service
 	Media      *media.Service
 	Accounts   *accounts.Service
+	GCal       *gcal.Service     // Google Calendar sync
+	Facebook   *facebook.Service // Facebook Page announcements
 }
 
 // New builds every service. Writes publish their changes through pub after
@@ -50,7 +54,7 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.P
 	if err != nil {
 		log.Error("services: mail", slog.Any("error", err))
 	}
-	return Set{
+	set := Set{
 		Events:     events.New(sqlDB, cfg.Languages, now, pub, log),
 		Locations:  locations.New(sqlDB, cfg.Languages, now, pub, log),
 		Artists:    artists.New(sqlDB, cfg.Languages, now, pub, log),
@@ -70,4 +74,26 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.P
 			Mail: sender, Emails: emails.FS, Locales: locales.FS, Now: now, Log: log,
 		}),
 	}
+	addSync(&set, cfg, sqlDB, log, now)
+	return set
+}
+
+// addSync builds the Google Calendar and Facebook services and hooks them
+// into every event write, so each change is queued in its transaction.
+func addSync(set *Set, cfg config.Config, sqlDB *sql.DB, log *slog.Logger, now func() time.Time) {
+	sc, site := cfg.Sync, ""
+	if cfg.BaseURL != nil {
+		site = cfg.BaseURL.String()
+	}
+	set.GCal = gcal.New(sqlDB, gcal.Options{
+		CredentialsFile: sc.GoogleCredentialsFile, CalendarID: sc.GoogleCalendarID, APIURL: sc.GoogleAPIURL,
+		Timeout: sc.Timeout, SiteURL: site, DefaultLanguage: cfg.DefaultLanguage,
+	}, log, now)
+	set.Facebook = facebook.New(sqlDB, facebook.Options{
+		PageID: sc.FacebookPageID, Token: sc.FacebookPageToken, GraphURL: sc.FacebookGraphURL,
+		Version: sc.FacebookAPIVersion, Timeout: sc.Timeout, SiteURL: site, DefaultLanguage: cfg.DefaultLanguage,
+		Zone: cfg.ClubZone, ZoneLabel: cfg.ClubZoneLabel,
+	}, log, now)
+	set.Events.OnWrite(set.GCal.Hook)
+	set.Events.OnWrite(set.Facebook.Hook)
 }
