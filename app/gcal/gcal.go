@@ -232,6 +232,28 @@ func (s *Service) lastError(ctx context.Context, id int64) string {
 	return "unknown error"
 }
 
+// QueueAll marks every event the calendar may hold pending, for the job
+// to push: the admin's resync, which must not wait on Google in a request.
+// It returns how many it queued.
+func (s *Service) QueueAll(ctx context.Context) (int, error) {
+	if !s.usable() {
+		return 0, nil
+	}
+	ids, err := s.q.SyncEventIDsGoogle(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("gcal: list events: %w", err)
+	}
+	err = db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
+		for _, id := range ids {
+			if err := s.store.Mark(ctx, q, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return len(ids), err
+}
+
 // Retry queues a failed event again (the admin's button).
 func (s *Service) Retry(ctx context.Context, eventID int64) error { return s.store.Retry(ctx, eventID) }
 

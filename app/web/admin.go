@@ -49,6 +49,7 @@ func (s *Server) adminRoutes() []adminRoute {
 	routes = append(routes, s.locationRoutes()...)
 	routes = append(routes, s.artistRoutes()...)
 	routes = append(routes, s.setRoutes()...)
+	routes = append(routes, s.integrationRoutes()...)
 	for _, e := range s.inlineEntities() {
 		routes = append(routes, s.inlineRoutes(e)...)
 	}
@@ -108,6 +109,7 @@ func (s *Server) adminBase(c fiber.Ctx, section, title string) adminBase {
 		{adminNav{"media", "/admin/media", "admin.nav.media"}, rolesOffice},
 		{adminNav{"users", "/admin/users", "admin.nav.users"}, rolesAdmin},
 		{adminNav{"settings", "/admin/settings", "admin.nav.settings"}, rolesAdmin},
+		{adminNav{"integrations", "/admin/integrations", "admin.nav.integrations"}, rolesAdmin},
 	} {
 		if slices.Contains(n.roles, a.Role) {
 			b.Menu = append(b.Menu, n.adminNav)

@@ -65,6 +65,7 @@ type Server struct {
 	faults []Fault
 	lists  int
 	hang   chan struct{}
+	hung   chan struct{}
 }
 
 var versioned = regexp.MustCompile(`^/v[0-9]+\.[0-9]/([^/]+)/feed$`)
@@ -72,7 +73,7 @@ var versioned = regexp.MustCompile(`^/v[0-9]+\.[0-9]/([^/]+)/feed$`)
 // New starts a fake Page pageID that accepts token.
 func New(t testing.TB, pageID, token string) *Server {
 	t.Helper()
-	s := &Server{PageID: pageID, Token: token, hang: make(chan struct{})}
+	s := &Server{PageID: pageID, Token: token, hang: make(chan struct{}), hung: make(chan struct{}, 64)}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(func() {
 		close(s.hang)
@@ -81,6 +82,9 @@ func New(t testing.TB, pageID, token string) *Server {
 	s.URL = s.srv.URL
 	return s
 }
+
+// Hung receives once for each request the server has started hanging on.
+func (s *Server) Hung() <-chan struct{} { return s.hung }
 
 // Fail makes the next requests answer with faults, one each, in order.
 func (s *Server) Fail(faults ...Fault) {
@@ -116,6 +120,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f.Hang {
+		select {
+		case s.hung <- struct{}{}:
+		default:
+		}
 		select {
 		case <-r.Context().Done():
 		case <-s.hang:

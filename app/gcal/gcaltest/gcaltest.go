@@ -90,6 +90,7 @@ type Server struct {
 	faults     []Fault
 	calls      map[string]int // "insert", "update", "patch", "delete", "get", "list", "token"
 	hang       chan struct{}
+	hung       chan struct{}
 }
 
 // New starts a fake for calendar calID and writes its key file.
@@ -99,7 +100,7 @@ func New(t testing.TB, calID string) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{CalendarID: calID, key: key, events: map[string]*Event{}, calls: map[string]int{}, hang: make(chan struct{})}
+	s := &Server{CalendarID: calID, key: key, events: map[string]*Event{}, calls: map[string]int{}, hang: make(chan struct{}), hung: make(chan struct{}, 64)}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(func() {
 		close(s.hang)
@@ -119,6 +120,9 @@ func New(t testing.TB, calID string) *Server {
 	}
 	return s
 }
+
+// Hung receives once for each request the server has started hanging on.
+func (s *Server) Hung() <-chan struct{} { return s.hung }
 
 // Fail makes the next calendar requests (not token requests) answer with
 // faults, one each, in order.
@@ -214,6 +218,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) fault(w http.ResponseWriter, r *http.Request, f Fault) {
 	if f.Hang {
+		select {
+		case s.hung <- struct{}{}:
+		default:
+		}
 		select {
 		case <-r.Context().Done():
 		case <-s.hang:
