@@ -126,6 +126,7 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 	addOfficeSamples(pages, fragments, base, evil)  // admin_blog_views_test.go
 	addPlacesSamples(pages, fragments, base, evil)  // admin_locations_views_test.go
 	addScreenSamples(pages, fragments, base, evil)  // screens_views_test.go
+	addIntegrationSamples(pages, base, evil)        // admin_integrations_views_test.go
 	return pages, fragments
 }
 
