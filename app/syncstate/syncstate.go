@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/dreamerscave/tdc/app/apperr"
@@ -215,7 +216,7 @@ func errText(err error) sql.NullString {
 	}
 	msg := err.Error()
 	if len(msg) > maxErrorLen {
-		msg = msg[:maxErrorLen]
+		msg = strings.ToValidUTF8(msg[:maxErrorLen], "")
 	}
 	return sql.NullString{String: msg, Valid: true}
 }
