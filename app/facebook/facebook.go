@@ -76,7 +76,7 @@ func New(sqlDB *sql.DB, opts Options, log *slog.Logger, now func() time.Time) *S
 	return &Service{
 		sqlDB: sqlDB, q: db.New(sqlDB), opts: opts, log: log,
 		store: syncstate.New(sqlDB, db.SyncStateIntegrationFacebook, opts.DefaultLanguage, now),
-		hc:    &http.Client{Timeout: opts.Timeout},
+		hc:    &http.Client{}, // each call is bounded by its context (see call)
 	}
 }
 

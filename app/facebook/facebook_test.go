@@ -3,7 +3,6 @@ package facebook_test
 import (
 	"database/sql"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,25 +22,13 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 const pageID = "1234567890"
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type testBundle struct {
 	sqlDB  *sql.DB
 	q      *db.Queries
 	fake   *facebooktest.Server
 	fb     *facebook.Service
 	events *events.Service
-	clock  *clock
+	clock  *testenv.Clock
 	loc    testenv.LocationRow
 }
 
@@ -52,9 +39,9 @@ func setup(t *testing.T, timeout time.Duration) testBundle {
 	t.Helper()
 	sqlDB := testenv.DB(t)
 	b := testBundle{sqlDB: sqlDB, q: db.New(sqlDB), fake: facebooktest.New(t, pageID, "page-token"),
-		clock: &clock{t: time.Now().UTC().Truncate(time.Second)}}
+		clock: testenv.NewClock(time.Now().UTC().Truncate(time.Second))}
 	log := testenv.Logger(t)
-	b.events = events.New(sqlDB, []string{"en", "de"}, b.clock.now, live.Discard{}, log)
+	b.events = events.New(sqlDB, []string{"en", "de"}, b.clock.Now, live.Discard{}, log)
 	b.fb = b.service(t, "page-token", timeout)
 	b.events.OnWrite(b.fb.Hook)
 	b.loc = testenv.Location(t, b.q, testenv.LocationOpts{})
@@ -71,12 +58,12 @@ func (b testBundle) service(t *testing.T, token string, timeout time.Duration) *
 	return facebook.New(b.sqlDB, facebook.Options{
 		PageID: pageID, Token: token, GraphURL: b.fake.URL, Version: "v23.0", Timeout: timeout,
 		SiteURL: "https://club.example/", DefaultLanguage: "en", Zone: time.UTC, ZoneLabel: "UTC",
-	}, testenv.Logger(t), b.clock.now)
+	}, testenv.Logger(t), b.clock.Now)
 }
 
 func (b testBundle) publish(t *testing.T, title string) events.Draft {
 	t.Helper()
-	r := testenv.Event(t, b.q, testenv.EventOpts{Location: b.loc, Title: title, Start: b.clock.now().Add(72 * time.Hour)})
+	r := testenv.Event(t, b.q, testenv.EventOpts{Location: b.loc, Title: title, Start: b.clock.Now().Add(72 * time.Hour)})
 	d, err := b.events.AdminGet(t.Context(), r.ID)
 	require.NoError(t, err)
 	d, err = b.events.Publish(t.Context(), actor.System(), d.ID, d.Version)
@@ -122,7 +109,7 @@ func TestPostOnFirstPublish(t *testing.T) {
 	require.NoError(t, err)
 	_, err = b.events.Publish(ctx, actor.System(), d.ID, d.Version)
 	require.NoError(t, err)
-	b.clock.add(time.Hour)
+	b.clock.Add(time.Hour)
 	require.NoError(t, b.fb.Post(ctx))
 	require.Len(t, b.fake.Posts(), 1)
 }
@@ -181,11 +168,11 @@ func TestErrorsBackOffWithoutDuplicates(t *testing.T) {
 			require.Equal(t, syncstate.StatusPending, r.Status)
 			require.Contains(t, msg, tc.want)
 			require.NotContains(t, msg, "page-token")
-			require.True(t, next.After(b.clock.now()), "next attempt %s in the future", next)
+			require.True(t, next.After(b.clock.Now()), "next attempt %s in the future", next)
 
 			require.NoError(t, b.fb.Post(t.Context()))
 			require.Equal(t, 0, b.fake.Lists(), "not due yet")
-			b.clock.add(7 * time.Hour)
+			b.clock.Add(7 * time.Hour)
 			require.NoError(t, b.fb.Post(t.Context()))
 			require.Len(t, b.fake.Posts(), 1)
 			r, _, _ = b.row(t, d.ID)
@@ -203,7 +190,7 @@ func TestTokenRejectedAndPermanentErrors(t *testing.T) {
 	b.fake.Fail(facebooktest.TokenExpired)
 	require.ErrorContains(t, b.fb.Post(ctx), "token was rejected")
 	require.ErrorContains(t, b.fb.Problem(ctx), "Session has expired")
-	b.clock.add(24 * time.Hour)
+	b.clock.Add(24 * time.Hour)
 	require.NoError(t, b.fb.Post(ctx))
 	require.Empty(t, b.fake.Posts())
 	require.Equal(t, 0, b.fake.Lists(), "no call with a rejected token")
@@ -222,7 +209,7 @@ func TestTokenRejectedAndPermanentErrors(t *testing.T) {
 	r, msg, _ := b.row(t, d2.ID)
 	require.Equal(t, syncstate.StatusFailed, r.Status)
 	require.Contains(t, msg, "Duplicate status message")
-	b.clock.add(24 * time.Hour)
+	b.clock.Add(24 * time.Hour)
 	require.NoError(t, renewed.Post(ctx), "a failed row waits")
 	require.NoError(t, renewed.Retry(ctx, d2.ID))
 	require.NoError(t, renewed.Post(ctx))

@@ -103,9 +103,11 @@ func newClient(opts Options, timeout time.Duration) (*calendar.Service, error) {
 	// The token source keeps this context for every refresh: it lives as
 	// long as the process, and carries the bounded client.
 	tctx := context.WithValue(context.Background(), oauth2.HTTPClient, base)
-	// Calls are bounded by their contexts (see call); a Timeout on this
-	// client would make net/http use the transport's obsolete CancelRequest.
+	// Calls are bounded by their contexts (see call). NewClient copies the
+	// base's Timeout, which on this client would make net/http call the
+	// oauth2 transport's obsolete CancelRequest (and log about it).
 	hc := oauth2.NewClient(tctx, jwt.TokenSource(tctx))
+	hc.Timeout = 0
 	endpoint := strings.TrimRight(opts.APIURL, "/") + "/calendar/v3/"
 	cal, err := calendar.NewService(tctx, option.WithEndpoint(endpoint), option.WithHTTPClient(hc))
 	if err != nil {

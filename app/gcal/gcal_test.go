@@ -3,7 +3,6 @@ package gcal_test
 import (
 	"database/sql"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,26 +22,13 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 const calID = "club@group.calendar.google.com"
 
-// clock is a settable clock shared by the events and gcal services.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type testBundle struct {
 	sqlDB  *sql.DB
 	q      *db.Queries
 	fake   *gcaltest.Server
 	gcal   *gcal.Service
 	events *events.Service
-	clock  *clock
+	clock  *testenv.Clock
 	loc    testenv.LocationRow
 }
 
@@ -58,13 +44,13 @@ func setup(t *testing.T, timeout time.Duration) testBundle {
 func setupOn(t *testing.T, sqlDB *sql.DB, timeout time.Duration) testBundle {
 	t.Helper()
 	b := testBundle{sqlDB: sqlDB, q: db.New(sqlDB), fake: gcaltest.New(t, calID),
-		clock: &clock{t: time.Now().UTC().Truncate(time.Second)}}
+		clock: testenv.NewClock(time.Now().UTC().Truncate(time.Second))}
 	log := testenv.Logger(t)
-	b.events = events.New(sqlDB, []string{"en", "de"}, b.clock.now, live.Discard{}, log)
+	b.events = events.New(sqlDB, []string{"en", "de"}, b.clock.Now, live.Discard{}, log)
 	b.gcal = gcal.New(sqlDB, gcal.Options{
 		CredentialsFile: b.fake.KeyFile, CalendarID: calID, APIURL: b.fake.URL, Timeout: timeout,
 		SiteURL: "https://club.example", DefaultLanguage: "en",
-	}, log, b.clock.now)
+	}, log, b.clock.Now)
 	require.NoError(t, b.gcal.Problem())
 	b.events.OnWrite(b.gcal.Hook)
 	b.loc = testenv.Location(t, b.q, testenv.LocationOpts{})
@@ -78,7 +64,7 @@ func setupOn(t *testing.T, sqlDB *sql.DB, timeout time.Duration) testBundle {
 // draft inserts an unpublished event of the bundle's venue.
 func (b testBundle) draft(t *testing.T, title string) events.Draft {
 	t.Helper()
-	r := testenv.Event(t, b.q, testenv.EventOpts{Location: b.loc, Title: title, Start: b.clock.now().Add(48 * time.Hour)})
+	r := testenv.Event(t, b.q, testenv.EventOpts{Location: b.loc, Title: title, Start: b.clock.Now().Add(48 * time.Hour)})
 	d, err := b.events.AdminGet(t.Context(), r.ID)
 	require.NoError(t, err)
 	return d
@@ -185,12 +171,12 @@ func TestRetryAfterLostAnswerNeverDuplicates(t *testing.T) {
 	require.Equal(t, 1, b.fake.Len(), "Google made it")
 	msg, next := b.lastError(t, d.ID)
 	require.NotEmpty(t, msg)
-	require.True(t, next.After(b.clock.now()), "backed off")
+	require.True(t, next.After(b.clock.Now()), "backed off")
 	require.Equal(t, syncstate.StatusPending, b.row(t, d.ID).Status)
 
 	require.NoError(t, b.gcal.Sync(ctx))
 	require.Equal(t, 1, b.fake.Calls("insert"), "not due yet")
-	b.clock.add(7 * time.Hour)
+	b.clock.Add(7 * time.Hour)
 	require.NoError(t, b.gcal.Sync(ctx))
 	require.Equal(t, syncstate.StatusSynced, b.row(t, d.ID).Status)
 	require.Equal(t, 1, b.fake.Len())
@@ -221,11 +207,11 @@ func TestErrorsBackOffOrFail(t *testing.T) {
 			require.ErrorContains(t, b.gcal.Sync(t.Context()), "1 of 1")
 			msg, next := b.lastError(t, d.ID)
 			require.Contains(t, msg, tc.want)
-			require.True(t, next.After(b.clock.now()), "next attempt %s is in the future", next)
+			require.True(t, next.After(b.clock.Now()), "next attempt %s is in the future", next)
 			r := b.row(t, d.ID)
 			require.Equal(t, syncstate.StatusPending, r.Status)
 			require.EqualValues(t, 1, r.Attempts)
-			b.clock.add(7 * time.Hour)
+			b.clock.Add(7 * time.Hour)
 			require.NoError(t, b.gcal.Sync(t.Context()))
 			require.Equal(t, syncstate.StatusSynced, b.row(t, d.ID).Status)
 			require.Equal(t, 1, b.fake.Len())
@@ -245,7 +231,7 @@ func TestErrorsBackOffOrFail(t *testing.T) {
 		require.EqualValues(t, 1, o.Failed)
 		require.Equal(t, d.Slug, o.Problems[0].Slug)
 
-		b.clock.add(7 * time.Hour)
+		b.clock.Add(7 * time.Hour)
 		require.NoError(t, b.gcal.Sync(t.Context()), "a failed row waits")
 		require.Equal(t, 0, b.fake.Len())
 		require.NoError(t, b.gcal.Retry(t.Context(), d.ID))
@@ -264,7 +250,7 @@ func TestEditDuringPushStaysPending(t *testing.T) {
 	rev := b.row(t, d.ID).Revision
 	_, err := b.events.Patch(ctx, actor.System(), d.ID, d.Version, "title.en", "Racing Again")
 	require.NoError(t, err)
-	store := syncstate.New(b.sqlDB, db.SyncStateIntegrationGoogle, "en", b.clock.now)
+	store := syncstate.New(b.sqlDB, db.SyncStateIntegrationGoogle, "en", b.clock.Now)
 	ok, err := store.Done(ctx, d.ID, rev, syncstate.StatusSynced, gcal.EventID(d.ID), d.Version)
 	require.NoError(t, err)
 	require.False(t, ok)
