@@ -101,3 +101,11 @@ ON DUPLICATE KEY UPDATE value = VALUES(value);
 
 -- name: IntegrationCursorDelete :exec
 DELETE FROM integration_cursors WHERE integration = ? AND name = ?;
+
+-- name: SyncClaim :execrows
+-- Take a due row for one push: its next attempt moves past the push's
+-- longest run, so no other instance takes it meanwhile, and a process that
+-- dies mid-push leaves it due again once that time has passed.
+UPDATE sync_state SET next_attempt_at = sqlc.arg(lease_until)
+WHERE integration = ? AND entity_kind = 'event' AND entity_id = ? AND status = 'pending'
+  AND next_attempt_at <= sqlc.arg(now);

@@ -103,6 +103,35 @@ func (q *Queries) SyncAddOnce(ctx context.Context, arg SyncAddOnceParams) error 
 	return err
 }
 
+const syncClaim = `-- name: SyncClaim :execrows
+UPDATE sync_state SET next_attempt_at = ?
+WHERE integration = ? AND entity_kind = 'event' AND entity_id = ? AND status = 'pending'
+  AND next_attempt_at <= ?
+`
+
+type SyncClaimParams struct {
+	LeaseUntil  time.Time
+	Integration SyncStateIntegration
+	EntityID    int64
+	Now         time.Time
+}
+
+// Take a due row for one push: its next attempt moves past the push's
+// longest run, so no other instance takes it meanwhile, and a process that
+// dies mid-push leaves it due again once that time has passed.
+func (q *Queries) SyncClaim(ctx context.Context, arg SyncClaimParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, syncClaim,
+		arg.LeaseUntil,
+		arg.Integration,
+		arg.EntityID,
+		arg.Now,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
 const syncCounts = `-- name: SyncCounts :many
 SELECT status, CAST(COUNT(*) AS SIGNED) AS n
 FROM sync_state WHERE integration = ? GROUP BY status

@@ -151,15 +151,27 @@ func (s *Service) Post(ctx context.Context) error {
 	}
 	bad := 0
 	for _, r := range rows {
-		ok, err := s.postOne(ctx, r)
+		// Claimed for longer than the two calls a post may make, so that no
+		// other instance looks for the post while this one is making it.
+		if ok, err := s.store.Claim(ctx, r.EntityID, 3*s.opts.Timeout); err != nil || !ok {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		out, err := s.postOne(ctx, r)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			bad++
+		if out == settled {
+			continue
 		}
 		if err := s.Problem(ctx); err != nil {
-			return err
+			return err // the token was rejected
+		}
+		bad++
+		if out == later {
+			break // Facebook is busy or away: the rest waits for the next run
 		}
 	}
 	if bad > 0 {
@@ -168,28 +180,37 @@ func (s *Service) Post(ctx context.Context) error {
 	return nil
 }
 
+// outcome is what became of one row.
+type outcome int
+
+const (
+	settled outcome = iota // posted, adopted, or nothing to post
+	later                  // a temporary error: tried again after a backoff
+	failed                 // refused for good, until an admin retries
+)
+
 // postOne announces one event, or adopts the post an earlier attempt made.
-// It reports whether the row is settled; the error is the database's.
-func (s *Service) postOne(ctx context.Context, r db.SyncDueRow) (bool, error) {
+// The error is the database's; Facebook's go on the row.
+func (s *Service) postOne(ctx context.Context, r db.SyncDueRow) (outcome, error) {
 	ev, err := s.q.SyncEventGet(ctx, db.SyncEventGetParams{DefaultLang: s.opts.DefaultLanguage, ID: r.EntityID})
 	gone := errors.Is(err, sql.ErrNoRows)
 	if err != nil && !gone {
-		return false, fmt.Errorf("facebook: read event %d: %w", r.EntityID, err)
+		return failed, fmt.Errorf("facebook: read event %d: %w", r.EntityID, err)
 	}
 	if r.Intent.Valid {
 		found, err := s.find(ctx, r.Intent.String, r.IntentAt.Time)
 		if err != nil {
-			return false, s.record(ctx, r, err)
+			return s.record(ctx, r, err)
 		}
 		if found != "" {
 			s.log.Info("facebook: adopted an earlier post", slog.Int64("event_id", r.EntityID), slog.String("post_id", found))
-			return true, s.adopt(ctx, r, found, ev.Version)
+			return settled, s.adopt(ctx, r, found, ev.Version)
 		}
 	}
 	if gone || !ev.Published || ev.Cancelled {
 		// Withdrawn before its turn came: nothing to announce.
 		_, err := s.store.Done(ctx, r.EntityID, r.Revision, syncstate.StatusDeleted, "", ev.Version)
-		return true, err
+		return settled, err
 	}
 	marker := r.Intent.String
 	if !r.Intent.Valid {
@@ -199,19 +220,19 @@ func (s *Service) postOne(ctx context.Context, r db.SyncDueRow) (bool, error) {
 			Integration: db.SyncStateIntegrationFacebook, EntityID: r.EntityID,
 		})
 		if err != nil {
-			return false, fmt.Errorf("facebook: record intent for %d: %w", r.EntityID, err)
+			return failed, fmt.Errorf("facebook: record intent for %d: %w", r.EntityID, err)
 		}
 	}
 	id, err := s.publish(ctx, s.message(ev, marker), marker)
 	if err != nil {
-		return false, s.record(ctx, r, err)
+		return s.record(ctx, r, err)
 	}
 	if s.afterPost != nil {
 		if err := s.afterPost(); err != nil {
-			return false, err
+			return failed, err
 		}
 	}
-	return true, s.adopt(ctx, r, id, ev.Version)
+	return settled, s.adopt(ctx, r, id, ev.Version)
 }
 
 // adopt stores post id as event r's announcement.
@@ -229,7 +250,7 @@ func (s *Service) adopt(ctx context.Context, r db.SyncDueRow, id string, version
 
 // record files a failed call: a rejected token stops posting, rate limits
 // and transient trouble back off, anything else fails the row.
-func (s *Service) record(ctx context.Context, r db.SyncDueRow, cause error) error {
+func (s *Service) record(ctx context.Context, r db.SyncDueRow, cause error) (outcome, error) {
 	gerr, isGraph := errors.AsType[*GraphError](cause)
 	if isGraph && gerr.Code == 190 {
 		s.log.Error("facebook: page token rejected", slog.Any("error", cause))
@@ -237,18 +258,18 @@ func (s *Service) record(ctx context.Context, r db.SyncDueRow, cause error) erro
 			Integration: "facebook", Name: cursorRejected, Value: s.fingerprint() + " " + gerr.Error(),
 		})
 		if err != nil {
-			return fmt.Errorf("facebook: record rejected token: %w", err)
+			return later, fmt.Errorf("facebook: record rejected token: %w", err)
 		}
 		_, err = s.store.RetryLater(ctx, r.EntityID, r.Attempts, 0, cause)
-		return err
+		return later, err
 	}
 	if !isGraph || gerr.Temporary() {
 		next, err := s.store.RetryLater(ctx, r.EntityID, r.Attempts, 0, cause)
 		s.log.Warn("facebook: post failed, will retry", slog.Int64("event_id", r.EntityID), slog.Time("next_attempt_at", next), slog.Any("error", cause))
-		return err
+		return later, err
 	}
 	s.log.Error("facebook: post failed", slog.Int64("event_id", r.EntityID), slog.Any("error", cause))
-	return s.store.Fail(ctx, r.EntityID, r.Revision, cause)
+	return failed, s.store.Fail(ctx, r.EntityID, r.Revision, cause)
 }
 
 func (s *Service) eventURL(slug string) string {

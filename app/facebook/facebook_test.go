@@ -130,6 +130,9 @@ func TestCrashAfterPostNeverPostsTwice(t *testing.T) {
 
 	restarted := b.service(t, "page-token", 5*time.Second)
 	require.NoError(t, restarted.Post(ctx))
+	require.Empty(t, b.fake.Lists(), "the dead run's claim holds until its lease ends")
+	b.clock.Add(time.Minute)
+	require.NoError(t, restarted.Post(ctx))
 	require.Len(t, b.fake.Posts(), 1)
 	require.Equal(t, 1, b.fake.Lists())
 	r, _, _ = b.row(t, d.ID)
@@ -245,4 +248,17 @@ func TestUnconfigured(t *testing.T) {
 	require.ErrorIs(t, err, sql.ErrNoRows)
 	require.NoError(t, off.Post(t.Context()))
 	require.NoError(t, off.Problem(t.Context()))
+}
+
+// A second instance running the job while the first is posting does not
+// take the same row: the first one's claim holds it.
+func TestClaimKeepsOtherInstancesOff(t *testing.T) {
+	b := setup(t, 5*time.Second)
+	ctx := t.Context()
+	b.publish(t, "Claimed")
+	other := b.service(t, "page-token", 5*time.Second)
+	b.fb.SetAfterPost(func() error { return other.Post(ctx) })
+	require.NoError(t, b.fb.Post(ctx))
+	require.Len(t, b.fake.Posts(), 1)
+	require.Equal(t, 0, b.fake.Lists(), "the other instance never looked")
 }

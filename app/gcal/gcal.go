@@ -166,12 +166,22 @@ func (s *Service) Sync(ctx context.Context) error {
 	}
 	bad := 0
 	for _, r := range rows {
+		// A push makes up to three calls (get, insert, update).
+		if ok, err := s.store.Claim(ctx, r.EntityID, 4*s.timeout); err != nil || !ok {
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		out, err := s.syncOne(ctx, r.EntityID, r.Revision, r.Attempts, r.ExternalID.String, false)
 		if err != nil {
 			return err
 		}
 		if out == Failed || out == Later {
 			bad++
+		}
+		if out == Later {
+			break // Google is busy or away: the rest waits for the next run
 		}
 	}
 	if bad > 0 {

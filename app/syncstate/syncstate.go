@@ -74,6 +74,20 @@ func (s Store) Due(ctx context.Context, limit int) ([]db.SyncDueRow, error) {
 	return rows, nil
 }
 
+// Claim takes due event id for one push lasting at most lease. It
+// reports false when another run took it first.
+func (s Store) Claim(ctx context.Context, id int64, lease time.Duration) (bool, error) {
+	// DATETIME keeps whole seconds, and MySQL counts only rows an UPDATE
+	// changes: the lease must move the time by a second at least.
+	now := s.Now()
+	until := now.Add(max(lease, time.Second)).Truncate(time.Second)
+	n, err := s.q.SyncClaim(ctx, db.SyncClaimParams{LeaseUntil: until, Integration: s.kind, EntityID: id, Now: now})
+	if err != nil {
+		return false, fmt.Errorf("syncstate: claim %s %d: %w", s.kind, id, err)
+	}
+	return n > 0, nil
+}
+
 // Get returns event id's row, or apperr.ErrNotFound.
 func (s Store) Get(ctx context.Context, id int64) (db.SyncGetRow, error) {
 	r, err := s.q.SyncGet(ctx, db.SyncGetParams{Integration: s.kind, EntityID: id})
