@@ -157,3 +157,35 @@ func TestSitePagesServedWhileIntegrationsHang(t *testing.T) {
 		require.ErrorContains(t, <-done, "did not go through")
 	}
 }
+
+// A Page token Facebook rejected (code 190) shows on the page; posting
+// waits for a new one.
+func TestAdminIntegrationsTokenRejected(t *testing.T) {
+	t.Parallel()
+	// The rejection is the whole integration's state: a database of its own.
+	dsn, sqlDB := testenv.ScratchDB(t, "fbtoken")
+	fb := facebooktest.New(t, "4242", "page-token")
+	cfg := testenv.Config(t)
+	cfg.DatabaseDSN = dsn
+	cfg.Sync.FacebookPageID, cfg.Sync.FacebookPageToken, cfg.Sync.FacebookGraphURL = "4242", "page-token", fb.URL
+	rdb, prefix := testenv.Redis(t)
+	cfg.RedisKeyPrefix = prefix
+	srv := testenv.Build(t, cfg, sqlDB, rdb, time.Now().UTC())
+	r := testenv.Event(t, db.New(sqlDB), testenv.EventOpts{Title: "Token Test"})
+	d, err := srv.Events.AdminGet(t.Context(), r.ID)
+	require.NoError(t, err)
+	_, err = srv.Events.Publish(t.Context(), actor.System(), d.ID, d.Version)
+	require.NoError(t, err)
+	fb.Fail(facebooktest.TokenExpired)
+	require.ErrorContains(t, srv.Facebook.Post(t.Context()), "token was rejected")
+
+	u := testenv.User(t, sqlDB, testenv.UserOpts{Role: actor.RoleAdmin})
+	sess := testenv.SignIn(t, srv, u.Email, testenv.DefaultPassword)
+	res := officeReq(t, srv, &sess, http.MethodGet, "/admin/integrations", nil, false)
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+	panel := officeFull(t, res).Find("#integration-facebook")
+	require.Contains(t, panel.Find(`[role="alert"]`).Text(), "Session has expired")
+	require.Contains(t, panel.Find(`[role="alert"]`).Text(), "TDC_FACEBOOK_PAGE_TOKEN")
+	require.Contains(t, panel.Find(".integration__problem").Text(), "graph error 190")
+	require.Empty(t, fb.Posts())
+}
