@@ -145,37 +145,26 @@ func (s *Service) Post(ctx context.Context) error {
 	if msg, err := s.rejected(ctx); err != nil || msg != "" {
 		return err // the admin shows a rejected token; no need to repeat it each run
 	}
-	rows, err := s.store.Due(ctx, batch)
+	// Claimed for longer than the two calls a post may make, so that no
+	// other instance looks for the post while this one is making it.
+	bad, due, err := s.store.Each(ctx, batch, 3*s.opts.Timeout, func(r db.SyncDueRow) (syncstate.Result, error) {
+		out, err := s.postOne(ctx, r)
+		if err != nil || out == settled {
+			return syncstate.Done, err
+		}
+		if err := s.Problem(ctx); err != nil {
+			return syncstate.Retry, err // the token was rejected: stop
+		}
+		if out == later {
+			return syncstate.Retry, nil
+		}
+		return syncstate.Failed, nil
+	})
 	if err != nil {
 		return err
 	}
-	bad := 0
-	for _, r := range rows {
-		// Claimed for longer than the two calls a post may make, so that no
-		// other instance looks for the post while this one is making it.
-		if ok, err := s.store.Claim(ctx, r.EntityID, 3*s.opts.Timeout); err != nil || !ok {
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		out, err := s.postOne(ctx, r)
-		if err != nil {
-			return err
-		}
-		if out == settled {
-			continue
-		}
-		if err := s.Problem(ctx); err != nil {
-			return err // the token was rejected
-		}
-		bad++
-		if out == later {
-			break // Facebook is busy or away: the rest waits for the next run
-		}
-	}
 	if bad > 0 {
-		return fmt.Errorf("facebook: %d of %d posts did not go through (see /admin/integrations)", bad, len(rows))
+		return fmt.Errorf("facebook: %d of %d posts did not go through (see /admin/integrations)", bad, due)
 	}
 	return nil
 }

@@ -160,32 +160,22 @@ func (s *Service) Sync(ctx context.Context) error {
 	if !s.usable() {
 		return nil
 	}
-	rows, err := s.store.Due(ctx, batch)
+	// A push makes up to three calls (get, insert, update).
+	bad, due, err := s.store.Each(ctx, batch, 4*s.timeout, func(r db.SyncDueRow) (syncstate.Result, error) {
+		out, err := s.syncOne(ctx, r.EntityID, r.Revision, r.Attempts, r.ExternalID.String, false)
+		switch out {
+		case Later:
+			return syncstate.Retry, err
+		case Failed:
+			return syncstate.Failed, err
+		}
+		return syncstate.Done, err
+	})
 	if err != nil {
 		return err
 	}
-	bad := 0
-	for _, r := range rows {
-		// A push makes up to three calls (get, insert, update).
-		if ok, err := s.store.Claim(ctx, r.EntityID, 4*s.timeout); err != nil || !ok {
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		out, err := s.syncOne(ctx, r.EntityID, r.Revision, r.Attempts, r.ExternalID.String, false)
-		if err != nil {
-			return err
-		}
-		if out == Failed || out == Later {
-			bad++
-		}
-		if out == Later {
-			break // Google is busy or away: the rest waits for the next run
-		}
-	}
 	if bad > 0 {
-		return fmt.Errorf("gcal: %d of %d pushes did not go through (see /admin/integrations)", bad, len(rows))
+		return fmt.Errorf("gcal: %d of %d pushes did not go through (see /admin/integrations)", bad, due)
 	}
 	return nil
 }

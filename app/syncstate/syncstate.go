@@ -74,6 +74,48 @@ func (s Store) Due(ctx context.Context, limit int) ([]db.SyncDueRow, error) {
 	return rows, nil
 }
 
+// Result is what one push came to, as far as a run is concerned.
+type Result int
+
+// The results of a push.
+const (
+	Done   Result = iota // pushed, or nothing to push
+	Retry                // a temporary error, recorded with a backoff
+	Failed               // refused, recorded as failed
+)
+
+// Each claims the due rows in turn, each for lease, and pushes each with
+// push. It stops at the first Retry (the service is busy or away: the rest
+// waits for the next run) and at the first error (the database's, or one
+// that stops the integration), and returns how many rows did not go
+// through out of how many were due.
+func (s Store) Each(ctx context.Context, limit int, lease time.Duration, push func(db.SyncDueRow) (Result, error)) (bad, due int, err error) {
+	rows, err := s.Due(ctx, limit)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, r := range rows {
+		ok, err := s.Claim(ctx, r.EntityID, lease)
+		if err != nil {
+			return bad, len(rows), err
+		}
+		if !ok {
+			continue // another instance has it
+		}
+		res, err := push(r)
+		if err != nil {
+			return bad, len(rows), err
+		}
+		if res != Done {
+			bad++
+		}
+		if res == Retry {
+			break
+		}
+	}
+	return bad, len(rows), nil
+}
+
 // Claim takes due event id for one push lasting at most lease. It
 // reports false when another run took it first.
 func (s Store) Claim(ctx context.Context, id int64, lease time.Duration) (bool, error) {
