@@ -18,7 +18,7 @@ ORDER BY next_attempt_at, entity_id
 LIMIT ?;
 
 -- name: SyncGet :one
-SELECT entity_id, external_id, synced_version, status, attempts, revision, intent, intent_at
+SELECT entity_id, external_id, synced_version, status, attempts, revision, intent, intent_at, last_error
 FROM sync_state
 WHERE integration = ? AND entity_kind = 'event' AND entity_id = ?;
 

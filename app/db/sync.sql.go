@@ -360,7 +360,7 @@ func (q *Queries) SyncFail(ctx context.Context, arg SyncFailParams) error {
 }
 
 const syncGet = `-- name: SyncGet :one
-SELECT entity_id, external_id, synced_version, status, attempts, revision, intent, intent_at
+SELECT entity_id, external_id, synced_version, status, attempts, revision, intent, intent_at, last_error
 FROM sync_state
 WHERE integration = ? AND entity_kind = 'event' AND entity_id = ?
 `
@@ -379,6 +379,7 @@ type SyncGetRow struct {
 	Revision      int32
 	Intent        sql.NullString
 	IntentAt      sql.NullTime
+	LastError     sql.NullString
 }
 
 func (q *Queries) SyncGet(ctx context.Context, arg SyncGetParams) (SyncGetRow, error) {
@@ -393,6 +394,7 @@ func (q *Queries) SyncGet(ctx context.Context, arg SyncGetParams) (SyncGetRow, e
 		&i.Revision,
 		&i.Intent,
 		&i.IntentAt,
+		&i.LastError,
 	)
 	return i, err
 }

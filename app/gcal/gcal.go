@@ -222,16 +222,11 @@ func (s *Service) Resync(ctx context.Context) (Report, error) {
 
 // lastError is the error recorded on event id's row.
 func (s *Service) lastError(ctx context.Context, id int64) string {
-	o, err := s.store.Overview(ctx)
+	r, err := s.store.Get(ctx, id)
 	if err != nil {
 		return err.Error()
 	}
-	for _, p := range o.Problems {
-		if p.EventID == id {
-			return p.Error
-		}
-	}
-	return "unknown error"
+	return r.LastError.String
 }
 
 // QueueAll marks every event the calendar may hold pending, for the job
