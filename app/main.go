@@ -37,6 +37,7 @@ commands:
   seed [--if-empty]         load demo content into an empty database (--if-empty: skip one with content)
   user create|role|reset    make an account, change its role, set a new password (tdc user for more)
   location token SLUG       print a new now-playing token for DJ software (the old one stops working)
+  sync gcal                 resync every event with Google Calendar and print what changed
 
 Configuration: TDC_* environment variables, also read from ./.env; see README.md.
 `
@@ -90,6 +91,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return userCommand(ctx, cfg, log, args[1:], getenv, stdout, stderr) // usercmd.go
 	case "location":
 		return locationCommand(ctx, cfg, log, args[1:], stdout, stderr) // locationcmd.go
+	case "sync":
+		return syncCommand(ctx, cfg, log, args[1:], stdout, stderr) // synccmd.go
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", args[0])

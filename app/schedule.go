@@ -46,6 +46,8 @@ func scheduledJobs(cfg config.Config, svc services.Set, log *slog.Logger) []jobs
 			_, err := svc.Blog.PublishDue(ctx)
 			return err
 		}},
+		{Name: "gcal-sync", Every: cfg.Sync.Every, Run: svc.GCal.Sync},
+		{Name: "facebook-post", Every: cfg.Sync.Every, Run: svc.Facebook.Post},
 	}
 }
 

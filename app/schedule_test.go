@@ -11,8 +11,10 @@ import (
 	"github.com/dreamerscave/tdc/app/testenv"
 )
 
-// serve schedules the poll at TDC_NOW_PLAYING_POLL and the hourly clean-up,
-// and none of it with TDC_JOBS=off; the admin knows the jobs either way.
+// serve schedules the poll at TDC_NOW_PLAYING_POLL, the hourly clean-up,
+// the mail jobs and the Google Calendar and Facebook jobs at
+// TDC_SYNC_INTERVAL, and none of it with TDC_JOBS=off; the admin knows the
+// jobs either way.
 func TestStartJobs(t *testing.T) {
 	t.Parallel()
 	rdb, prefix := testenv.Redis(t)
@@ -28,7 +30,7 @@ func TestStartJobs(t *testing.T) {
 	require.Equal(t, map[string]time.Duration{
 		"now-playing-poll": 40 * time.Second, "cleanup": time.Hour,
 		"notify-send": 5 * time.Second, "notify-reminders": time.Minute, "blog-publish": time.Minute,
-		"patreon-deliveries-prune": 24 * time.Hour,
+		"patreon-deliveries-prune": 24 * time.Hour, "gcal-sync": time.Minute, "facebook-post": time.Minute,
 	}, every)
 
 	s, err := startJobs(t.Context(), cfg, svc, rdb, testenv.Logger(t))

@@ -59,6 +59,21 @@ type Config struct {
 	Jobs             bool           // TDC_JOBS: this instance runs the schedulers
 	PatreonSecret    string         // TDC_PATREON_WEBHOOK_SECRET; empty turns the webhook off
 	AnnounceDelay    time.Duration  // TDC_ANNOUNCE_DELAY: new-event mail waits this long, except for supporters
+	Sync             SyncConfig     // TDC_GOOGLE_*, TDC_FACEBOOK_*, TDC_SYNC_*
+}
+
+// SyncConfig is the Google Calendar and Facebook settings. An integration
+// whose credentials are empty is off: its job does nothing.
+type SyncConfig struct {
+	GoogleCredentialsFile string        // TDC_GOOGLE_CREDENTIALS_FILE: service-account JSON key
+	GoogleCalendarID      string        // TDC_GOOGLE_CALENDAR_ID
+	GoogleAPIURL          string        // TDC_GOOGLE_API_URL: root; calendar/v3/ is appended
+	FacebookPageID        string        // TDC_FACEBOOK_PAGE_ID
+	FacebookPageToken     string        // TDC_FACEBOOK_PAGE_TOKEN
+	FacebookGraphURL      string        // TDC_FACEBOOK_GRAPH_URL
+	FacebookAPIVersion    string        // TDC_FACEBOOK_API_VERSION, e.g. v23.0
+	Timeout               time.Duration // TDC_SYNC_TIMEOUT: bound of every call to either
+	Every                 time.Duration // TDC_SYNC_INTERVAL: how often the sync jobs run
 }
 
 // Variable describes one TDC_* variable; the README's table lists the same.
@@ -116,6 +131,15 @@ func Variables() []Variable {
 		{"TDC_SECRET_KEY", "", "32+ characters that sign CSRF tokens; empty picks a random key per process", Hidden},
 		{"TDC_NOW_PLAYING_POLL", "15s", "how often the venues' Icecast/SHOUTcast servers are asked what plays", Public},
 		{"TDC_ANNOUNCE_DELAY", "24h", "how long after an event is first published its announcement mail goes to followers; supporters get it at once", Public},
+		{"TDC_GOOGLE_CREDENTIALS_FILE", "", "service-account JSON key file for Google Calendar; empty turns the sync off", Public},
+		{"TDC_GOOGLE_CALENDAR_ID", "", "the club calendar's id (shared with the service account)", Public},
+		{"TDC_GOOGLE_API_URL", "https://www.googleapis.com/", "root URL of the Google APIs (calendar/v3/ is appended)", Public},
+		{"TDC_FACEBOOK_PAGE_ID", "", "id of the club's Facebook Page; empty turns posting off", Public},
+		{"TDC_FACEBOOK_PAGE_TOKEN", "", "Page access token that may post to the Page", Hidden},
+		{"TDC_FACEBOOK_GRAPH_URL", "https://graph.facebook.com", "root URL of the Graph API", Public},
+		{"TDC_FACEBOOK_API_VERSION", "v23.0", "Graph API version, vNN.0", Public},
+		{"TDC_SYNC_TIMEOUT", "10s", "longest one call to Google or Facebook may take", Public},
+		{"TDC_SYNC_INTERVAL", "1m", "how often pending Google Calendar and Facebook work is pushed", Public},
 		{"TDC_JOBS", "on", "on: this instance takes part in the scheduled jobs (each run happens on one instance); off: it never runs them", Public},
 		{"TDC_PATREON_WEBHOOK_SECRET", "", "the Patreon webhook's secret, which signs each delivery; empty turns /webhooks/patreon off (404)", Hidden},
 	}
@@ -281,6 +305,7 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("TDC_PATREON_WEBHOOK_SECRET", "want the webhook's secret as Patreon shows it (%d+ printable characters without spaces), or nothing to turn the webhook off", minTokenLen)
 	}
 	c.AnnounceDelay = duration("TDC_ANNOUNCE_DELAY", 0, 30*24*time.Hour)
+	c.Sync = loadSync(get, bad, duration)
 	switch get("TDC_JOBS") {
 	case "on":
 		c.Jobs = true
@@ -294,6 +319,46 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	return c, nil
 }
+
+var graphVersion = regexp.MustCompile(`^v[0-9]{1,3}\.[0-9]$`)
+
+// loadSync reads the Google Calendar and Facebook settings: each
+// integration is configured completely or not at all.
+func loadSync(get func(string) string, bad func(name, format string, args ...any),
+	duration func(string, time.Duration, time.Duration) time.Duration) SyncConfig {
+	s := SyncConfig{
+		GoogleCredentialsFile: get("TDC_GOOGLE_CREDENTIALS_FILE"), GoogleCalendarID: get("TDC_GOOGLE_CALENDAR_ID"),
+		GoogleAPIURL: get("TDC_GOOGLE_API_URL"), FacebookPageID: get("TDC_FACEBOOK_PAGE_ID"),
+		FacebookPageToken: get("TDC_FACEBOOK_PAGE_TOKEN"), FacebookGraphURL: get("TDC_FACEBOOK_GRAPH_URL"),
+		FacebookAPIVersion: get("TDC_FACEBOOK_API_VERSION"),
+		Timeout:            duration("TDC_SYNC_TIMEOUT", 100*time.Millisecond, 5*time.Minute),
+		Every:              duration("TDC_SYNC_INTERVAL", time.Second, 24*time.Hour),
+	}
+	if (s.GoogleCredentialsFile == "") != (s.GoogleCalendarID == "") {
+		bad("TDC_GOOGLE_CALENDAR_ID", "set both TDC_GOOGLE_CREDENTIALS_FILE and TDC_GOOGLE_CALENDAR_ID, or neither")
+	}
+	if (s.FacebookPageID == "") != (s.FacebookPageToken == "") {
+		bad("TDC_FACEBOOK_PAGE_ID", "set both TDC_FACEBOOK_PAGE_ID and TDC_FACEBOOK_PAGE_TOKEN, or neither")
+	}
+	if s.FacebookPageID != "" && strings.Trim(s.FacebookPageID, "0123456789") != "" {
+		bad("TDC_FACEBOOK_PAGE_ID", "want the Page's numeric id")
+	}
+	for _, name := range []string{"TDC_GOOGLE_API_URL", "TDC_FACEBOOK_GRAPH_URL"} {
+		if u, err := url.Parse(get(name)); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad(name, "want an http(s) URL")
+		}
+	}
+	if !graphVersion.MatchString(s.FacebookAPIVersion) {
+		bad("TDC_FACEBOOK_API_VERSION", "want a version such as v23.0")
+	}
+	return s
+}
+
+// GoogleOn reports whether the Google Calendar sync is configured.
+func (s SyncConfig) GoogleOn() bool { return s.GoogleCredentialsFile != "" }
+
+// FacebookOn reports whether posting to Facebook is configured.
+func (s SyncConfig) FacebookOn() bool { return s.FacebookPageID != "" }
 
 // String shows the configuration with secrets masked, for the start-up log.
 func (c Config) String() string {

@@ -127,7 +127,8 @@ func TestStringHidesSecrets(t *testing.T) {
 func TestVariablesMarkSecrets(t *testing.T) {
 	t.Parallel()
 	want := map[string]Secrecy{"TDC_DATABASE_DSN": HasPassword, "TDC_REDIS_URL": HasPassword, "TDC_METRICS_TOKEN": Hidden,
-		"TDC_SMTP_URL": HasPassword, "TDC_SECRET_KEY": Hidden, "TDC_PATREON_WEBHOOK_SECRET": Hidden}
+		"TDC_SMTP_URL": HasPassword, "TDC_SECRET_KEY": Hidden, "TDC_PATREON_WEBHOOK_SECRET": Hidden,
+		"TDC_FACEBOOK_PAGE_TOKEN": Hidden}
 	for _, v := range Variables() {
 		require.Equal(t, want[v.Name], v.Secrecy, v.Name)
 	}
@@ -236,4 +237,39 @@ func TestREADMEListsEveryVariable(t *testing.T) {
 		require.Equal(t, shown, defaults[v.Name], "README default of %s", v.Name)
 	}
 	require.Equal(t, want, names)
+}
+
+// Each integration is configured completely or not at all, and a partial
+// or malformed setting names its variable.
+func TestLoadSync(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		env  map[string]string
+		want string // "" for no error
+	}{
+		{"none", map[string]string{}, ""},
+		{"both", map[string]string{"TDC_GOOGLE_CREDENTIALS_FILE": "k.json", "TDC_GOOGLE_CALENDAR_ID": "c@group", "TDC_FACEBOOK_PAGE_ID": "123", "TDC_FACEBOOK_PAGE_TOKEN": "tok"}, ""},
+		{"google key only", map[string]string{"TDC_GOOGLE_CREDENTIALS_FILE": "k.json"}, "TDC_GOOGLE_CALENDAR_ID"},
+		{"page id only", map[string]string{"TDC_FACEBOOK_PAGE_ID": "123"}, "TDC_FACEBOOK_PAGE_ID"},
+		{"page id not numeric", map[string]string{"TDC_FACEBOOK_PAGE_ID": "club", "TDC_FACEBOOK_PAGE_TOKEN": "tok"}, "numeric"},
+		{"bad version", map[string]string{"TDC_FACEBOOK_API_VERSION": "23"}, "TDC_FACEBOOK_API_VERSION"},
+		{"bad graph url", map[string]string{"TDC_FACEBOOK_GRAPH_URL": "graph"}, "TDC_FACEBOOK_GRAPH_URL"},
+		{"bad google url", map[string]string{"TDC_GOOGLE_API_URL": "ftp://x"}, "TDC_GOOGLE_API_URL"},
+		{"timeout too long", map[string]string{"TDC_SYNC_TIMEOUT": "1h"}, "TDC_SYNC_TIMEOUT"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := Load(func(k string) string { return tc.env[k] })
+			if tc.want != "" {
+				require.ErrorContains(t, err, tc.want)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.env["TDC_GOOGLE_CALENDAR_ID"] != "", c.Sync.GoogleOn())
+			require.Equal(t, tc.env["TDC_FACEBOOK_PAGE_ID"] != "", c.Sync.FacebookOn())
+			require.Equal(t, 10*time.Second, c.Sync.Timeout)
+		})
+	}
 }

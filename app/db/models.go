@@ -1147,6 +1147,9 @@ type SyncState struct {
 	LastError     sql.NullString
 	LastSyncedAt  sql.NullTime
 	NextAttemptAt time.Time
+	Revision      int32
+	Intent        sql.NullString
+	IntentAt      sql.NullTime
 }
 
 type User struct {

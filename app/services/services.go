@@ -17,6 +17,8 @@ import (
 	"github.com/dreamerscave/tdc/app/cleanup"
 	"github.com/dreamerscave/tdc/app/config"
 	"github.com/dreamerscave/tdc/app/events"
+	"github.com/dreamerscave/tdc/app/facebook"
+	"github.com/dreamerscave/tdc/app/gcal"
 	"github.com/dreamerscave/tdc/app/health"
 	"github.com/dreamerscave/tdc/app/jobs"
 	"github.com/dreamerscave/tdc/app/live"
@@ -49,7 +51,9 @@ type Set struct {
 	// "Run now"; main registers the jobs (app/schedule.go).
 	Jobs *jobs.Runner
 	// Cleanup removes expired and old data (the "cleanup" job).
-	Cleanup *cleanup.Service
+	Cleanup  *cleanup.Service
+	GCal     *gcal.Service     // Google Calendar sync
+	Facebook *facebook.Service // Facebook Page announcements
 }
 
 // New builds every service. Writes publish their changes through pub after
@@ -91,6 +95,7 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.P
 	// Mail caused by a write is enqueued in the write's transaction.
 	set.Events.OnWrite(set.Notify.EventHook())
 	set.Blog.OnWrite(set.Notify.PostHook())
+	addSync(&set, cfg, sqlDB, log, now)
 	return set
 }
 
@@ -100,4 +105,24 @@ func newNotify(cfg config.Config, sqlDB *sql.DB, sender mail.Sender, log *slog.L
 		BaseURL: cfg.BaseURL, SecretKey: cfg.SecretKey, AnnounceDelay: cfg.AnnounceDelay,
 		ClubZone: cfg.ClubZone, ClubZoneLabel: cfg.ClubZoneLabel,
 	}, now, log)
+}
+
+// addSync builds the Google Calendar and Facebook services and hooks them
+// into every event write, so each change is queued in its transaction.
+func addSync(set *Set, cfg config.Config, sqlDB *sql.DB, log *slog.Logger, now func() time.Time) {
+	sc, site := cfg.Sync, ""
+	if cfg.BaseURL != nil {
+		site = cfg.BaseURL.String()
+	}
+	set.GCal = gcal.New(sqlDB, gcal.Options{
+		CredentialsFile: sc.GoogleCredentialsFile, CalendarID: sc.GoogleCalendarID, APIURL: sc.GoogleAPIURL,
+		Timeout: sc.Timeout, SiteURL: site, DefaultLanguage: cfg.DefaultLanguage,
+	}, log, now)
+	set.Facebook = facebook.New(sqlDB, facebook.Options{
+		PageID: sc.FacebookPageID, Token: sc.FacebookPageToken, GraphURL: sc.FacebookGraphURL,
+		Version: sc.FacebookAPIVersion, Timeout: sc.Timeout, SiteURL: site, DefaultLanguage: cfg.DefaultLanguage,
+		Zone: cfg.ClubZone, ZoneLabel: cfg.ClubZoneLabel,
+	}, log, now)
+	set.Events.OnWrite(set.GCal.Hook)
+	set.Events.OnWrite(set.Facebook.Hook)
 }

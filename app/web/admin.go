@@ -52,6 +52,7 @@ func (s *Server) adminRoutes() []adminRoute {
 	routes = append(routes, s.supporterRoutes()...)
 	routes = append(routes, s.notifyRoutes()...)
 	routes = append(routes, s.jobRoutes()...)
+	routes = append(routes, s.integrationRoutes()...)
 	for _, e := range s.inlineEntities() {
 		routes = append(routes, s.inlineRoutes(e)...)
 	}
@@ -114,6 +115,7 @@ func (s *Server) adminBase(c fiber.Ctx, section, title string) adminBase {
 		{adminNav{"settings", "/admin/settings", "admin.nav.settings"}, rolesAdmin},
 		{adminNav{"notifications", "/admin/notifications", "notify.admin.nav"}, rolesAdmin},
 		{adminNav{"jobs", "/admin/jobs", "admin.nav.jobs"}, rolesAdmin},
+		{adminNav{"integrations", "/admin/integrations", "admin.nav.integrations"}, rolesAdmin},
 	} {
 		if slices.Contains(n.roles, a.Role) {
 			b.Menu = append(b.Menu, n.adminNav)

@@ -129,6 +129,7 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 	addSupporterSamples(pages, fragments, base, evil) // admin_supporters_views_test.go
 	addNotifySamples(pages, fragments, base, evil)    // notify_views_test.go
 	addJobsSamples(pages, fragments, base, evil)      // admin_jobs_views_test.go
+	addIntegrationSamples(pages, base, evil)          // admin_integrations_views_test.go
 	return pages, fragments
 }
 
