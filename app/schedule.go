@@ -30,8 +30,9 @@ func scheduledJobs(cfg config.Config, svc services.Set, log *slog.Logger) []jobs
 			}
 			return err
 		}},
-		// Mail: the worker sends until the queue is empty or its 5 s are up.
-		{Name: "notify-send", Every: 5 * time.Second, Run: func(ctx context.Context) error {
+		// Mail: the worker sends until the queue is empty or its 5 s are
+		// up, on every instance at once (each claims its own rows).
+		{Name: "notify-send", Every: 5 * time.Second, Shared: true, Run: func(ctx context.Context) error {
 			st, err := svc.Notify.Run(ctx)
 			if st != (notify.Stats{}) {
 				log.Info("notifications sent", slog.Int("sent", st.Sent), slog.Int("retried", st.Retried), slog.Int("failed", st.Failed))

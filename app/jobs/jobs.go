@@ -28,6 +28,11 @@ type Job struct {
 	Every time.Duration
 	// Run does the work, within Every at most; it must be idempotent.
 	Run func(ctx context.Context) error
+	// Shared jobs run on every instance at each tick, side by side: no
+	// tick or run lock, for work that divides itself between the runs
+	// (the mail queue, whose rows each run claims), so that more instances
+	// do more of it. Each instance still runs it once at a time.
+	Shared bool
 }
 
 // Scheduler runs jobs until Stop.
@@ -99,6 +104,7 @@ func (s *Scheduler) Add(j Job) error {
 		// first to take the lock runs (gocron's distributed.go advice).
 		gocron.WithStartAt(gocron.WithStartDateTimePast(s.clock.Now().UTC().Truncate(j.Every))),
 		gocron.WithSingletonMode(gocron.LimitModeReschedule),
+		gocron.WithDisabledDistributedJobLocker(j.Shared),
 		gocron.WithEventListeners(gocron.AfterLockError(func(_ uuid.UUID, _ string, err error) {
 			if errors.Is(err, ErrLocked) {
 				log.Debug("jobs: skipped, another instance runs it")

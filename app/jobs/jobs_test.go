@@ -47,6 +47,34 @@ func TestTwoSchedulersOneRun(t *testing.T) {
 	require.Len(t, logs.Lines("jobs: ran", "job=count"), 1)
 }
 
+// A shared job runs on every instance at each tick.
+func TestSharedJobRunsEverywhere(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := testenv.Redis(t)
+	clock := clockwork.NewFakeClockAt(time.Date(2026, 3, 1, 12, 0, 30, 0, time.UTC))
+	log := testenv.Logger(t)
+	var runs atomic.Int32
+	job := jobs.Job{Name: "share", Every: time.Minute, Shared: true, Run: func(context.Context) error {
+		runs.Add(1)
+		return nil
+	}}
+	for range 2 {
+		s, err := jobs.New(t.Context(), rdb, prefix, log, jobs.Options{Clock: clock})
+		require.NoError(t, err)
+		require.NoError(t, s.Add(job))
+		s.Start()
+		t.Cleanup(func() { require.NoError(t, s.Stop()) })
+	}
+	require.NoError(t, clock.BlockUntilContext(t.Context(), 2))
+	clock.Advance(30 * time.Second)
+	require.Eventually(t, func() bool { return runs.Load() == 2 }, 10*time.Second, 5*time.Millisecond,
+		"both instances ran the 12:01 tick")
+	require.NoError(t, clock.BlockUntilContext(t.Context(), 2))
+	clock.Advance(time.Minute)
+	require.Eventually(t, func() bool { return runs.Load() == 4 }, 10*time.Second, 5*time.Millisecond,
+		"and the next")
+}
+
 // A failing run is logged, and the scheduler goes on to the next.
 func TestFailingJobIsLogged(t *testing.T) {
 	t.Parallel()

@@ -149,10 +149,14 @@ func (r *Runner) runKey(name string) string    { return r.prefix + "job:" + name
 // whose instance died frees the job when it passes.
 func runLockTTL(j Job) time.Duration { return j.Every + time.Minute }
 
-// acquire takes the run lock of j, or returns ErrRunning.
+// acquire takes the run lock of j, or returns ErrRunning. A shared job
+// runs without one (nil).
 func (r *Runner) acquire(ctx context.Context, j Job) (*redislock.Lock, error) {
 	if r.locks == nil {
 		return nil, errors.New("jobs: no redis")
+	}
+	if j.Shared {
+		return nil, nil
 	}
 	l, err := r.locks.Obtain(ctx, r.runKey(j.Name), runLockTTL(j), nil)
 	if errors.Is(err, redislock.ErrNotObtained) {
@@ -264,6 +268,9 @@ func (r *Runner) runLocked(ctx context.Context, j Job, l *redislock.Lock, trigge
 	pipe.HDel(wctx, key, "running_since")
 	if _, perr := pipe.Exec(wctx); perr != nil {
 		log.Warn("jobs: record status", slog.Any("error", perr))
+	}
+	if l == nil {
+		return err
 	}
 	if rerr := l.Release(wctx); rerr != nil && !errors.Is(rerr, redislock.ErrLockNotHeld) {
 		log.Warn("jobs: release run lock", slog.Any("error", rerr))
