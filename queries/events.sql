@@ -4,43 +4,32 @@
 -- keeps only events that start at or after it ("what is next"). Each row
 -- says whether the event is cancelled and how many rows match in all, so a
 -- page of the programme costs one query, not a count, a list and a look-up
--- of the cancelled; only a page past the last needs EventCount. The inner
--- query counts, sorts and cuts narrow rows; only the page's rows are joined
--- to their texts (sorting every match with its texts cost a third more).
+-- of the cancelled; only a page past the last needs EventCount.
 SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media_id,
        d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr,
        l.slug AS location_slug, l.theme_accent AS location_accent,
        ld.name AS location_name, lt.name AS location_name_tr,
        e.cancelled_at IS NOT NULL AS cancelled,
-       p.total
-FROM (
-  SELECT e.id, CAST(COUNT(*) OVER () AS SIGNED) AS total
-  FROM events e
-  JOIN locations l ON l.id = e.location_id
-  WHERE e.published = TRUE
-    AND e.ends_at > sqlc.arg(range_start) AND e.starts_at < sqlc.arg(range_end)
-    -- No event lasts over a week (a CHECK says so): this bound lets the
-    -- index on starts_at skip the whole past instead of reading it.
-    AND e.starts_at > sqlc.arg(range_start) - INTERVAL 7 DAY
-    AND (sqlc.narg(location_slug) IS NULL OR l.slug = sqlc.narg(location_slug))
-    AND (sqlc.narg(kind) IS NULL OR e.kind = sqlc.narg(kind))
-    AND (sqlc.narg(artist_slug) IS NULL OR EXISTS (
-          SELECT 1 FROM event_artists ea JOIN artists a ON a.id = ea.artist_id
-          WHERE ea.event_id = e.id AND a.slug = sqlc.narg(artist_slug)))
-    AND (sqlc.narg(starts_from) IS NULL OR e.starts_at >= sqlc.narg(starts_from))
-    -- Only events with a default-language text are listed (as below).
-    AND EXISTS (SELECT 1 FROM event_translations x WHERE x.event_id = e.id AND x.lang = sqlc.arg(default_lang))
-    AND EXISTS (SELECT 1 FROM location_translations y WHERE y.location_id = l.id AND y.lang = sqlc.arg(default_lang))
-  ORDER BY e.starts_at, e.id
-  LIMIT ? OFFSET ?
-) p
-JOIN events e ON e.id = p.id
+       CAST(COUNT(*) OVER () AS SIGNED) AS total
+FROM events e
 JOIN event_translations d ON d.event_id = e.id AND d.lang = sqlc.arg(default_lang)
 LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = sqlc.arg(lang)
 JOIN locations l ON l.id = e.location_id
 JOIN location_translations ld ON ld.location_id = l.id AND ld.lang = sqlc.arg(default_lang)
 LEFT JOIN location_translations lt ON lt.location_id = l.id AND lt.lang = sqlc.arg(lang)
-ORDER BY e.starts_at, e.id;
+WHERE e.published = TRUE
+  AND e.ends_at > sqlc.arg(range_start) AND e.starts_at < sqlc.arg(range_end)
+  -- No event lasts over a week (a CHECK says so): this bound lets the
+  -- index on starts_at skip the whole past instead of reading it.
+  AND e.starts_at > sqlc.arg(range_start) - INTERVAL 7 DAY
+  AND (sqlc.narg(location_slug) IS NULL OR l.slug = sqlc.narg(location_slug))
+  AND (sqlc.narg(kind) IS NULL OR e.kind = sqlc.narg(kind))
+  AND (sqlc.narg(artist_slug) IS NULL OR EXISTS (
+        SELECT 1 FROM event_artists ea JOIN artists a ON a.id = ea.artist_id
+        WHERE ea.event_id = e.id AND a.slug = sqlc.narg(artist_slug)))
+  AND (sqlc.narg(starts_from) IS NULL OR e.starts_at >= sqlc.narg(starts_from))
+ORDER BY e.starts_at, e.id
+LIMIT ? OFFSET ?;
 
 -- name: EventCount :one
 -- The same rows as EventList: those with a default-language text.
@@ -62,35 +51,27 @@ WHERE e.published = TRUE
 
 -- name: EventListPast :many
 -- Events that have ended, newest first, for artist and venue pages, with
--- the same columns as EventList, narrow rows sorted first as there.
+-- the same columns as EventList.
 SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media_id,
        d.title, d.summary, t.title AS title_tr, t.summary AS summary_tr,
        l.slug AS location_slug, l.theme_accent AS location_accent,
        ld.name AS location_name, lt.name AS location_name_tr,
        e.cancelled_at IS NOT NULL AS cancelled,
-       p.total
-FROM (
-  SELECT e.id, CAST(COUNT(*) OVER () AS SIGNED) AS total
-  FROM events e
-  JOIN locations l ON l.id = e.location_id
-  WHERE e.published = TRUE
-    AND e.ends_at <= sqlc.arg(before)
-    AND (sqlc.narg(location_slug) IS NULL OR l.slug = sqlc.narg(location_slug))
-    AND (sqlc.narg(artist_slug) IS NULL OR EXISTS (
-          SELECT 1 FROM event_artists ea JOIN artists a ON a.id = ea.artist_id
-          WHERE ea.event_id = e.id AND a.slug = sqlc.narg(artist_slug)))
-    AND EXISTS (SELECT 1 FROM event_translations x WHERE x.event_id = e.id AND x.lang = sqlc.arg(default_lang))
-    AND EXISTS (SELECT 1 FROM location_translations y WHERE y.location_id = l.id AND y.lang = sqlc.arg(default_lang))
-  ORDER BY e.starts_at DESC, e.id DESC
-  LIMIT ?
-) p
-JOIN events e ON e.id = p.id
+       CAST(COUNT(*) OVER () AS SIGNED) AS total
+FROM events e
 JOIN event_translations d ON d.event_id = e.id AND d.lang = sqlc.arg(default_lang)
 LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = sqlc.arg(lang)
 JOIN locations l ON l.id = e.location_id
 JOIN location_translations ld ON ld.location_id = l.id AND ld.lang = sqlc.arg(default_lang)
 LEFT JOIN location_translations lt ON lt.location_id = l.id AND lt.lang = sqlc.arg(lang)
-ORDER BY e.starts_at DESC, e.id DESC;
+WHERE e.published = TRUE
+  AND e.ends_at <= sqlc.arg(before)
+  AND (sqlc.narg(location_slug) IS NULL OR l.slug = sqlc.narg(location_slug))
+  AND (sqlc.narg(artist_slug) IS NULL OR EXISTS (
+        SELECT 1 FROM event_artists ea JOIN artists a ON a.id = ea.artist_id
+        WHERE ea.event_id = e.id AND a.slug = sqlc.narg(artist_slug)))
+ORDER BY e.starts_at DESC, e.id DESC
+LIMIT ?;
 
 -- name: EventGetBySlug :one
 SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.published, e.cover_media_id, e.version, e.updated_at,

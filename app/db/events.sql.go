@@ -685,48 +685,39 @@ SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media
        l.slug AS location_slug, l.theme_accent AS location_accent,
        ld.name AS location_name, lt.name AS location_name_tr,
        e.cancelled_at IS NOT NULL AS cancelled,
-       p.total
-FROM (
-  SELECT e.id, CAST(COUNT(*) OVER () AS SIGNED) AS total
-  FROM events e
-  JOIN locations l ON l.id = e.location_id
-  WHERE e.published = TRUE
-    AND e.ends_at > ? AND e.starts_at < ?
-    -- No event lasts over a week (a CHECK says so): this bound lets the
-    -- index on starts_at skip the whole past instead of reading it.
-    AND e.starts_at > ? - INTERVAL 7 DAY
-    AND (? IS NULL OR l.slug = ?)
-    AND (? IS NULL OR e.kind = ?)
-    AND (? IS NULL OR EXISTS (
-          SELECT 1 FROM event_artists ea JOIN artists a ON a.id = ea.artist_id
-          WHERE ea.event_id = e.id AND a.slug = ?))
-    AND (? IS NULL OR e.starts_at >= ?)
-    -- Only events with a default-language text are listed (as below).
-    AND EXISTS (SELECT 1 FROM event_translations x WHERE x.event_id = e.id AND x.lang = ?)
-    AND EXISTS (SELECT 1 FROM location_translations y WHERE y.location_id = l.id AND y.lang = ?)
-  ORDER BY e.starts_at, e.id
-  LIMIT ? OFFSET ?
-) p
-JOIN events e ON e.id = p.id
+       CAST(COUNT(*) OVER () AS SIGNED) AS total
+FROM events e
 JOIN event_translations d ON d.event_id = e.id AND d.lang = ?
 LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = ?
 JOIN locations l ON l.id = e.location_id
 JOIN location_translations ld ON ld.location_id = l.id AND ld.lang = ?
 LEFT JOIN location_translations lt ON lt.location_id = l.id AND lt.lang = ?
+WHERE e.published = TRUE
+  AND e.ends_at > ? AND e.starts_at < ?
+  -- No event lasts over a week (a CHECK says so): this bound lets the
+  -- index on starts_at skip the whole past instead of reading it.
+  AND e.starts_at > ? - INTERVAL 7 DAY
+  AND (? IS NULL OR l.slug = ?)
+  AND (? IS NULL OR e.kind = ?)
+  AND (? IS NULL OR EXISTS (
+        SELECT 1 FROM event_artists ea JOIN artists a ON a.id = ea.artist_id
+        WHERE ea.event_id = e.id AND a.slug = ?))
+  AND (? IS NULL OR e.starts_at >= ?)
 ORDER BY e.starts_at, e.id
+LIMIT ? OFFSET ?
 `
 
 type EventListParams struct {
+	DefaultLang  string
+	Lang         string
 	RangeStart   time.Time
 	RangeEnd     time.Time
 	LocationSlug sql.NullString
 	Kind         NullEventsKind
 	ArtistSlug   sql.NullString
 	StartsFrom   sql.NullTime
-	DefaultLang  string
 	Limit        int32
 	Offset       int32
-	Lang         string
 }
 
 type EventListRow struct {
@@ -754,11 +745,13 @@ type EventListRow struct {
 // keeps only events that start at or after it ("what is next"). Each row
 // says whether the event is cancelled and how many rows match in all, so a
 // page of the programme costs one query, not a count, a list and a look-up
-// of the cancelled; only a page past the last needs EventCount. The inner
-// query counts, sorts and cuts narrow rows; only the page's rows are joined
-// to their texts (sorting every match with its texts cost a third more).
+// of the cancelled; only a page past the last needs EventCount.
 func (q *Queries) EventList(ctx context.Context, arg EventListParams) ([]EventListRow, error) {
 	rows, err := q.db.QueryContext(ctx, eventList,
+		arg.DefaultLang,
+		arg.Lang,
+		arg.DefaultLang,
+		arg.Lang,
 		arg.RangeStart,
 		arg.RangeEnd,
 		arg.RangeStart,
@@ -770,14 +763,8 @@ func (q *Queries) EventList(ctx context.Context, arg EventListParams) ([]EventLi
 		arg.ArtistSlug,
 		arg.StartsFrom,
 		arg.StartsFrom,
-		arg.DefaultLang,
-		arg.DefaultLang,
 		arg.Limit,
 		arg.Offset,
-		arg.DefaultLang,
-		arg.Lang,
-		arg.DefaultLang,
-		arg.Lang,
 	)
 	if err != nil {
 		return nil, err
@@ -910,38 +897,30 @@ SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media
        l.slug AS location_slug, l.theme_accent AS location_accent,
        ld.name AS location_name, lt.name AS location_name_tr,
        e.cancelled_at IS NOT NULL AS cancelled,
-       p.total
-FROM (
-  SELECT e.id, CAST(COUNT(*) OVER () AS SIGNED) AS total
-  FROM events e
-  JOIN locations l ON l.id = e.location_id
-  WHERE e.published = TRUE
-    AND e.ends_at <= ?
-    AND (? IS NULL OR l.slug = ?)
-    AND (? IS NULL OR EXISTS (
-          SELECT 1 FROM event_artists ea JOIN artists a ON a.id = ea.artist_id
-          WHERE ea.event_id = e.id AND a.slug = ?))
-    AND EXISTS (SELECT 1 FROM event_translations x WHERE x.event_id = e.id AND x.lang = ?)
-    AND EXISTS (SELECT 1 FROM location_translations y WHERE y.location_id = l.id AND y.lang = ?)
-  ORDER BY e.starts_at DESC, e.id DESC
-  LIMIT ?
-) p
-JOIN events e ON e.id = p.id
+       CAST(COUNT(*) OVER () AS SIGNED) AS total
+FROM events e
 JOIN event_translations d ON d.event_id = e.id AND d.lang = ?
 LEFT JOIN event_translations t ON t.event_id = e.id AND t.lang = ?
 JOIN locations l ON l.id = e.location_id
 JOIN location_translations ld ON ld.location_id = l.id AND ld.lang = ?
 LEFT JOIN location_translations lt ON lt.location_id = l.id AND lt.lang = ?
+WHERE e.published = TRUE
+  AND e.ends_at <= ?
+  AND (? IS NULL OR l.slug = ?)
+  AND (? IS NULL OR EXISTS (
+        SELECT 1 FROM event_artists ea JOIN artists a ON a.id = ea.artist_id
+        WHERE ea.event_id = e.id AND a.slug = ?))
 ORDER BY e.starts_at DESC, e.id DESC
+LIMIT ?
 `
 
 type EventListPastParams struct {
+	DefaultLang  string
+	Lang         string
 	Before       time.Time
 	LocationSlug sql.NullString
 	ArtistSlug   sql.NullString
-	DefaultLang  string
 	Limit        int32
-	Lang         string
 }
 
 type EventListPastRow struct {
@@ -965,21 +944,19 @@ type EventListPastRow struct {
 }
 
 // Events that have ended, newest first, for artist and venue pages, with
-// the same columns as EventList, narrow rows sorted first as there.
+// the same columns as EventList.
 func (q *Queries) EventListPast(ctx context.Context, arg EventListPastParams) ([]EventListPastRow, error) {
 	rows, err := q.db.QueryContext(ctx, eventListPast,
+		arg.DefaultLang,
+		arg.Lang,
+		arg.DefaultLang,
+		arg.Lang,
 		arg.Before,
 		arg.LocationSlug,
 		arg.LocationSlug,
 		arg.ArtistSlug,
 		arg.ArtistSlug,
-		arg.DefaultLang,
-		arg.DefaultLang,
 		arg.Limit,
-		arg.DefaultLang,
-		arg.Lang,
-		arg.DefaultLang,
-		arg.Lang,
 	)
 	if err != nil {
 		return nil, err
