@@ -30,25 +30,9 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 const testSecret = "test-secret-key-0123456789abcdefghijklmnop"
 
-// clock is a settable clock for the services under test.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock(t time.Time) *clock { return &clock{t: t.UTC().Truncate(time.Second)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// newClock is a settable clock for the services under test, on a whole
+// second as the database stores times.
+func newClock(t time.Time) *testenv.Clock { return testenv.NewClock(t.UTC().Truncate(time.Second)) }
 
 func testOptions() notify.Options {
 	la, _ := time.LoadLocation("America/Los_Angeles")
@@ -61,7 +45,7 @@ func testOptions() notify.Options {
 
 // newService builds a notify service over sqlDB that sends to smtpURL,
 // on clock c (nil: the real one).
-func newService(t testing.TB, sqlDB *sql.DB, smtpURL string, c *clock, o notify.Options) *notify.Service {
+func newService(t testing.TB, sqlDB *sql.DB, smtpURL string, c *testenv.Clock, o notify.Options) *notify.Service {
 	t.Helper()
 	var dial mail.Dialer
 	if smtpURL != "" {

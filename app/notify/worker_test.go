@@ -177,7 +177,7 @@ func TestWorkerBadRows(t *testing.T) {
 }
 
 // workerSetup is a scratch database with a sink, a clock and a worker.
-func workerSetup(t *testing.T, o notify.Options) (*sql.DB, *sink, *clock, *notify.Service) {
+func workerSetup(t *testing.T, o notify.Options) (*sql.DB, *sink, *testenv.Clock, *notify.Service) {
 	t.Helper()
 	_, sqlDB := testenv.ScratchDB(t, "notify")
 	srv := newSink(t)
