@@ -7,6 +7,9 @@ ALTER TABLE patreon_members
     ADD KEY patreon_members_user_supporter (user_id, supporter);
 
 -- +goose Down
+-- The new key serves the user foreign key now (InnoDB dropped the index it
+-- had made for it), so one on user_id alone comes back first.
 ALTER TABLE patreon_members
+    ADD KEY patreon_members_user (user_id),
     DROP KEY patreon_members_user_supporter,
     DROP COLUMN supporter;
