@@ -28,13 +28,14 @@ const calendarType = "text/calendar; charset=utf-8"
 // at its own moment: a long stay answers most of them 304 from memory.
 const feedTTL = 10 * time.Minute
 
-// feedLinks makes the addresses of the calendar feeds for a page in lang.
+// feedLinks makes the addresses of the calendar feeds for a page in lang;
+// New makes one per language (Server.feeds), as pages ask on every render.
 type feedLinks struct {
 	webcal string // TDC_BASE_URL with the webcal scheme
 	query  string // "?lang=de" for a language other than the default
 }
 
-func (s *Server) feedLinks(lang string) feedLinks {
+func (s *Server) feedLinksFor(lang string) feedLinks {
 	u := *s.Config.BaseURL
 	// webcal:// is what makes phones and desktop clients offer to
 	// subscribe; they fetch it over https (or http for an http site).

@@ -87,7 +87,7 @@ type themeVars struct {
 func (s *Server) base(c fiber.Ctx, nav, path string, q url.Values, meta Meta) Base {
 	lang, zone := langOf(c), zoneOf(c)
 	now := s.Now()
-	b := Base{Lang: lang, Zone: zone, Now: now, Nav: nav, Path: path, Meta: meta, Feeds: s.feedLinks(lang)}
+	b := Base{Lang: lang, Zone: zone, Now: now, Nav: nav, Path: path, Meta: meta, Feeds: s.feeds[lang]}
 	for _, l := range s.Bundle.Languages() {
 		lq := cloneValues(q)
 		lq.Set("lang", l)

@@ -46,9 +46,10 @@ type Server struct {
 	bufs     sync.Pool                   // *bytes.Buffer for renders, see render
 	metrics  *metrics
 	zones    *zoneSet
-	security [][2]string // headers every answer carries, see securityHeaders
-	acct     *accountKit // sessions and CSRF, see auth.go
-	hub      *live.Hub   // live updates over /ws, see NewHub
+	feeds    map[string]feedLinks // per language, see calendar.go
+	security [][2]string          // headers every answer carries, see securityHeaders
+	acct     *accountKit          // sessions and CSRF, see auth.go
+	hub      *live.Hub            // live updates over /ws, see NewHub
 
 	zoneMemo zoneChoiceMemo // zoneChoices, see site.go
 }
@@ -67,6 +68,10 @@ func New(d Deps) (*Server, error) {
 		acct:     newAccountKit(d.Config, d.Log),
 	}
 	s.bufs.New = func() any { return new(bytes.Buffer) }
+	s.feeds = map[string]feedLinks{}
+	for _, lang := range d.Bundle.Languages() {
+		s.feeds[lang] = s.feedLinksFor(lang)
+	}
 	s.venues = newMemo[[]locations.Location](s.cache, live.TopicLocations)
 	s.artists = newMemo[[]artists.Summary](s.cache, live.TopicArtists)
 	m, err := newMetrics(d.Registry)
