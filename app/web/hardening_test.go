@@ -242,7 +242,12 @@ func TestOtherSpellingsRedirectPermanently(t *testing.T) {
 	accented := func(slug string) string {
 		return strings.Replace(slug, "a", "á", 1)
 	}
-	require.Contains(t, s.event, "a", "the accent test needs an a in the slug")
+	// The first coming event's slug depends on the hour the test runs; the
+	// accent cases take the first published one with an a to accent.
+	var withA string
+	require.NoError(t, testenv.DB(t).QueryRowContext(t.Context(),
+		`SELECT slug FROM events WHERE published AND slug LIKE '%a%' ORDER BY starts_at LIMIT 1`).Scan(&withA))
+	require.Contains(t, withA, "a", "the accent test needs an a in the slug")
 	cases := []struct{ from, to string }{
 		{"/EVENTS", "/events"},
 		{"/events/", "/events"},
@@ -251,8 +256,8 @@ func TestOtherSpellingsRedirectPermanently(t *testing.T) {
 		{"/Events?location=main-cave&lang=de", "/events?location=main-cave&lang=de"},
 		{"/events/" + strings.ToUpper(s.event), "/events/" + s.event},
 		{"/events/" + s.event + "/", "/events/" + s.event},
-		{"/events/" + url.PathEscape(accented(s.event)), "/events/" + s.event},
-		{"/events/" + url.PathEscape(accented(s.event)) + "?lang=de", "/events/" + s.event + "?lang=de"},
+		{"/events/" + url.PathEscape(accented(withA)), "/events/" + withA},
+		{"/events/" + url.PathEscape(accented(withA)) + "?lang=de", "/events/" + withA + "?lang=de"},
 		{"/locations/MAIN-CAVE", "/locations/main-cave"},
 		{"/locations/" + url.PathEscape("máin-cave"), "/locations/main-cave"},
 		{"/locations/" + url.PathEscape("máin-cave") + "/calendar.ics", "/locations/main-cave/calendar.ics"},
