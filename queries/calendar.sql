@@ -26,3 +26,16 @@ WHERE (e.published = TRUE OR (e.first_published_at IS NOT NULL AND e.ends_at > s
         WHERE ea.event_id = e.id AND a.slug = sqlc.narg(artist_slug)))
 ORDER BY e.starts_at, e.id
 LIMIT ?;
+
+-- name: EventCalendarRevised :many
+-- When what a feed shows of each event last changed: the event's own row
+-- is in the list query; its venue's name and its artists' names change in
+-- their own rows.
+SELECT e.id, l.updated_at AS location_updated_at,
+       CAST(COALESCE(MAX(a.updated_at), l.updated_at) AS DATETIME) AS artists_updated_at
+FROM events e
+JOIN locations l ON l.id = e.location_id
+LEFT JOIN event_artists ea ON ea.event_id = e.id
+LEFT JOIN artists a ON a.id = ea.artist_id
+WHERE e.id IN (sqlc.slice(event_ids))
+GROUP BY e.id, l.updated_at;

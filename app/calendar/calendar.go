@@ -59,10 +59,10 @@ func Write(w io.Writer, f Feed, evs []events.Summary) error {
 	base := f.BaseURL.String()
 	for _, e := range evs {
 		ev := cal.AddEvent(fmt.Sprintf("event-%d@%s", e.ID, f.BaseURL.Hostname()))
-		// DTSTAMP is when the event was last revised, not "now": a feed that
+		// DTSTAMP is when the entry was last revised, not "now": a feed that
 		// changes on every fetch makes clients re-import everything.
-		ev.SetDtStampTime(e.UpdatedAt.UTC())
-		ev.SetLastModifiedAt(e.UpdatedAt.UTC())
+		ev.SetDtStampTime(revised(e))
+		ev.SetLastModifiedAt(revised(e))
 		// Every write raises the version, so clients take each change
 		// as newer than the copy they hold (RFC 5545 3.8.7.4).
 		ev.SetSequence(int(e.Revision))
@@ -107,11 +107,23 @@ func Write(w io.Writer, f Feed, evs []events.Summary) error {
 func LastRevised(evs []events.Summary) time.Time {
 	var last time.Time
 	for _, e := range evs {
-		if e.UpdatedAt.After(last) {
-			last = e.UpdatedAt
+		if t := revised(e); t.After(last) {
+			last = t
 		}
 	}
 	return last
+}
+
+// revised is when e's entry last changed: RevisedAt where the caller
+// attached it (events.Service.AttachRevisions), else the event's own
+// update. SEQUENCE stays the event's version: a venue or artist rename
+// is no reschedule (RFC 5545 3.8.7.4), and a later DTSTAMP is enough for
+// clients to take the new text.
+func revised(e events.Summary) time.Time {
+	if e.RevisedAt.After(e.UpdatedAt) {
+		return e.RevisedAt.UTC()
+	}
+	return e.UpdatedAt.UTC()
 }
 
 // language is the LANGUAGE parameter of a value that fell back to the

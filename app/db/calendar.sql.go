@@ -8,6 +8,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 )
 
@@ -114,6 +115,59 @@ func (q *Queries) EventCalendarList(ctx context.Context, arg EventCalendarListPa
 			&i.LocationNameTr,
 			&i.Cancelled,
 		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const eventCalendarRevised = `-- name: EventCalendarRevised :many
+SELECT e.id, l.updated_at AS location_updated_at,
+       CAST(COALESCE(MAX(a.updated_at), l.updated_at) AS DATETIME) AS artists_updated_at
+FROM events e
+JOIN locations l ON l.id = e.location_id
+LEFT JOIN event_artists ea ON ea.event_id = e.id
+LEFT JOIN artists a ON a.id = ea.artist_id
+WHERE e.id IN (/*SLICE:event_ids*/?)
+GROUP BY e.id, l.updated_at
+`
+
+type EventCalendarRevisedRow struct {
+	ID                int64
+	LocationUpdatedAt time.Time
+	ArtistsUpdatedAt  time.Time
+}
+
+// When what a feed shows of each event last changed: the event's own row
+// is in the list query; its venue's name and its artists' names change in
+// their own rows.
+func (q *Queries) EventCalendarRevised(ctx context.Context, eventIds []int64) ([]EventCalendarRevisedRow, error) {
+	query := eventCalendarRevised
+	var queryParams []interface{}
+	if len(eventIds) > 0 {
+		for _, v := range eventIds {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:event_ids*/?", strings.Repeat(",?", len(eventIds))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:event_ids*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []EventCalendarRevisedRow{}
+	for rows.Next() {
+		var i EventCalendarRevisedRow
+		if err := rows.Scan(&i.ID, &i.LocationUpdatedAt, &i.ArtistsUpdatedAt); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

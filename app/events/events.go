@@ -79,6 +79,10 @@ type Summary struct {
 	// Withdrawn marks, in Calendar only, an event unpublished after it
 	// was published: feeds keep it as cancelled for a while.
 	Withdrawn bool
+	// RevisedAt is when what a feed shows of the event last changed: the
+	// event, its venue's name or an artist of its lineup, never before
+	// UpdatedAt. Set by AttachRevisions.
+	RevisedAt time.Time
 }
 
 // Live reports whether the event is on at t; a cancelled event never is.
@@ -447,6 +451,34 @@ func summary(r db.EventListRow) Summary {
 
 func nullKind(k Kind) db.NullEventsKind {
 	return db.NullEventsKind{EventsKind: db.EventsKind(k), Valid: k != ""}
+}
+
+// AttachRevisions sets each event's RevisedAt. A feed's entry names the
+// venue and the lineup, so renaming either changes the entry: its DTSTAMP
+// and LAST-MODIFIED must move too, or clients keep the old copy.
+func (s *Service) AttachRevisions(ctx context.Context, evs []Summary) error {
+	if len(evs) == 0 {
+		return nil // sqlc.slice must not be empty
+	}
+	ids := make([]int64, len(evs))
+	at := make(map[int64]int, len(evs))
+	for i, e := range evs {
+		ids[i], evs[i].RevisedAt = e.ID, e.UpdatedAt
+		at[e.ID] = i
+	}
+	rows, err := s.q.EventCalendarRevised(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("events: revisions of %d events: %w", len(ids), err)
+	}
+	for _, r := range rows {
+		e := &evs[at[r.ID]]
+		for _, t := range []time.Time{r.LocationUpdatedAt.UTC(), r.ArtistsUpdatedAt.UTC()} {
+			if t.After(e.RevisedAt) {
+				e.RevisedAt = t
+			}
+		}
+	}
+	return nil
 }
 
 // WithdrawnDays is how long after its end an event unpublished after being

@@ -77,6 +77,9 @@ func (s *Server) calendarFeed(c fiber.Ctx, key, disposition, filename string, bu
 		if err != nil {
 			return rendered{shows: sh}, err
 		}
+		if err := s.Events.AttachRevisions(ctx, evs); err != nil {
+			return rendered{shows: sh}, err
+		}
 		feed.BaseURL, feed.Lang, feed.DefaultLang = s.Config.BaseURL, langOf(c), s.Bundle.Default()
 		var buf bytes.Buffer
 		if err := calendar.Write(&buf, feed, evs); err != nil {

@@ -166,6 +166,9 @@ func TestCalendarFeedRevisions(t *testing.T) {
 
 	// A lineup announced: the description changes, and so does SEQUENCE.
 	dj := testenv.Artist(t, q, testenv.ArtistOpts{Name: "DJ Lineup Change"})
+	// The artist's own row predates the feed (on a loaded machine its
+	// real-clock updated_at could pass the test's clock).
+	backdate(t, "artists", dj.ID, stamp0.Add(-time.Hour))
 	res = write(on.ID, func(v int32) error {
 		_, err := srv.Events.SetLineup(ctx, a, on.ID, v, []events.LineupInput{{ArtistID: dj.ID, Position: 1}})
 		return err
@@ -202,6 +205,90 @@ func TestCalendarFeedRevisions(t *testing.T) {
 	require.Greater(t, seqOf(t, ev), seqOff)
 	require.Equal(t, updatedAt(t, off.ID).Format(http.TimeFormat), res.Header.Get("Last-Modified"))
 	require.Nil(t, feedEvent(t, res.Body, uid(draft.ID)), "still no drafts")
+}
+
+// A venue or artist renamed changes the entries that name them: DTSTAMP,
+// LAST-MODIFIED and the feed's Last-Modified move to the rename, so clients
+// take the new text; SEQUENCE stays, as a rename reschedules nothing.
+func TestCalendarFeedFollowsRenames(t *testing.T) {
+	t.Parallel()
+	srv, setNow := movingApp(t)
+	ctx := t.Context()
+	q := db.New(testenv.DB(t))
+	a := actor.System()
+	loc := testenv.Location(t, q, testenv.LocationOpts{Name: "Old Cellar"})
+	dj := testenv.Artist(t, q, testenv.ArtistOpts{Name: "DJ Old Name"})
+	start := time.Now().UTC().Truncate(time.Hour).Add(48 * time.Hour)
+	ev := testenv.Event(t, q, testenv.EventOpts{Location: loc, Published: true, Start: start, Lineup: []testenv.ArtistRow{dj}})
+	base := updatedAt(t, ev.ID)
+	backdate(t, "locations", loc.ID, base.Add(-time.Hour))
+	backdate(t, "artists", dj.ID, base.Add(-time.Hour))
+	uid := "event-" + strconv.FormatInt(ev.ID, 10) + "@" + testenv.Config(t).BaseURL.Hostname()
+	paths := []string{"/locations/" + loc.Slug + "/calendar.ics", "/artists/" + dj.Slug + "/calendar.ics", "/calendar.ics"}
+
+	tags := map[string]string{}
+	var seq0 int
+	for _, p := range paths {
+		res := get(t, srv, p)
+		require.Equal(t, http.StatusOK, res.StatusCode, p)
+		e := feedEvent(t, res.Body, uid)
+		require.NotNil(t, e, p)
+		require.Equal(t, base, stampOf(t, e), "%s: the event's own revision", p)
+		seq0 = seqOf(t, e)
+		tags[p] = res.Header.Get("ETag")
+	}
+	// check waits for every feed to change and returns its entry, with
+	// DTSTAMP, LAST-MODIFIED and Last-Modified at want.
+	check := func(want time.Time) []*ical.Event {
+		t.Helper()
+		var out []*ical.Event
+		for _, p := range paths {
+			res := changed(t, srv, p, tags[p])
+			tags[p] = res.Header.Get("ETag")
+			e := feedEvent(t, res.Body, uid)
+			require.NotNil(t, e, p)
+			require.Equal(t, want, stampOf(t, e), "%s: DTSTAMP is the rename", p)
+			mod, err := e.Props.DateTime(ical.PropLastModified, time.UTC)
+			require.NoError(t, err)
+			require.Equal(t, want, mod, p)
+			require.Equal(t, seq0, seqOf(t, e), "%s: a rename keeps SEQUENCE", p)
+			require.Equal(t, want.Format(http.TimeFormat), res.Header.Get("Last-Modified"), p)
+			out = append(out, e)
+		}
+		return out
+	}
+
+	renamed := base.Add(time.Minute)
+	setNow(renamed)
+	d, err := srv.Locations.AdminGet(ctx, loc.ID)
+	require.NoError(t, err)
+	_, err = srv.Locations.Patch(ctx, a, loc.ID, d.Version, "name.en", "New Cellar")
+	require.NoError(t, err)
+	for _, e := range check(renamed) {
+		where, err := e.Props.Text(ical.PropLocation)
+		require.NoError(t, err)
+		require.Equal(t, "New Cellar", where)
+	}
+
+	renamed = renamed.Add(time.Minute)
+	setNow(renamed)
+	ad, err := srv.Artists.AdminGet(ctx, dj.ID)
+	require.NoError(t, err)
+	_, err = srv.Artists.Patch(ctx, a, dj.ID, ad.Version, "name", "DJ New Name")
+	require.NoError(t, err)
+	for _, e := range check(renamed) {
+		desc, err := e.Props.Text(ical.PropDescription)
+		require.NoError(t, err)
+		require.Contains(t, desc, "DJ New Name")
+	}
+}
+
+// backdate sets a row's updated_at, for rows the factories write with the
+// database's clock.
+func backdate(t *testing.T, table string, id int64, at time.Time) {
+	t.Helper()
+	_, err := testenv.DB(t).ExecContext(t.Context(), "UPDATE "+table+" SET updated_at = ? WHERE id = ?", at, id)
+	require.NoError(t, err)
 }
 
 // changed polls path until its ETag differs from old (the change reaches
