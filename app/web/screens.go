@@ -247,9 +247,9 @@ func (s *Server) keyedScreenTopic(ctx context.Context, topic string) string {
 
 // screenChanged passes a change of a venue's screen on to the hub under
 // the keyed topic its screen follows, when it has a key: publishers name
-// the venue, never its key. Server.Changed calls it for every change.
+// the venue, never its key. Follow calls it for every change the hub hears.
 func (s *Server) screenChanged(topic string) {
-	if s.hub == nil || !strings.HasSuffix(topic, ":screen") {
+	if !strings.HasSuffix(topic, ":screen") {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -135,7 +135,6 @@ func (s *Server) Changed(topic string) {
 		s.Settings.Changed(topic)
 	}
 	s.cache.Invalidate(topic)
-	s.screenChanged(topic) // screens.go
 }
 
 // Follow keeps this instance in step with every instance's changes until
@@ -151,6 +150,7 @@ func (s *Server) Follow(ctx context.Context, bus *live.Bus) {
 		s.Changed(c.Topic)
 		if s.hub != nil {
 			s.hub.Changed(c)
+			s.screenChanged(c.Topic) // screens.go
 		}
 		if clock != nil && (c.Topic == live.TopicEvents || c.Topic == live.TopicAll) {
 			clock.Rearm()
