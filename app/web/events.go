@@ -46,18 +46,10 @@ func (f eventFilter) canonical() url.Values {
 }
 
 // dayGroup is the events of one day in the visitor's zone.
-type dayGroup struct {
-	Key  string
-	Date time.Time
-	Grid eventGrid
-}
+type dayGroup = render.Day
 
 // pager is the data of the pager partial.
-type pager struct {
-	Page, Pages      int
-	PrevURL, NextURL string
-	Target           string
-}
+type pager = render.Pager
 
 type eventsPage struct {
 	Base
