@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html/template"
 	"io/fs"
+	"os"
 	"path"
 	"strings"
 	"testing"
@@ -41,47 +42,6 @@ var oldLoops = map[string][][2]string{
 		{`{{options .ZoneOptions "    "}}`, `{{range .ZoneChoices}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>
     {{end}}`},
 	},
-	// The programme's list, its days and the pager, as templates; the
-	// grid of cards stays Go's (app/render tests it against its template).
-	"fragments/live-programme.html": {
-		{`{{define "live-programme"}}{{programme .}}{{end}}
-`, `{{define "live-programme"}}
-<div id="{{if .Filtered}}live-programme-filtered{{else}}live-programme{{end}}" class="programme"{{if .OOB}} hx-swap-oob="true"{{end}}>
-  {{/* The count is the list's heading. After a pager click it takes focus
-       (autofocus, which htmx honours in swapped content), so keyboard and
-       screen-reader users land on the new page of results. */}}
-  <h2 id="event-list-title" class="list-heading" tabindex="-1"{{if .FocusList}} autofocus{{end}}>{{if gt .Page.Pages 1}}{{tn "events.list.count_paged" .Page.Total "Page" .Page.Page "Pages" .Page.Pages}}{{else}}{{tn "events.list.count" .Page.Total}}{{end}}</h2>
-  {{range .Days}}
-  {{template "day" .}}
-  {{else}}
-  <p class="empty">{{t "events.list.empty"}}</p>
-  {{end}}
-  {{template "pager" .Pager}}
-</div>
-{{end}}
-`},
-	},
-	"partials/day.html": {
-		{`{{define "day"}}{{eventday .}}{{end}}
-`, `{{define "day"}}
-<section class="day" aria-labelledby="day-{{.Key}}">
-  <h3 class="day__title" id="day-{{.Key}}"><time datetime="{{.Key}}">{{datelong .Date .Grid.Zone}}</time></h3>
-  {{template "event-grid" .Grid}}
-</section>
-{{end}}
-`},
-	},
-	"partials/pager.html": {
-		{`{{define "pager"}}{{pager .}}{{end}}
-`, `{{define "pager"}}{{$p := .}}{{if gt $p.Pages 1}}
-<nav class="pager" aria-label="{{t "pager.label"}}">
-  {{if $p.PrevURL}}<a id="pager-prev" class="pager__prev" rel="prev" href="{{$p.PrevURL}}" hx-get="{{$p.PrevURL}}" hx-target="#{{$p.Target}}" hx-swap="outerHTML show:top showTarget:#{{$p.Target}}-title" hx-push-url="true">{{t "pager.prev"}}</a>{{end}}
-  <span class="pager__status">{{t "pager.status" "Page" $p.Page "Pages" $p.Pages}}</span>
-  {{if $p.NextURL}}<a id="pager-next" class="pager__next" rel="next" href="{{$p.NextURL}}" hx-get="{{$p.NextURL}}" hx-target="#{{$p.Target}}" hx-swap="outerHTML show:top showTarget:#{{$p.Target}}-title" hx-push-url="true">{{t "pager.next"}}</a>{{end}}
-</nav>
-{{end}}{{end}}
-`},
-	},
 }
 
 // clonedPages is the renderer as it was before pages shared one set: the
@@ -113,12 +73,19 @@ func clonedPages(t *testing.T, b *i18n.Bundle, asset func(string) string) map[st
 		_, err = set.New(file).Parse(src)
 		require.NoError(t, err, file)
 	}
+	// The programme's list, its days and the pager, as templates (the
+	// grid of cards stays Go's; app/render tests it against its template).
+	oldList, err := os.ReadFile("../render/testdata/list-templates.html")
+	require.NoError(t, err)
 	out := map[string]map[string]*template.Template{}
 	for _, lang := range b.Languages() {
 		base := template.New("").Funcs(render.Funcs(b, lang, asset))
 		for _, f := range shared {
 			parse(base, f)
 		}
+		_, err := base.New("list-templates.html").Parse(string(oldList))
+		require.NoError(t, err)
+		require.NotContains(t, base.Lookup("pager").Tree.Root.String(), "{{pager", "the old pager replaces the Go one")
 		out[lang] = map[string]*template.Template{}
 		for _, f := range pages {
 			set, err := base.Clone()
