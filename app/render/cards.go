@@ -1,7 +1,6 @@
 package render
 
 import (
-	"html/template"
 	"net/url"
 	"strconv"
 	"strings"
@@ -12,12 +11,12 @@ import (
 	"github.com/dreamerscave/tdc/app/media"
 )
 
-// The event card is the one piece of markup written in Go, not as a
+// The event card is written in Go, not as a
 // template: a programme page shows twenty, the hub renders them on every
 // change for each language and zone in use, and html/template costs about
 // six allocations and a reflective call per printed value, some thirty per
-// card. Here a card costs a few. views/partials/event-grid.html calls it;
-// the card's markup lives only here.
+// card. Here a card costs a few. The grids of programme.go write them; the
+// card's markup lives only here.
 
 // cardSizes is the sizes attribute of a card's cover.
 const cardSizes = "(min-width: 75rem) 24rem, (min-width: 42rem) 50vw, 100vw"
@@ -43,18 +42,7 @@ func newCardWriter(b *i18n.Bundle, lang string) *cardWriter {
 	return w
 }
 
-// cards writes one <li> with its card per event, marking those live at now.
-func (w *cardWriter) cards(evs []events.Summary, z i18n.Zone, now time.Time) template.HTML {
-	if len(evs) == 0 {
-		return ""
-	}
-	buf := make([]byte, 0, 1200*len(evs))
-	for i := range evs {
-		buf = w.appendCard(buf, &evs[i], z, now)
-	}
-	return template.HTML(buf) //nolint:gosec // every value below is escaped
-}
-
+// appendCard writes one <li> with its card, marked live if it is at now.
 func (w *cardWriter) appendCard(b []byte, e *events.Summary, z i18n.Zone, now time.Time) []byte {
 	live := e.Live(now)
 	b = append(b, "<li>\n<article class=\"event-card"...)

@@ -20,10 +20,15 @@ var (
 // Funcs are the template functions, bound to one language so templates say
 // {{ t "events.list.title" }} and no localizer travels in the data.
 func Funcs(b *i18n.Bundle, lang string, asset func(string) string) template.FuncMap {
-	cards := newCardWriter(b, lang)
+	list := newListWriter(b, lang, newCardWriter(b, lang))
 	return template.FuncMap{
-		// eventcards writes the cards of a list of events (cards.go).
-		"eventcards": cards.cards,
+		// programme writes the programme's list; eventday, eventgrid and
+		// pager its parts, for the other lists that show them
+		// (programme.go, with the cards of cards.go).
+		"programme": list.programme,
+		"eventday":  list.day,
+		"eventgrid": list.grid,
+		"pager":     list.pager,
 		// options writes a select's options; kindoptions those of event
 		// kinds, labelled in the language (options.go).
 		"options":     options,

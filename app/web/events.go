@@ -46,18 +46,10 @@ func (f eventFilter) canonical() url.Values {
 }
 
 // dayGroup is the events of one day in the visitor's zone.
-type dayGroup struct {
-	Key  string
-	Date time.Time
-	Grid eventGrid
-}
+type dayGroup = render.Day
 
 // pager is the data of the pager partial.
-type pager struct {
-	Page, Pages      int
-	PrevURL, NextURL string
-	Target           string
-}
+type pager = render.Pager
 
 type eventsPage struct {
 	Base
@@ -340,20 +332,28 @@ func (s *Server) pagerFor(path string, q url.Values, page, pages int, target str
 
 // groupByDay groups events by the day they are on in zone. An event that
 // started before from (running now, or overnight) is listed under from's day.
-// now marks which are live.
+// now marks which are live. evs come in start order, so each day's events
+// are a run of them: a day's grid is that part of evs (capped, so appending
+// to one cannot overwrite the next), not a copy of each event.
 func groupByDay(evs []events.Summary, z i18n.Zone, from, now time.Time) []dayGroup {
 	var out []dayGroup
-	for _, e := range evs {
+	start := 0
+	for i, e := range evs {
 		day := e.StartsAt
 		if day.Before(from) {
 			day = from
 		}
 		key := i18n.DayKey(day, z)
 		if len(out) == 0 || out[len(out)-1].Key != key {
+			if len(out) > 0 {
+				out[len(out)-1].Grid.Events = evs[start:i:i]
+			}
 			out = append(out, dayGroup{Key: key, Date: day, Grid: eventGrid{Zone: z, Now: now}})
+			start = i
 		}
-		g := &out[len(out)-1].Grid
-		g.Events = append(g.Events, e)
+	}
+	if len(out) > 0 {
+		out[len(out)-1].Grid.Events = evs[start:len(evs):len(evs)]
 	}
 	return out
 }

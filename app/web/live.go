@@ -14,6 +14,7 @@ import (
 	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/nowplaying"
+	"github.com/dreamerscave/tdc/app/render"
 )
 
 // The live fragments: what a page shows that changes while it is open.
@@ -34,27 +35,13 @@ const (
 	maxTopic = len("location:") + maxSlug + len(":screen-") + 24
 )
 
-// eventGrid is a list of event cards (views/partials/event-grid.html).
-type eventGrid struct {
-	Events  []events.Summary
-	Zone    i18n.Zone
-	Now     time.Time
-	Compact bool
-}
+// eventGrid is a list of event cards (views/partials/event-grid.html),
+// written by app/render.
+type eventGrid = render.Grid
 
 // programmeView is the programme's list: a page of events by day, with
-// its pager (views/fragments/live-programme.html). Filtered says the
-// visitor's filter or page narrowed it; such a list is not pushed (it
-// differs per visitor) but re-fetched from its own address when the
-// programme changes, through the live-programme-refresh element.
-type programmeView struct {
-	Page      events.Page
-	Days      []dayGroup
-	Pager     pager
-	Filtered  bool
-	FocusList bool
-	OOB       bool
-}
+// its pager (views/fragments/live-programme.html), written by app/render.
+type programmeView = render.Programme
 
 // eventsBlock is a short list of events on the home page: happening now
 // or next (views/fragments/happening-now.html, next-events.html).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html/template"
 	"io/fs"
+	"os"
 	"path"
 	"strings"
 	"testing"
@@ -72,12 +73,19 @@ func clonedPages(t *testing.T, b *i18n.Bundle, asset func(string) string) map[st
 		_, err = set.New(file).Parse(src)
 		require.NoError(t, err, file)
 	}
+	// The programme's list, its days and the pager, as templates (the
+	// grid of cards stays Go's; app/render tests it against its template).
+	oldList, err := os.ReadFile("../render/testdata/list-templates.html")
+	require.NoError(t, err)
 	out := map[string]map[string]*template.Template{}
 	for _, lang := range b.Languages() {
 		base := template.New("").Funcs(render.Funcs(b, lang, asset))
 		for _, f := range shared {
 			parse(base, f)
 		}
+		_, err := base.New("list-templates.html").Parse(string(oldList))
+		require.NoError(t, err)
+		require.NotContains(t, base.Lookup("pager").Tree.Root.String(), "{{pager", "the old pager replaces the Go one")
 		out[lang] = map[string]*template.Template{}
 		for _, f := range pages {
 			set, err := base.Clone()
