@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -18,6 +19,9 @@ import (
 type scripted struct {
 	pipelining        bool
 	mail, rcpt, dataE string // refusals; "" accepts
+	// dataAnyway: DATA gets its 354 even after a refused MAIL or RCPT, as
+	// it may when some of several recipients were refused.
+	dataAnyway bool
 
 	mu       sync.Mutex
 	cmds     []string
@@ -83,7 +87,7 @@ func (s *scripted) serve(c net.Conn) {
 		case strings.HasPrefix(strings.ToUpper(cmd), "RCPT TO:"):
 			say(or(s.rcpt, "250 ok"))
 		case verb == "DATA":
-			if s.mail != "" || s.rcpt != "" {
+			if (s.mail != "" || s.rcpt != "") && !s.dataAnyway {
 				say("503 no valid recipients")
 				continue
 			}
@@ -96,6 +100,10 @@ func (s *scripted) serve(c net.Conn) {
 				if l == ".\r\n" {
 					break
 				}
+			}
+			if s.mail != "" || s.rcpt != "" {
+				say("554 5.5.1 no valid recipients")
+				continue
 			}
 			if s.dataE != "" {
 				say(s.dataE)
@@ -178,6 +186,24 @@ func TestConnRefusals(t *testing.T) {
 			require.Zero(t, n, tc.name)
 		}
 	}
+}
+
+// A server that says 354 to DATA after refusing the recipient leaves
+// the connection in its data phase: closing it must not wait for an
+// answer to a QUIT the server reads as data.
+func TestConnClosesAfterRefusalMidData(t *testing.T) {
+	t.Parallel()
+	srv := newScripted(t, &scripted{pipelining: true, rcpt: "550 5.1.1 no such user", dataAnyway: true})
+	s, err := mail.NewSMTP(srv.url(), "club@example.org")
+	require.NoError(t, err)
+	c, err := s.Dial(t.Context())
+	require.NoError(t, err)
+	require.ErrorContains(t, c.Send(t.Context(), mail.Message{To: "ada@example.org", Subject: "Hi", Text: "x"}), "no such user")
+	start := time.Now()
+	_ = c.Close()
+	require.Less(t, time.Since(start), 5*time.Second)
+	_, _, n := srv.record()
+	require.Zero(t, n)
 }
 
 // Bad input never reaches the server: a recipient that is no address, a

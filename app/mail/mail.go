@@ -192,6 +192,9 @@ type smtpConn struct {
 	// (RFC 2920), so a message costs two round trips instead of four.
 	pipelining bool
 	mailParams string // what go-mail's MAIL adds for the server's extensions
+	// broken: an exchange failed part way, and the server may be reading
+	// data: a QUIT would be taken for a line of it.
+	broken bool
 }
 
 // Send returns once the server has accepted m (its 250 to the data) or
@@ -202,6 +205,7 @@ func (c *smtpConn) Send(_ context.Context, m Message) error {
 		return err
 	}
 	if err := c.send(msg); err != nil {
+		c.broken = true
 		return fmt.Errorf("mail: send to %s via %s: %w", m.To, c.s.host, err)
 	}
 	return nil
@@ -306,8 +310,11 @@ func (d dataWriter) Close() error {
 	return err
 }
 
-// Close says QUIT, or just closes a connection that cannot.
+// Close says QUIT, or just closes a connection whose state is unknown.
 func (c *smtpConn) Close() error {
+	if c.broken {
+		return c.sc.Close()
+	}
 	if err := c.sc.Quit(); err != nil {
 		return errors.Join(err, c.sc.Close())
 	}

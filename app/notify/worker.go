@@ -74,19 +74,20 @@ func (s *Service) Run(ctx context.Context) (Stats, error) {
 	// With a deadline (the job's interval), claiming stops while there is
 	// time left to send what was claimed: a run that outlasts its interval
 	// makes the scheduler skip the next tick, and under a backlog the
-	// worker would sit idle every other interval. The margin is twice the
-	// time between the last two claims, which, once the channel is full,
-	// is the time a batch takes to go out.
+	// worker would sit idle every other interval. Once the channel is
+	// full, the time between two claims is the time a batch takes to go
+	// out, and a claim leaves two batches to send (the one waiting in the
+	// channel and its own): the margin is three times the longest such time.
 	deadline, hasDeadline := ctx.Deadline()
 	var lastClaim time.Time
-	var perBatch time.Duration
+	var perBatch time.Duration // the longest so far
 	for ctx.Err() == nil {
-		if hasDeadline && time.Until(deadline) < max(2*perBatch, minDrain) {
+		if hasDeadline && time.Until(deadline) < max(3*perBatch, minDrain) {
 			break
 		}
 		started := time.Now()
 		if !lastClaim.IsZero() {
-			perBatch = started.Sub(lastClaim)
+			perBatch = max(perBatch, started.Sub(lastClaim))
 		}
 		lastClaim = started
 		batch, err := s.claim(ctx)
