@@ -77,17 +77,18 @@ func (s *Service) Run(ctx context.Context) (Stats, error) {
 	// worker would sit idle every other interval. Once the channel is
 	// full, the time between two claims is the time a batch takes to go
 	// out, and a claim leaves two batches to send (the one waiting in the
-	// channel and its own): the margin is three times the longest such time.
+	// channel and its own): the margin is three times the last such time
+	// (not the longest: one slow batch would cut every later run short).
 	deadline, hasDeadline := ctx.Deadline()
 	var lastClaim time.Time
-	var perBatch time.Duration // the longest so far
+	var perBatch time.Duration
 	for ctx.Err() == nil {
 		if hasDeadline && time.Until(deadline) < max(3*perBatch, minDrain) {
 			break
 		}
 		started := time.Now()
 		if !lastClaim.IsZero() {
-			perBatch = max(perBatch, started.Sub(lastClaim))
+			perBatch = started.Sub(lastClaim)
 		}
 		lastClaim = started
 		batch, err := s.claim(ctx)
