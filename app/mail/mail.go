@@ -10,14 +10,17 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/mail"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	gosmtp "github.com/wneessen/go-mail/smtp"
 )
 
 // Message is one email to one recipient. Text is required; HTML, when set,
@@ -161,31 +164,162 @@ func (s *SMTP) Dial(ctx context.Context) (Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mail: client for %s: %w", s.host, err)
 	}
-	if err := client.DialWithContext(ctx); err != nil {
+	// go-mail's own Send costs two extra round trips per message (a NOOP
+	// before, a RSET after): the connection speaks plain SMTP instead, with
+	// go-mail's dialing, STARTTLS, authentication and message writing.
+	sc, err := client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("mail: connect to %s: %w", s.host, err)
 	}
-	return &smtpConn{s: s, client: client}, nil
+	c := &smtpConn{s: s, sc: sc}
+	c.pipelining, _ = sc.Extension("PIPELINING")
+	if ok, _ := sc.Extension("8BITMIME"); ok {
+		c.mailParams += " BODY=8BITMIME"
+	}
+	if ok, _ := sc.Extension("SMTPUTF8"); ok {
+		c.mailParams += " SMTPUTF8"
+	}
+	return c, nil
 }
 
+// smtpTimeout bounds each message's exchange, as it bounds dialing.
+const smtpTimeout = 20 * time.Second
+
 type smtpConn struct {
-	s      *SMTP
-	client *gomail.Client
+	s  *SMTP
+	sc *gosmtp.Client
+	// pipelining: the server takes MAIL, RCPT and DATA in one write
+	// (RFC 2920), so a message costs two round trips instead of four.
+	pipelining bool
+	mailParams string // what go-mail's MAIL adds for the server's extensions
+	// broken: an exchange failed part way, and the server may be reading
+	// data: a QUIT would be taken for a line of it.
+	broken bool
 }
 
 // Send returns once the server has accepted m (its 250 to the data) or
-// refused it.
+// refused it. After an error the connection is in an unknown state: close it.
 func (c *smtpConn) Send(_ context.Context, m Message) error {
 	msg, err := c.s.build(m)
 	if err != nil {
 		return err
 	}
-	if err := c.client.Send(msg); err != nil {
+	if err := c.send(msg); err != nil {
+		c.broken = true
 		return fmt.Errorf("mail: send to %s via %s: %w", m.To, c.s.host, err)
 	}
 	return nil
 }
 
-func (c *smtpConn) Close() error { return c.client.Close() }
+func (c *smtpConn) send(msg *gomail.Msg) error {
+	from, err := msg.GetSender(false)
+	if err != nil {
+		return err
+	}
+	rcpts, err := msg.GetRecipients()
+	if err != nil {
+		return err
+	}
+	for _, a := range append([]string{from}, rcpts...) {
+		if strings.ContainsAny(a, "\r\n") {
+			return errors.New("address has a line break")
+		}
+	}
+	if err := c.sc.UpdateDeadline(smtpTimeout); err != nil {
+		return err
+	}
+	var w io.WriteCloser
+	if c.pipelining {
+		w, err = c.envelopePipelined(from, rcpts)
+	} else {
+		w, err = c.envelope(from, rcpts)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := msg.WriteTo(w); err != nil {
+		return fmt.Errorf("write message: %w", err)
+	}
+	// The end of the data, and the server's answer to it: its 250 is the
+	// mail accepted, and ends the transaction (no RSET needed).
+	return w.Close()
+}
+
+// envelope sends MAIL, RCPT and DATA one by one.
+func (c *smtpConn) envelope(from string, rcpts []string) (io.WriteCloser, error) {
+	if err := c.sc.Mail(from); err != nil {
+		return nil, err
+	}
+	for _, r := range rcpts {
+		if err := c.sc.Rcpt(r); err != nil {
+			return nil, err
+		}
+	}
+	return c.sc.Data()
+}
+
+// envelopePipelined writes MAIL, RCPT and DATA at once and then reads
+// their answers in order, as RFC 2920 allows; the message follows the 354.
+func (c *smtpConn) envelopePipelined(from string, rcpts []string) (io.WriteCloser, error) {
+	t := c.sc.Text
+	fmt.Fprintf(t.W, "MAIL FROM:%s%s\r\n", from, c.mailParams)
+	for _, r := range rcpts {
+		fmt.Fprintf(t.W, "RCPT TO:%s\r\n", r)
+	}
+	t.W.WriteString("DATA\r\n")
+	if err := t.W.Flush(); err != nil {
+		return nil, err
+	}
+	// Every answer is read, even after a refusal, so that none is taken
+	// for the next command's; the first refusal is the error.
+	var first error
+	keep := func(err error) {
+		if first == nil {
+			first = err
+		}
+	}
+	if _, _, err := t.ReadResponse(250); err != nil {
+		keep(fmt.Errorf("MAIL FROM: %w", err))
+	}
+	for _, r := range rcpts {
+		if _, _, err := t.ReadResponse(25); err != nil {
+			keep(fmt.Errorf("RCPT TO %s: %w", r, err))
+		}
+	}
+	_, _, err := t.ReadResponse(354)
+	if err != nil {
+		keep(fmt.Errorf("DATA: %w", err))
+	}
+	if first != nil {
+		return nil, first
+	}
+	return dataWriter{t.DotWriter(), t}, nil
+}
+
+// dataWriter ends the data with the dot line and reads the server's answer.
+type dataWriter struct {
+	io.WriteCloser
+	t *textproto.Conn
+}
+
+func (d dataWriter) Close() error {
+	if err := d.WriteCloser.Close(); err != nil {
+		return err
+	}
+	_, _, err := d.t.ReadResponse(250)
+	return err
+}
+
+// Close says QUIT, or just closes a connection whose state is unknown.
+func (c *smtpConn) Close() error {
+	if c.broken {
+		return c.sc.Close()
+	}
+	if err := c.sc.Quit(); err != nil {
+		return errors.Join(err, c.sc.Close())
+	}
+	return nil
+}
 
 func (s *SMTP) build(m Message) (*gomail.Msg, error) {
 	if strings.ContainsAny(m.Subject, "\r\n") {

@@ -71,7 +71,26 @@ func (s *Service) Run(ctx context.Context) (Stats, error) {
 		})
 	}
 	var claimErr error
+	// With a deadline (the job's interval), claiming stops while there is
+	// time left to send what was claimed: a run that outlasts its interval
+	// makes the scheduler skip the next tick, and under a backlog the
+	// worker would sit idle every other interval. Once the channel is
+	// full, the time between two claims is the time a batch takes to go
+	// out, and a claim leaves two batches to send (the one waiting in the
+	// channel and its own): the margin is three times the last such time
+	// (not the longest: one slow batch would cut every later run short).
+	deadline, hasDeadline := ctx.Deadline()
+	var lastClaim time.Time
+	var perBatch time.Duration
 	for ctx.Err() == nil {
+		if hasDeadline && time.Until(deadline) < max(3*perBatch, minDrain) {
+			break
+		}
+		started := time.Now()
+		if !lastClaim.IsZero() {
+			perBatch = started.Sub(lastClaim)
+		}
+		lastClaim = started
 		batch, err := s.claim(ctx)
 		if err != nil {
 			claimErr = err
@@ -91,6 +110,10 @@ func (s *Service) Run(ctx context.Context) (Stats, error) {
 	}
 	return st, first
 }
+
+// minDrain is the least time a run keeps, after its last claim, to send
+// what it claimed before its deadline.
+const minDrain = 100 * time.Millisecond
 
 // claim takes up to Batch due rows and leases them to this worker. It
 // reads at READ COMMITTED: under REPEATABLE READ the locking read would

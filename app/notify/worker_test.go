@@ -146,13 +146,48 @@ func TestWorkerStopsWhenTimeIsUp(t *testing.T) {
 	require.NoError(t, sqlDB.QueryRowContext(t.Context(), "SELECT MAX(attempts) FROM notification_queue WHERE status = 'pending'").Scan(&attempts))
 	require.Zero(t, attempts)
 
+	sendRest(t, svc, srv, st.Sent, 50)
+}
+
+// sendRest lets the sink answer at once, runs svc again, and checks that
+// the two runs sent all n mails, each once.
+func sendRest(t *testing.T, svc *notify.Service, srv *sink, sent, n int) {
+	t.Helper()
 	srv.delay.Store(0)
-	st2, err := svc.Run(t.Context())
+	st, err := svc.Run(t.Context())
 	require.NoError(t, err)
-	require.Equal(t, 50, st.Sent+st2.Sent)
+	require.Equal(t, n, sent+st.Sent)
 	total, distinct, _ := srv.counts()
-	require.Equal(t, 50, distinct)
-	require.Equal(t, 50, total)
+	require.Equal(t, n, distinct)
+	require.Equal(t, n, total)
+}
+
+// A run with a deadline (the job's interval) stops claiming in time to
+// send what it holds and returns before the deadline, so that the next
+// tick is not skipped; nothing is left leased, and the next run goes on.
+func TestWorkerStopsClaimingBeforeDeadline(t *testing.T) {
+	t.Parallel()
+	o := testOptions()
+	o.Senders, o.Batch = 1, 10
+	sqlDB, srv, c, svc := workerSetup(t, o)
+	// A batch takes 200 ms or more to send.
+	srv.delay.Store(int64(20 * time.Millisecond))
+	enqueue(t, sqlDB, 200, c.Now())
+
+	const budget = 2 * time.Second
+	ctx, cancel := context.WithTimeout(t.Context(), budget)
+	defer cancel()
+	start := time.Now()
+	st, err := svc.Run(ctx)
+	require.NoError(t, err)
+	require.Less(t, time.Since(start), budget, "the run outlasted its interval")
+	require.NoError(t, ctx.Err())
+	require.Positive(t, st.Sent)
+	require.Less(t, st.Sent, 200)
+	counts := statusCounts(t, sqlDB)
+	require.Equal(t, map[string]int{"sent": st.Sent, "pending": 200 - st.Sent}, counts, "nothing left leased")
+
+	sendRest(t, svc, srv, st.Sent, 200)
 }
 
 // A row that cannot be rendered (an unknown kind, a payload that is not
