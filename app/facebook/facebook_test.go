@@ -82,6 +82,19 @@ func (b testBundle) publish(t *testing.T, title string) events.Draft {
 	return d
 }
 
+// renameAndRepublish edits d's title, unpublishes and publishes it again:
+// every write after the first publication that could wrongly post.
+func (b testBundle) renameAndRepublish(t *testing.T, d events.Draft, title string) {
+	t.Helper()
+	ctx := t.Context()
+	d, err := b.events.Patch(ctx, actor.System(), d.ID, d.Version, "title.en", title)
+	require.NoError(t, err)
+	d, err = b.events.Unpublish(ctx, actor.System(), d.ID, d.Version)
+	require.NoError(t, err)
+	_, err = b.events.Publish(ctx, actor.System(), d.ID, d.Version)
+	require.NoError(t, err)
+}
+
 func (b testBundle) row(t *testing.T, id int64) (db.SyncGetRow, string, time.Time) {
 	t.Helper()
 	r, err := b.q.SyncGet(t.Context(), db.SyncGetParams{Integration: db.SyncStateIntegrationFacebook, EntityID: id})
@@ -118,12 +131,7 @@ func TestPostOnFirstPublish(t *testing.T) {
 	require.Equal(t, posts[0].ID, stored.String)
 	require.Equal(t, 0, b.fake.Lists(), "a first attempt has nothing to look for")
 
-	d, err = b.events.Patch(ctx, actor.System(), d.ID, d.Version, "title.en", "Aurora Night II")
-	require.NoError(t, err)
-	d, err = b.events.Unpublish(ctx, actor.System(), d.ID, d.Version)
-	require.NoError(t, err)
-	_, err = b.events.Publish(ctx, actor.System(), d.ID, d.Version)
-	require.NoError(t, err)
+	b.renameAndRepublish(t, d, "Aurora Night II")
 	b.clock.Add(time.Hour)
 	require.NoError(t, b.fb.Post(ctx))
 	require.Len(t, b.fake.Posts(), 1)
@@ -323,12 +331,7 @@ func TestUnconfigured(t *testing.T) {
 	require.NoError(t, off.Problem(ctx))
 
 	// Facebook configured: b.events runs the configured hook.
-	d, err = b.events.Patch(ctx, actor.System(), d.ID, d.Version, "title.en", "Before Facebook, renamed")
-	require.NoError(t, err)
-	d, err = b.events.Unpublish(ctx, actor.System(), d.ID, d.Version)
-	require.NoError(t, err)
-	_, err = b.events.Publish(ctx, actor.System(), d.ID, d.Version)
-	require.NoError(t, err)
+	b.renameAndRepublish(t, d, "Before Facebook, renamed")
 	require.NoError(t, b.fb.Post(ctx))
 	require.Empty(t, b.fake.Posts(), "an event published before the Page was set is not announced")
 	_, err = b.q.SyncGet(ctx, db.SyncGetParams{Integration: db.SyncStateIntegrationFacebook, EntityID: d.ID})
