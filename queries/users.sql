@@ -7,6 +7,13 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- name: UserGet :one
 SELECT * FROM users WHERE id = ?;
 
+-- name: UserGetSession :one
+-- The signed-in user, with whether a paying Patreon member is linked to
+-- them: the header's badge needs no query of its own on every page.
+SELECT sqlc.embed(users),
+       EXISTS(SELECT 1 FROM patreon_members pm WHERE pm.user_id = users.id AND pm.supporter) AS supporter
+FROM users WHERE users.id = ?;
+
 -- name: UserGetForUpdate :one
 SELECT * FROM users WHERE id = ? FOR UPDATE;
 

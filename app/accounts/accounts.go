@@ -63,6 +63,9 @@ type User struct {
 	Disabled      bool
 	CreatedAt     time.Time
 	LastLoginAt   time.Time // zero when never signed in
+	// Supporter: a paying Patreon member is linked to the user. Only
+	// Session fills it, read with the user on every request.
+	Supporter bool
 }
 
 // Actor is the user as the performer of an action; IP and RequestID are

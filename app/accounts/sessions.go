@@ -84,14 +84,14 @@ func (s *Service) Session(ctx context.Context, raw string) (User, Session, error
 	if now.Sub(sess.CreatedAt) >= s.maxAge || now.Sub(sess.LastSeen) >= s.idle {
 		return User{}, Session{}, s.dropSession(ctx, id)
 	}
-	row, err := s.q.UserGet(ctx, uid)
+	row, err := s.q.UserGetSession(ctx, uid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, Session{}, s.dropSession(ctx, id)
 	}
 	if err != nil {
 		return User{}, Session{}, fmt.Errorf("accounts: read session user %d: %w", uid, err)
 	}
-	if row.DisabledAt.Valid {
+	if row.User.DisabledAt.Valid {
 		return User{}, Session{}, s.dropSession(ctx, id)
 	}
 	if now.Sub(sess.LastSeen) >= touchEvery {
@@ -105,7 +105,9 @@ func (s *Service) Session(ctx context.Context, raw string) (User, Session, error
 		}
 		sess.LastSeen = now.UTC().Truncate(time.Second)
 	}
-	return toUser(row), sess, nil
+	u := toUser(row.User)
+	u.Supporter = row.Supporter
+	return u, sess, nil
 }
 
 // dropSession removes session id and returns ErrNoSession, or the error

@@ -25,6 +25,10 @@ const (
 	KindMedia    = "media"
 	KindUser     = "user"
 	KindSetting  = "setting"
+	// KindIntegration is an action on a whole integration (a resync), with
+	// no entity id; KindNotification a row of the mail queue.
+	KindIntegration  = "integration"
+	KindNotification = "notification"
 )
 
 // maxValue bounds each old or new value kept in an entry: the log says what

@@ -367,6 +367,41 @@ func (q *Queries) UserGetForUpdate(ctx context.Context, id int64) (User, error) 
 	return i, err
 }
 
+const userGetSession = `-- name: UserGetSession :one
+SELECT users.id, users.email, users.password_hash, users.display_name, users.role, users.artist_id, users.language, users.time_zone, users.email_verified_at, users.disabled_at, users.last_login_at, users.created_at, users.updated_at,
+       EXISTS(SELECT 1 FROM patreon_members pm WHERE pm.user_id = users.id AND pm.supporter) AS supporter
+FROM users WHERE users.id = ?
+`
+
+type UserGetSessionRow struct {
+	User      User
+	Supporter bool
+}
+
+// The signed-in user, with whether a paying Patreon member is linked to
+// them: the header's badge needs no query of its own on every page.
+func (q *Queries) UserGetSession(ctx context.Context, id int64) (UserGetSessionRow, error) {
+	row := q.db.QueryRowContext(ctx, userGetSession, id)
+	var i UserGetSessionRow
+	err := row.Scan(
+		&i.User.ID,
+		&i.User.Email,
+		&i.User.PasswordHash,
+		&i.User.DisplayName,
+		&i.User.Role,
+		&i.User.ArtistID,
+		&i.User.Language,
+		&i.User.TimeZone,
+		&i.User.EmailVerifiedAt,
+		&i.User.DisabledAt,
+		&i.User.LastLoginAt,
+		&i.User.CreatedAt,
+		&i.User.UpdatedAt,
+		&i.Supporter,
+	)
+	return i, err
+}
+
 const userInsert = `-- name: UserInsert :execlastid
 
 INSERT INTO users (email, password_hash, display_name, role, artist_id, language, time_zone, email_verified_at, created_at)

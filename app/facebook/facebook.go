@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -25,8 +26,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dreamerscave/tdc/app/actor"
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/events"
+	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/syncstate"
 )
 
@@ -50,6 +53,9 @@ type Options struct {
 	DefaultLanguage   string
 	Zone              *time.Location // the club's zone, for the time in the post
 	ZoneLabel         string
+	// Locales are the club's message files: the post is worded and its
+	// date written in DefaultLanguage, as the mails are.
+	Locales fs.FS
 }
 
 // Service posts to the Page.
@@ -58,6 +64,8 @@ type Service struct {
 	q     *db.Queries
 	store syncstate.Store
 	opts  Options
+	tr    *i18n.Bundle // DefaultLanguage only
+	setup error        // why a configured service cannot post, nil if it can
 	hc    *http.Client
 	log   *slog.Logger
 	// afterPost runs between Facebook's answer and our write of it; tests
@@ -65,7 +73,8 @@ type Service struct {
 	afterPost func() error
 }
 
-// New returns the service.
+// New returns the service. Message files that cannot be read are logged
+// and shown in the admin (Problem); they do not stop the site.
 func New(sqlDB *sql.DB, opts Options, log *slog.Logger, now func() time.Time) *Service {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second
@@ -73,11 +82,23 @@ func New(sqlDB *sql.DB, opts Options, log *slog.Logger, now func() time.Time) *S
 	if opts.Zone == nil {
 		opts.Zone = time.UTC
 	}
-	return &Service{
+	s := &Service{
 		sqlDB: sqlDB, q: db.New(sqlDB), opts: opts, log: log,
 		store: syncstate.New(sqlDB, db.SyncStateIntegrationFacebook, opts.DefaultLanguage, now),
 		hc:    &http.Client{}, // each call is bounded by its context (see call)
 	}
+	if !s.Configured() {
+		return s
+	}
+	if opts.Locales == nil {
+		s.setup = errors.New("facebook: no message files to word the posts")
+	} else if s.tr, s.setup = i18n.New(opts.Locales, []string{opts.DefaultLanguage}); s.setup != nil {
+		s.setup = fmt.Errorf("facebook: message files: %w", s.setup)
+	}
+	if s.setup != nil {
+		log.Error("facebook: not usable", slog.Any("error", s.setup))
+	}
+	return s
 }
 
 // Configured reports whether a Page and its token are set.
@@ -93,9 +114,12 @@ func (s *Service) Hook(ctx context.Context, q *db.Queries, cur, next events.Draf
 	return s.store.AddOnce(ctx, q, next.ID)
 }
 
-// Problem says why posting is stopped: the token was rejected. It is nil
-// when posting may go on.
+// Problem says why posting is stopped: the message files are unusable, or
+// the token was rejected. It is nil when posting may go on.
 func (s *Service) Problem(ctx context.Context) error {
+	if s.setup != nil {
+		return s.setup
+	}
 	msg, err := s.rejected(ctx)
 	if err != nil || msg == "" {
 		return err
@@ -127,8 +151,11 @@ func (s *Service) fingerprint() string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// Retry queues a failed announcement again (the admin's button).
-func (s *Service) Retry(ctx context.Context, eventID int64) error { return s.store.Retry(ctx, eventID) }
+// Retry queues a failed announcement again (the admin's button, audited
+// as a's).
+func (s *Service) Retry(ctx context.Context, a actor.Actor, eventID int64) error {
+	return s.store.Retry(ctx, a, eventID)
+}
 
 // Overview is what the admin shows.
 func (s *Service) Overview(ctx context.Context) (syncstate.Overview, error) {
@@ -139,8 +166,8 @@ func (s *Service) Overview(ctx context.Context) (syncstate.Overview, error) {
 // on each row; the error says how many did not go through, or that the
 // database failed.
 func (s *Service) Post(ctx context.Context) error {
-	if !s.Configured() {
-		return nil
+	if !s.Configured() || s.setup != nil {
+		return nil // Problem shows a setup error in the admin
 	}
 	if msg, err := s.rejected(ctx); err != nil || msg != "" {
 		return err // the admin shows a rejected token; no need to repeat it each run
@@ -265,18 +292,17 @@ func (s *Service) eventURL(slug string) string {
 	return strings.TrimRight(s.opts.SiteURL, "/") + "/events/" + slug
 }
 
-// message is the post's text: title, when and where in the club's zone,
-// the summary and the link (which is also the marker find looks for).
+// message is the post's text in the default language: title, when (as
+// the mails write it, in the club's zone) and where, the summary and the
+// link (which is also the marker find looks for).
 func (s *Service) message(ev db.SyncEventGetRow, link string) string {
-	when := ev.StartsAt.In(s.opts.Zone).Format("2006-01-02 15:04")
-	if s.opts.ZoneLabel != "" {
-		when += " " + s.opts.ZoneLabel
-	}
-	parts := []string{ev.Title, when + " · " + ev.LocationName}
+	lang := s.opts.DefaultLanguage
+	when := s.tr.When(lang, ev.StartsAt, i18n.Zone{Loc: s.opts.Zone, Label: s.opts.ZoneLabel})
+	parts := []string{ev.Title, s.tr.T(lang, "facebook.post.when", map[string]any{"When": when, "Location": ev.LocationName})}
 	if ev.Summary != "" {
 		parts = append(parts, "", ev.Summary)
 	}
-	return strings.Join(append(parts, "", link), "\n")
+	return strings.Join(append(parts, "", s.tr.T(lang, "facebook.post.link", map[string]any{"Link": link})), "\n")
 }
 
 // publish posts to the Page's feed and returns the post's id.

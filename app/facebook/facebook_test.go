@@ -3,19 +3,24 @@ package facebook_test
 import (
 	"database/sql"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/dreamerscave/tdc/app/actor"
+	"github.com/dreamerscave/tdc/app/apperr"
+	"github.com/dreamerscave/tdc/app/audit"
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/events"
 	"github.com/dreamerscave/tdc/app/facebook"
 	"github.com/dreamerscave/tdc/app/facebook/facebooktest"
+	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/syncstate"
 	"github.com/dreamerscave/tdc/app/testenv"
+	"github.com/dreamerscave/tdc/locales"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -55,9 +60,15 @@ func setup(t *testing.T, timeout time.Duration) testBundle {
 }
 
 func (b testBundle) service(t *testing.T, token string, timeout time.Duration) *facebook.Service {
+	return b.serviceIn(t, "en", token, timeout)
+}
+
+// serviceIn is a service whose default language is lang.
+func (b testBundle) serviceIn(t *testing.T, lang, token string, timeout time.Duration) *facebook.Service {
 	return facebook.New(b.sqlDB, facebook.Options{
 		PageID: pageID, Token: token, GraphURL: b.fake.URL, Version: "v23.0", Timeout: timeout,
-		SiteURL: "https://club.example/", DefaultLanguage: "en", Zone: time.UTC, ZoneLabel: "UTC",
+		SiteURL: "https://club.example/", DefaultLanguage: lang, Zone: time.UTC, ZoneLabel: "UTC",
+		Locales: locales.FS,
 	}, testenv.Logger(t), b.clock.Now)
 }
 
@@ -69,6 +80,19 @@ func (b testBundle) publish(t *testing.T, title string) events.Draft {
 	d, err = b.events.Publish(t.Context(), actor.System(), d.ID, d.Version)
 	require.NoError(t, err)
 	return d
+}
+
+// renameAndRepublish edits d's title, unpublishes and publishes it again:
+// every write after the first publication that could wrongly post.
+func (b testBundle) renameAndRepublish(t *testing.T, d events.Draft, title string) {
+	t.Helper()
+	ctx := t.Context()
+	d, err := b.events.Patch(ctx, actor.System(), d.ID, d.Version, "title.en", title)
+	require.NoError(t, err)
+	d, err = b.events.Unpublish(ctx, actor.System(), d.ID, d.Version)
+	require.NoError(t, err)
+	_, err = b.events.Publish(ctx, actor.System(), d.ID, d.Version)
+	require.NoError(t, err)
 }
 
 func (b testBundle) row(t *testing.T, id int64) (db.SyncGetRow, string, time.Time) {
@@ -93,8 +117,12 @@ func TestPostOnFirstPublish(t *testing.T) {
 	link := "https://club.example/events/" + d.Slug
 	require.Equal(t, link, posts[0].Link)
 	require.Contains(t, posts[0].Message, "Aurora Night")
-	require.Contains(t, posts[0].Message, d.StartsAt.Format("2006-01-02 15:04")+" UTC")
-	require.Contains(t, posts[0].Message, link)
+	tr, err := i18n.New(locales.FS, []string{"en"})
+	require.NoError(t, err)
+	when := tr.When("en", d.StartsAt, i18n.Zone{Loc: time.UTC, Label: "UTC"})
+	require.Contains(t, posts[0].Message, when+" at "+b.loc.Name, "the date as the mails write it")
+	require.NotContains(t, posts[0].Message, d.StartsAt.Format("2006-01-02"), "no numeric date")
+	require.Contains(t, posts[0].Message, "Details: "+link)
 	r, _, _ := b.row(t, d.ID)
 	require.Equal(t, syncstate.StatusSynced, r.Status)
 	require.Equal(t, posts[0].ID, r.ExternalID.String)
@@ -103,15 +131,60 @@ func TestPostOnFirstPublish(t *testing.T) {
 	require.Equal(t, posts[0].ID, stored.String)
 	require.Equal(t, 0, b.fake.Lists(), "a first attempt has nothing to look for")
 
-	d, err := b.events.Patch(ctx, actor.System(), d.ID, d.Version, "title.en", "Aurora Night II")
-	require.NoError(t, err)
-	d, err = b.events.Unpublish(ctx, actor.System(), d.ID, d.Version)
-	require.NoError(t, err)
-	_, err = b.events.Publish(ctx, actor.System(), d.ID, d.Version)
-	require.NoError(t, err)
+	b.renameAndRepublish(t, d, "Aurora Night II")
 	b.clock.Add(time.Hour)
 	require.NoError(t, b.fb.Post(ctx))
 	require.Len(t, b.fake.Posts(), 1)
+}
+
+// A club whose default language is German posts in German, in the club's
+// zone: weekday, day and month as the German mails write them.
+func TestPostInDefaultLanguageAndZone(t *testing.T) {
+	b := setup(t, 5*time.Second)
+	ctx := t.Context()
+	zone, err := time.LoadLocation("Europe/Berlin")
+	require.NoError(t, err)
+	de := facebook.New(b.sqlDB, facebook.Options{
+		PageID: pageID, Token: "page-token", GraphURL: b.fake.URL, Version: "v23.0", Timeout: 5 * time.Second,
+		SiteURL: "https://club.example", DefaultLanguage: "de", Zone: zone, ZoneLabel: "MEZ", Locales: locales.FS,
+	}, testenv.Logger(t), b.clock.Now)
+	r := testenv.Event(t, b.q, testenv.EventOpts{Location: b.loc, Title: "Nachtschicht",
+		Start: time.Date(2031, time.December, 5, 23, 30, 0, 0, time.UTC)})
+	// The integrations copy an event in the default language only.
+	for _, q := range []string{
+		"INSERT INTO event_translations (event_id, lang, title, description) VALUES (?, 'de', 'Nachtschicht', '') ON DUPLICATE KEY UPDATE title = VALUES(title)",
+		"INSERT INTO location_translations (location_id, lang, name, description) VALUES (?, 'de', 'Hauptsaal', '') ON DUPLICATE KEY UPDATE name = VALUES(name)",
+	} {
+		id := r.ID
+		if strings.Contains(q, "location") {
+			id = b.loc.ID
+		}
+		_, err := b.sqlDB.Exec(q, id)
+		require.NoError(t, err)
+	}
+	d, err := b.events.AdminGet(ctx, r.ID)
+	require.NoError(t, err)
+	_, err = b.events.Publish(ctx, actor.System(), d.ID, d.Version)
+	require.NoError(t, err)
+	require.NoError(t, de.Problem(ctx))
+	require.NoError(t, de.Post(ctx))
+	posts := b.fake.Posts()
+	require.Len(t, posts, 1)
+	// 23:30 UTC on Friday is 00:30 on Saturday in Berlin.
+	require.Contains(t, posts[0].Message, "Nachtschicht\nSa. 6. Dez., 00:30 MEZ, Ort: Hauptsaal", posts[0].Message)
+	require.Contains(t, posts[0].Message, "Mehr dazu: https://club.example/events/"+d.Slug)
+}
+
+// Without message files a configured service cannot word a post: it says
+// so in the admin and posts nothing.
+func TestNoLocalesIsAProblem(t *testing.T) {
+	b := setup(t, 5*time.Second)
+	bad := facebook.New(b.sqlDB, facebook.Options{PageID: pageID, Token: "page-token", GraphURL: b.fake.URL,
+		Version: "v23.0", DefaultLanguage: "en"}, testenv.Logger(t), b.clock.Now)
+	require.ErrorContains(t, bad.Problem(t.Context()), "message files")
+	b.publish(t, "Unworded")
+	require.NoError(t, bad.Post(t.Context()))
+	require.Empty(t, b.fake.Posts())
 }
 
 // The process dies between Facebook's answer and our write: the next run
@@ -214,7 +287,13 @@ func TestTokenRejectedAndPermanentErrors(t *testing.T) {
 	require.Contains(t, msg, "Duplicate status message")
 	b.clock.Add(24 * time.Hour)
 	require.NoError(t, renewed.Post(ctx), "a failed row waits")
-	require.NoError(t, renewed.Retry(ctx, d2.ID))
+	require.NoError(t, renewed.Retry(ctx, actor.Actor{Role: actor.RoleAdmin, IP: "192.0.2.9"}, d2.ID))
+	logged, err := audit.New(b.sqlDB).ForEntity(ctx, audit.KindEvent, d2.ID, 1)
+	require.NoError(t, err)
+	require.Equal(t, syncstate.ActionRetry, logged[0].Action, "the retry is in the event's history")
+	require.Equal(t, "facebook", logged[0].Summary)
+	require.Equal(t, "192.0.2.9", logged[0].IP)
+	require.ErrorIs(t, renewed.Retry(ctx, actor.System(), d2.ID), apperr.ErrNotFound, "only a failed row is retried")
 	require.NoError(t, renewed.Post(ctx))
 	require.Len(t, b.fake.Posts(), 2)
 }
@@ -231,23 +310,32 @@ func TestWithdrawnBeforePosting(t *testing.T) {
 	require.Equal(t, syncstate.StatusDeleted, r.Status)
 }
 
-// Without a Page the hook queues nothing and the job does nothing.
+// Without a Page the hook queues nothing and the job does nothing; once a
+// Page is set, the events published meanwhile are never announced, not
+// even when they change or are published again.
 func TestUnconfigured(t *testing.T) {
-	sqlDB := testenv.DB(t)
-	off := facebook.New(sqlDB, facebook.Options{DefaultLanguage: "en"}, testenv.Logger(t), time.Now)
+	b := setup(t, 5*time.Second)
+	ctx := t.Context()
+	off := facebook.New(b.sqlDB, facebook.Options{DefaultLanguage: "en"}, testenv.Logger(t), b.clock.Now)
 	require.False(t, off.Configured())
-	evs := events.New(sqlDB, []string{"en", "de"}, time.Now, live.Discard{}, testenv.Logger(t))
+	evs := events.New(b.sqlDB, []string{"en", "de"}, b.clock.Now, live.Discard{}, testenv.Logger(t))
 	evs.OnWrite(off.Hook)
-	q := db.New(sqlDB)
-	r := testenv.Event(t, q, testenv.EventOpts{})
-	d, err := evs.AdminGet(t.Context(), r.ID)
+	r := testenv.Event(t, b.q, testenv.EventOpts{Location: b.loc, Title: "Before Facebook", Start: b.clock.Now().Add(72 * time.Hour)})
+	d, err := evs.AdminGet(ctx, r.ID)
 	require.NoError(t, err)
-	_, err = evs.Publish(t.Context(), actor.System(), d.ID, d.Version)
+	d, err = evs.Publish(ctx, actor.System(), d.ID, d.Version)
 	require.NoError(t, err)
-	_, err = q.SyncGet(t.Context(), db.SyncGetParams{Integration: db.SyncStateIntegrationFacebook, EntityID: d.ID})
+	_, err = b.q.SyncGet(ctx, db.SyncGetParams{Integration: db.SyncStateIntegrationFacebook, EntityID: d.ID})
 	require.ErrorIs(t, err, sql.ErrNoRows)
-	require.NoError(t, off.Post(t.Context()))
-	require.NoError(t, off.Problem(t.Context()))
+	require.NoError(t, off.Post(ctx))
+	require.NoError(t, off.Problem(ctx))
+
+	// Facebook configured: b.events runs the configured hook.
+	b.renameAndRepublish(t, d, "Before Facebook, renamed")
+	require.NoError(t, b.fb.Post(ctx))
+	require.Empty(t, b.fake.Posts(), "an event published before the Page was set is not announced")
+	_, err = b.q.SyncGet(ctx, db.SyncGetParams{Integration: db.SyncStateIntegrationFacebook, EntityID: d.ID})
+	require.ErrorIs(t, err, sql.ErrNoRows)
 }
 
 // A second instance running the job while the first is posting does not

@@ -24,6 +24,7 @@ import (
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/option"
 
+	"github.com/dreamerscave/tdc/app/actor"
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/events"
@@ -126,9 +127,11 @@ func (s *Service) usable() bool { return s.cal != nil }
 
 // Hook marks the event pending whenever a write touches an event visitors
 // see or saw; it runs inside the write's transaction, so no change is
-// missed even while Google is down.
+// missed even while Google is down. Unconfigured, it marks nothing: rows
+// would pile up for nobody, and once credentials are set `tdc sync gcal`
+// or the admin's resync brings every event over.
 func (s *Service) Hook(ctx context.Context, q *db.Queries, cur, next events.Draft) error {
-	if !cur.Published && !next.Published {
+	if !s.Configured() || (!cur.Published && !next.Published) {
 		return nil
 	}
 	return s.store.Mark(ctx, q, max(cur.ID, next.ID))
@@ -230,9 +233,9 @@ func (s *Service) lastError(ctx context.Context, id int64) string {
 }
 
 // QueueAll marks every event the calendar may hold pending, for the job
-// to push: the admin's resync, which must not wait on Google in a request.
-// It returns how many it queued.
-func (s *Service) QueueAll(ctx context.Context) (int, error) {
+// to push: the admin's resync (audited as a's), which must not wait on
+// Google in a request. It returns how many it queued.
+func (s *Service) QueueAll(ctx context.Context, a actor.Actor) (int, error) {
 	if !s.usable() {
 		return 0, nil
 	}
@@ -240,19 +243,13 @@ func (s *Service) QueueAll(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("gcal: list events: %w", err)
 	}
-	err = db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
-		for _, id := range ids {
-			if err := s.store.Mark(ctx, q, id); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return len(ids), err
+	return len(ids), s.store.MarkAll(ctx, a, ids)
 }
 
-// Retry queues a failed event again (the admin's button).
-func (s *Service) Retry(ctx context.Context, eventID int64) error { return s.store.Retry(ctx, eventID) }
+// Retry queues a failed event again (the admin's button, audited as a's).
+func (s *Service) Retry(ctx context.Context, a actor.Actor, eventID int64) error {
+	return s.store.Retry(ctx, a, eventID)
+}
 
 // Overview is what the admin shows.
 func (s *Service) Overview(ctx context.Context) (syncstate.Overview, error) {

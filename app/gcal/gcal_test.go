@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dreamerscave/tdc/app/actor"
+	"github.com/dreamerscave/tdc/app/audit"
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/events"
 	"github.com/dreamerscave/tdc/app/gcal"
@@ -234,8 +235,16 @@ func TestErrorsBackOffOrFail(t *testing.T) {
 		b.clock.Add(7 * time.Hour)
 		require.NoError(t, b.gcal.Sync(t.Context()), "a failed row waits")
 		require.Equal(t, 0, b.fake.Len())
-		require.NoError(t, b.gcal.Retry(t.Context(), d.ID))
-		require.Error(t, b.gcal.Retry(t.Context(), d.ID), "only a failed row can be retried")
+		admin := actor.Actor{Role: actor.RoleAdmin, IP: "192.0.2.7"}
+		require.NoError(t, b.gcal.Retry(t.Context(), admin, d.ID))
+		require.Error(t, b.gcal.Retry(t.Context(), admin, d.ID), "only a failed row can be retried")
+		logged, err := audit.New(b.sqlDB).ForEntity(t.Context(), audit.KindEvent, d.ID, 10)
+		require.NoError(t, err)
+		require.Equal(t, syncstate.ActionRetry, logged[0].Action, "the retry is in the event's history")
+		require.Equal(t, "google", logged[0].Summary)
+		require.Equal(t, "192.0.2.7", logged[0].IP)
+		require.Equal(t, []audit.Change{{Field: "google", Old: "failed", New: "pending"}}, logged[0].Changes)
+		require.NotEqual(t, syncstate.ActionRetry, logged[1].Action, "the refused retry left no entry")
 		require.NoError(t, b.gcal.Sync(t.Context()))
 		require.Equal(t, syncstate.StatusSynced, b.row(t, d.ID).Status)
 	})
@@ -318,6 +327,45 @@ func TestUnconfigured(t *testing.T) {
 	require.True(t, bad.Configured())
 	require.ErrorContains(t, bad.Problem(), "read key")
 	require.NoError(t, bad.Sync(t.Context()))
+}
+
+// An unconfigured service's hook queues nothing, however the event
+// changes; once Google is configured, the admin's resync queues the events
+// published meanwhile (audited with their ids) and the job pushes them.
+func TestUnconfiguredHookThenEnabled(t *testing.T) {
+	// QueueAll takes every published event: a database of its own.
+	_, sqlDB := testenv.ScratchDB(t, "gcaloff")
+	b := setupOn(t, sqlDB, 5*time.Second)
+	ctx := t.Context()
+	off := gcal.New(sqlDB, gcal.Options{DefaultLanguage: "en"}, testenv.Logger(t), b.clock.Now)
+	evs := events.New(sqlDB, []string{"en", "de"}, b.clock.Now, live.Discard{}, testenv.Logger(t))
+	evs.OnWrite(off.Hook)
+	r := testenv.Event(t, b.q, testenv.EventOpts{Location: b.loc, Title: "Before Google", Start: b.clock.Now().Add(48 * time.Hour)})
+	d, err := evs.AdminGet(ctx, r.ID)
+	require.NoError(t, err)
+	d, err = evs.Publish(ctx, actor.System(), d.ID, d.Version)
+	require.NoError(t, err)
+	d, err = evs.Patch(ctx, actor.System(), d.ID, d.Version, "title.en", "Before Google, renamed")
+	require.NoError(t, err)
+	_, err = b.q.SyncGet(ctx, db.SyncGetParams{Integration: db.SyncStateIntegrationGoogle, EntityID: d.ID})
+	require.ErrorIs(t, err, sql.ErrNoRows, "no row while Google is off")
+
+	n, err := off.QueueAll(ctx, actor.System())
+	require.NoError(t, err)
+	require.Zero(t, n, "an unconfigured resync queues nothing")
+	n, err = b.gcal.QueueAll(ctx, actor.Actor{Role: actor.RoleAdmin, IP: "192.0.2.8"})
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	logged, err := audit.New(sqlDB).Recent(ctx, 1)
+	require.NoError(t, err)
+	require.Equal(t, syncstate.ActionResync, logged[0].Action)
+	require.Equal(t, audit.KindIntegration, logged[0].Kind)
+	require.Equal(t, "google: 1 events", logged[0].Summary)
+	require.Equal(t, []audit.Change{{Field: "events", New: itoa(d.ID)}}, logged[0].Changes)
+	require.NoError(t, b.gcal.Sync(ctx))
+	got, ok := b.fake.Event(gcal.EventID(d.ID))
+	require.True(t, ok)
+	require.Equal(t, "Before Google, renamed", got.Summary)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -9,7 +9,9 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/dreamerscave/tdc/app/actor"
 	"github.com/dreamerscave/tdc/app/apperr"
+	"github.com/dreamerscave/tdc/app/audit"
 	"github.com/dreamerscave/tdc/app/db"
 )
 
@@ -147,17 +149,27 @@ func (s *Service) Overview(ctx context.Context) (Overview, error) {
 	return o, nil
 }
 
-// Retry puts a failed notification back in the queue with fresh attempts;
-// apperr.ErrNotFound when there is no failed row id.
-func (s *Service) Retry(ctx context.Context, id int64) error {
-	n, err := s.q.NotifyRetry(ctx, db.NotifyRetryParams{Now: s.now().UTC(), ID: id})
-	if err != nil {
-		return fmt.Errorf("notify: retry %d: %w", id, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("notify: retry %d: no failed notification: %w", id, apperr.ErrNotFound)
-	}
-	return nil
+// ActionRetry is the audit log's name of an admin's retry.
+const ActionRetry = "retry"
+
+// Retry puts a failed notification back in the queue with fresh attempts,
+// for a, and records it in the audit log; apperr.ErrNotFound when there is
+// no failed row id.
+func (s *Service) Retry(ctx context.Context, a actor.Actor, id int64) error {
+	return db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
+		now := s.now().UTC()
+		n, err := q.NotifyRetry(ctx, db.NotifyRetryParams{Now: now, ID: id})
+		if err != nil {
+			return fmt.Errorf("notify: retry %d: %w", id, err)
+		}
+		if n == 0 {
+			return fmt.Errorf("notify: retry %d: no failed notification: %w", id, apperr.ErrNotFound)
+		}
+		return audit.Record(ctx, q, a, now, audit.Entry{
+			Action: ActionRetry, Kind: audit.KindNotification, EntityID: id,
+			Changes: []audit.Change{{Field: "status", Old: "failed", New: "pending"}},
+		})
+	})
 }
 
 // isNoParent reports MySQL's "cannot add a child row" (the user is gone).

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dreamerscave/tdc/app/actor"
 	"github.com/dreamerscave/tdc/app/notify"
 	"github.com/dreamerscave/tdc/app/testenv"
 )
@@ -54,9 +55,9 @@ func TestWorkerRetriesThenFails(t *testing.T) {
 
 	srv.mode.Store(0)
 	for _, f := range o.Failed {
-		require.NoError(t, svc.Retry(t.Context(), f.ID))
+		require.NoError(t, svc.Retry(t.Context(), actor.System(), f.ID))
 	}
-	require.ErrorContains(t, svc.Retry(t.Context(), o.Failed[0].ID), "no failed notification")
+	require.ErrorContains(t, svc.Retry(t.Context(), actor.System(), o.Failed[0].ID), "no failed notification")
 	st, err = svc.Run(t.Context())
 	require.NoError(t, err)
 	require.Equal(t, notify.Stats{Sent: 5}, st)

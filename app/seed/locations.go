@@ -24,8 +24,6 @@ type locationSeed struct {
 	slug     string
 	theme    theme
 	stream   db.LocationsStreamKind
-	status   string // stream status URL (polled), empty for push and none
-	listen   string // stream listen URL, empty for none
 	teleport string
 	layout   db.LocationsScreenLayout
 	days     int
@@ -33,15 +31,16 @@ type locationSeed struct {
 	en, de   locationText
 }
 
-// demoLocations are the venues, in display order. The stream URLs point at a
-// local stream server so a demo never reaches out to a real host.
+// demoLocations are the venues, in display order. The demo runs no stream
+// server, and a polled status URL nobody answers would make the now-playing
+// job warn every run: the streaming venues are fed by DJ software (push),
+// with no stream URLs, and what plays comes from the seeded tracks
+// (insertNowPlaying).
 var demoLocations = []locationSeed{
 	{
 		slug:     "main-cave",
 		theme:    theme{background: "#140b26", surface: "#22163d", text: "#f2ecff", accent: "#b99cff"},
-		stream:   db.LocationsStreamKindIcecast,
-		status:   "http://127.0.0.1:8000/status-json.xsl",
-		listen:   "http://127.0.0.1:8000/main.mp3",
+		stream:   db.LocationsStreamKindPush,
 		teleport: "secondlife://Dreamers%20Cave/128/128/25",
 		layout:   db.LocationsScreenLayoutSplit,
 		days:     7,
@@ -64,9 +63,7 @@ var demoLocations = []locationSeed{
 	{
 		slug:     "crystal-grotto",
 		theme:    theme{background: "#e6f6f8", surface: "#f6fcfd", text: "#0a2328", accent: "#00646d"},
-		stream:   db.LocationsStreamKindShoutcast,
-		status:   "http://127.0.0.1:8010/stats?sid=1&json=1",
-		listen:   "http://127.0.0.1:8010/stream",
+		stream:   db.LocationsStreamKindPush,
 		teleport: "secondlife://Dreamers%20Cave/64/190/22",
 		layout:   db.LocationsScreenLayoutSchedule,
 		days:     14,
@@ -90,7 +87,6 @@ var demoLocations = []locationSeed{
 		slug:     "ember-lounge",
 		theme:    theme{background: "#1d1007", surface: "#2d1b0e", text: "#fff1e2", accent: "#ffae42"},
 		stream:   db.LocationsStreamKindPush,
-		listen:   "http://127.0.0.1:8000/ember.mp3",
 		teleport: "secondlife://Dreamers%20Cave/200/60/30",
 		layout:   db.LocationsScreenLayoutNowPlaying,
 		days:     3,
@@ -114,9 +110,7 @@ var demoLocations = []locationSeed{
 	{
 		slug:     "moonlit-lagoon",
 		theme:    theme{background: "#0a1128", surface: "#152242", text: "#e8eef9", accent: "#b8c6e0"},
-		stream:   db.LocationsStreamKindIcecast,
-		status:   "http://127.0.0.1:8000/status-json.xsl",
-		listen:   "http://127.0.0.1:8000/lagoon.mp3",
+		stream:   db.LocationsStreamKindPush,
 		teleport: "secondlife://Dreamers%20Lagoon/180/210/21",
 		layout:   db.LocationsScreenLayoutSplit,
 		days:     7,
@@ -179,12 +173,10 @@ func createLocations(ctx context.Context, svc *locations.Service, a actor.Actor)
 			Theme: locations.Theme{
 				Background: l.theme.background, Surface: l.theme.surface, Text: l.theme.text, Accent: l.theme.accent,
 			},
-			StreamKind:      string(l.stream),
-			StreamStatusURL: l.status,
-			StreamListenURL: l.listen,
-			TeleportURL:     l.teleport,
-			Screen:          locations.Screen{Layout: string(l.layout), DaysAhead: l.days, RotateSeconds: l.rotate},
-			Texts:           texts,
+			StreamKind:  string(l.stream),
+			TeleportURL: l.teleport,
+			Screen:      locations.Screen{Layout: string(l.layout), DaysAhead: l.days, RotateSeconds: l.rotate},
+			Texts:       texts,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("seed: create location %s: %w", l.slug, err)

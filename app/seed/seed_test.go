@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dreamerscave/tdc/app/content"
+	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/seed"
 	"github.com/dreamerscave/tdc/app/services"
@@ -212,6 +213,12 @@ func TestSeed(t *testing.T) {
 		t.Parallel()
 		streams := count(t, `SELECT COUNT(*) FROM locations WHERE stream_kind <> 'none'`)
 		require.Positive(t, streams)
+		// Nothing for the now-playing job to poll, and no link to a stream
+		// server the demo does not run: `task run` stays quiet.
+		polled, err := db.New(sqlDB).NowPlayingSources(ctx)
+		require.NoError(t, err)
+		require.Empty(t, polled)
+		require.Zero(t, count(t, `SELECT COUNT(*) FROM locations WHERE stream_status_url <> '' OR stream_listen_url <> ''`))
 		require.Equal(t, streams, count(t, `SELECT COUNT(*) FROM now_playing np JOIN locations l ON l.id = np.location_id
 			WHERE np.source = l.stream_kind AND np.started_at < ? AND np.started_at > ?`,
 			testNow, testNow.Add(-10*time.Minute)))

@@ -121,7 +121,7 @@ func addSync(set *Set, cfg config.Config, sqlDB *sql.DB, log *slog.Logger, now f
 	set.Facebook = facebook.New(sqlDB, facebook.Options{
 		PageID: sc.FacebookPageID, Token: sc.FacebookPageToken, GraphURL: sc.FacebookGraphURL,
 		Version: sc.FacebookAPIVersion, Timeout: sc.Timeout, SiteURL: site, DefaultLanguage: cfg.DefaultLanguage,
-		Zone: cfg.ClubZone, ZoneLabel: cfg.ClubZoneLabel,
+		Zone: cfg.ClubZone, ZoneLabel: cfg.ClubZoneLabel, Locales: locales.FS,
 	}, log, now)
 	set.Events.OnWrite(set.GCal.Hook)
 	set.Events.OnWrite(set.Facebook.Hook)

@@ -9,10 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/dreamerscave/tdc/app/actor"
 	"github.com/dreamerscave/tdc/app/apperr"
+	"github.com/dreamerscave/tdc/app/audit"
 	"github.com/dreamerscave/tdc/app/db"
 )
 
@@ -192,17 +195,51 @@ func (s Store) Fail(ctx context.Context, id int64, revision int32, cause error) 
 	return nil
 }
 
-// Retry queues a failed row again now; apperr.ErrNotFound if event id has
-// no failed row.
-func (s Store) Retry(ctx context.Context, id int64) error {
-	n, err := s.q.SyncRequeue(ctx, db.SyncRequeueParams{Now: s.Now(), Integration: s.kind, EntityID: id})
-	if err != nil {
-		return fmt.Errorf("syncstate: retry %s %d: %w", s.kind, id, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("syncstate: retry %s %d: no failed row: %w", s.kind, id, apperr.ErrNotFound)
-	}
-	return nil
+// ActionRetry and ActionResync are the audit log's names of an admin's
+// retry of one row and resync of every event.
+const (
+	ActionRetry  = "retry"
+	ActionResync = "resync"
+)
+
+// Retry queues a failed row again now, for a, and records it in the
+// audit log under the event; apperr.ErrNotFound if event id has no failed
+// row.
+func (s Store) Retry(ctx context.Context, a actor.Actor, id int64) error {
+	return db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
+		now := s.Now()
+		n, err := q.SyncRequeue(ctx, db.SyncRequeueParams{Now: now, Integration: s.kind, EntityID: id})
+		if err != nil {
+			return fmt.Errorf("syncstate: retry %s %d: %w", s.kind, id, err)
+		}
+		if n == 0 {
+			return fmt.Errorf("syncstate: retry %s %d: no failed row: %w", s.kind, id, apperr.ErrNotFound)
+		}
+		return audit.Record(ctx, q, a, now, audit.Entry{
+			Action: ActionRetry, Kind: audit.KindEvent, EntityID: id, Summary: string(s.kind),
+			Changes: []audit.Change{{Field: string(s.kind), Old: string(StatusFailed), New: string(StatusPending)}},
+		})
+	})
+}
+
+// MarkAll queues events ids through one transaction for a, and records
+// the resync, with the ids, in the audit log.
+func (s Store) MarkAll(ctx context.Context, a actor.Actor, ids []int64) error {
+	return db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
+		list := make([]string, len(ids))
+		for i, id := range ids {
+			if err := s.Mark(ctx, q, id); err != nil {
+				return err
+			}
+			list[i] = strconv.FormatInt(id, 10)
+		}
+		// The log clips a long list; the count stays in the summary.
+		return audit.Record(ctx, q, a, s.Now(), audit.Entry{
+			Action: ActionResync, Kind: audit.KindIntegration,
+			Summary: fmt.Sprintf("%s: %d events", s.kind, len(ids)),
+			Changes: []audit.Change{{Field: "events", New: strings.Join(list, ",")}},
+		})
+	})
 }
 
 // Problem is a row whose last attempt went wrong.

@@ -189,8 +189,11 @@ type accountMenu struct {
 	SignedIn bool
 	Name     string
 	Admin    bool // may use the back office
-	CSRF     string
-	LoginURL string
+	// Supporter shows the Patreon badge; the session read it with the
+	// user, so the menu costs no query of its own.
+	Supporter bool
+	CSRF      string
+	LoginURL  string
 }
 
 // accountMenuFragment is the header's per-user part, loaded by htmx into
@@ -198,7 +201,7 @@ type accountMenu struct {
 func (s *Server) accountMenuFragment(c fiber.Ctx) error {
 	d := accountMenu{LoginURL: loginURL(currentPath(c))}
 	if u, ok := s.currentUser(c); ok {
-		d.SignedIn, d.Name, d.CSRF = true, u.Name(), s.csrfToken(c)
+		d.SignedIn, d.Name, d.Supporter, d.CSRF = true, u.Name(), u.Supporter, s.csrfToken(c)
 		d.Admin = u.Role == actor.RoleAdmin || u.Role == actor.RoleEditor || u.Role == actor.RoleArtist
 	}
 	return s.privateFragment(c, fiber.StatusOK, "account-menu", d)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
+	"github.com/dreamerscave/tdc/app/actor"
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/i18n"
 	"github.com/dreamerscave/tdc/app/syncstate"
@@ -22,7 +23,7 @@ const integrationsPath = "/admin/integrations"
 type integration interface {
 	Configured() bool
 	Overview(ctx context.Context) (syncstate.Overview, error)
-	Retry(ctx context.Context, eventID int64) error
+	Retry(ctx context.Context, a actor.Actor, eventID int64) error
 }
 
 func (s *Server) integrationRoutes() []adminRoute {
@@ -110,7 +111,7 @@ func (s *Server) adminIntegrationRetry(c fiber.Ctx) error {
 	if err != nil || id <= 0 {
 		return badRequest("admin.integrations.error.event_id", nil)
 	}
-	if err := svc.Retry(c.Context(), id); err != nil {
+	if err := svc.Retry(c.Context(), s.actor(c), id); err != nil {
 		return err
 	}
 	return s.redirectTo(c, integrationsPath)
@@ -120,7 +121,7 @@ func (s *Server) adminIntegrationRetry(c fiber.Ctx) error {
 // compares nothing but rewrites each (idempotently); `tdc sync gcal`
 // is the comparing, reporting resync.
 func (s *Server) adminGcalResync(c fiber.Ctx) error {
-	n, err := s.GCal.QueueAll(c.Context())
+	n, err := s.GCal.QueueAll(c.Context(), s.actor(c))
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,22 @@ func TestAdminIntegrationsRetry(t *testing.T) {
 	_, err := sqlDB.Exec(`INSERT INTO sync_state (integration, entity_kind, entity_id, status, attempts, last_error, revision)
 		VALUES ('facebook', 'event', ?, 'failed', 3, '<script>alert(1)</script> graph error 100', 1)`, ev.ID)
 	require.NoError(t, err)
-	_, admin := officeSignIn(t, srv, actor.RoleAdmin)
+	adminUser, admin := officeSignIn(t, srv, actor.RoleAdmin)
+	// audited counts the audit entries adminUser has of action on kind.
+	audited := func(action, kind string) (n int, ids string) {
+		rows, err := sqlDB.Query("SELECT COALESCE(entity_id, 0), COALESCE(detail, '') FROM audit_log WHERE user_id = ? AND action = ? AND entity_kind = ?",
+			adminUser.ID, action, kind)
+		require.NoError(t, err)
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var detail string
+			require.NoError(t, rows.Scan(&id, &detail))
+			n, ids = n+1, ids+strconv.FormatInt(id, 10)+detail
+		}
+		require.NoError(t, rows.Err())
+		return n, ids
+	}
 
 	res := officeReq(t, srv, admin, http.MethodGet, "/admin/integrations", nil, false)
 	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
@@ -117,6 +132,10 @@ func TestAdminIntegrationsRetry(t *testing.T) {
 	require.Equal(t, "pending", status())
 	res = officeReq(t, srv, admin, http.MethodPost, "/admin/integrations/facebook/retry", url.Values{"event_id": {id}}, false)
 	require.Equal(t, http.StatusNotFound, res.StatusCode, "no longer failed")
+	n, which := audited("retry", "event")
+	require.Equal(t, 1, n, "one entry for the one retry that happened")
+	require.True(t, strings.HasPrefix(which, id), which)
+	require.Contains(t, which, `"facebook"`)
 
 	// Resync queues every published event for the calendar job.
 	res = officeReq(t, srv, admin, http.MethodPost, "/admin/integrations/gcal/resync", url.Values{}, false)
@@ -125,6 +144,9 @@ func TestAdminIntegrationsRetry(t *testing.T) {
 	var gstatus string
 	require.NoError(t, sqlDB.QueryRow("SELECT status FROM sync_state WHERE integration='google' AND entity_id=?", ev.ID).Scan(&gstatus))
 	require.Equal(t, "pending", gstatus)
+	n, which = audited("resync", "integration")
+	require.Equal(t, 1, n)
+	require.Contains(t, which, id, "the entry lists the events queued")
 	res = officeReq(t, srv, admin, http.MethodGet, res.Header.Get("Location"), nil, false)
 	require.Contains(t, officeFull(t, res).Find(".flash").Text(), "queued for the calendar")
 }

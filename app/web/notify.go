@@ -129,7 +129,7 @@ func (s *Server) adminNotificationRetry(c fiber.Ctx) error {
 	if err != nil {
 		return fiber.ErrNotFound
 	}
-	if err := s.Notify.Retry(c, id); err != nil {
+	if err := s.Notify.Retry(c, s.actor(c), id); err != nil {
 		return err
 	}
 	return s.redirectTo(c, "/admin/notifications?retried=1")

@@ -182,4 +182,10 @@ func TestAdminNotifications(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, res.StatusCode, "only a failed row can be retried")
 	res = as.Do(t, srv, as.Request(http.MethodPost, "/admin/notifications/999999999/retry", nil))
 	require.Equal(t, http.StatusNotFound, res.StatusCode)
+	var entries int
+	var who int64
+	require.NoError(t, sqlDB.QueryRowContext(t.Context(), `SELECT COUNT(*), COALESCE(MAX(user_id), 0) FROM audit_log
+		WHERE action = 'retry' AND entity_kind = 'notification' AND entity_id = ?`, id).Scan(&entries, &who))
+	require.Equal(t, 1, entries, "the retry is audited, the refused ones are not")
+	require.Equal(t, admin.ID, who)
 }

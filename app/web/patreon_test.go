@@ -220,20 +220,31 @@ func TestSupportersAdminAndBadge(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, res.StatusCode)
 	require.NotContains(t, res.Body, tok)
 
-	// The badge, for the supporter only.
+	// The badge, for the supporter only: on /account and in the account
+	// menu every page loads.
+	menuBadge := func(sess testenv.Session) int {
+		req := sess.Request(http.MethodGet, "/account/menu", nil)
+		req.Header.Set("HX-Request", "true")
+		res := sess.Do(t, srv, req)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		return doc(t, res.Body).Find("#account-menu .badge--supporter").Length()
+	}
 	sess := testenv.SignIn(t, srv, fan.Email, testenv.DefaultPassword)
 	res = sess.Do(t, srv, sess.Request(http.MethodGet, "/account", nil))
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	require.Contains(t, res.Body, "badge--supporter")
+	require.Equal(t, 1, menuBadge(sess), "the menu shows the badge")
 	other := testenv.SignIn(t, srv, unverified.Email, testenv.DefaultPassword)
 	res = other.Do(t, srv, other.Request(http.MethodGet, "/account", nil))
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	require.NotContains(t, res.Body, "badge--supporter")
+	require.Zero(t, menuBadge(other))
 
-	// Once the pledge is deleted, no badge.
+	// Once the pledge is deleted, no badge, in the same session.
 	send(paying, "members:pledge:delete")
 	res = sess.Do(t, srv, sess.Request(http.MethodGet, "/account", nil))
 	require.NotContains(t, res.Body, "badge--supporter")
+	require.Zero(t, menuBadge(sess), "the webhook dropped the menu's badge")
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
