@@ -89,8 +89,8 @@ func (p *poller) drop(c *client) {
 func (p *poller) run(stop *atomic.Bool) {
 	defer syscall.Close(p.ep)
 	events := make([]syscall.EpollEvent, 512)
-	// One frame of a few KB per read, as a browser reads it; larger
-	// frames take several level-triggered rounds.
+	// A read takes whatever has arrived, usually one frame of a few KB;
+	// a larger one takes several (level-triggered) rounds.
 	buf := make([]byte, 64<<10)
 	var fl inflater
 	for len(p.clients) > 0 && !stop.Load() {
