@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command wsclients holds many websocket clients of /ws open on one or more
 // of our servers, all following one topic, and measures how long the
 // server's changes take to reach them. It runs as a process of its own so
@@ -23,8 +25,6 @@
 // its first belongs to the k-th change. When every client has them all, or
 // -wait has passed, it prints a Result as JSON and exits. Both processes
 // read the same clock: they run on one machine.
-//go:build linux
-
 package main
 
 import (
