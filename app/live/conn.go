@@ -31,6 +31,10 @@ type conn struct {
 	pingDue bool
 	writing bool // a flush goroutine is running
 	closed  bool
+
+	// The write deadline set last, read and written by the flush goroutine
+	// only (one at a time, under writing).
+	deadline time.Time
 }
 
 // ServeWS upgrades r to a websocket following the topics r's query names
@@ -74,7 +78,7 @@ func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, ip string, v Viewer
 		h.refuse(w, status, err.Error())
 		return nil
 	}
-	ws, err := h.up.Upgrade(w, r, nil)
+	ws, err := h.up.Upgrade(deadlineWriter{w}, r, nil)
 	if err != nil {
 		h.release(ip) // Upgrade has answered the client
 		return nil
@@ -242,13 +246,22 @@ func (c *conn) flush() {
 		}
 		c.mu.Unlock()
 
-		deadline := time.Now().Add(c.hub.opt.WriteWait)
+		now := time.Now()
 		var err error
 		if ping {
-			err = c.ws.WriteControl(websocket.PingMessage, nil, deadline)
-		} else if err = c.ws.SetWriteDeadline(deadline); err == nil {
-			if err = c.ws.WritePreparedMessage(pm); err == nil {
-				c.hub.m.sent.Inc()
+			err = c.ws.WriteControl(websocket.PingMessage, nil, now.Add(c.hub.opt.WriteWait))
+		} else {
+			// A deadline refreshed only once half of WriteWait has gone:
+			// every write still has at least half of it, and most writes
+			// leave the socket's runtime timer alone (see deadlineConn).
+			if c.deadline.Sub(now) < c.hub.opt.WriteWait/2 {
+				c.deadline = now.Add(c.hub.opt.WriteWait)
+				err = c.ws.SetWriteDeadline(c.deadline)
+			}
+			if err == nil {
+				if err = c.ws.WritePreparedMessage(pm); err == nil {
+					c.hub.m.sent.Inc()
+				}
 			}
 		}
 		if err != nil {

@@ -376,7 +376,9 @@ func TestHubCloseSaysServiceRestart(t *testing.T) {
 
 func TestHubPingsClients(t *testing.T) {
 	t.Parallel()
-	f := setup(t, live.Options{PingPeriod: 50 * time.Millisecond}, nil)
+	// The first ping comes within a period, the read deadline runs out
+	// after two: the period leaves room for a loaded machine.
+	f := setup(t, live.Options{PingPeriod: 250 * time.Millisecond}, nil)
 	ws := f.dial(t, "", live.TopicEvents)
 	pinged := make(chan struct{}, 1)
 	ws.SetPingHandler(func(string) error {
@@ -386,14 +388,26 @@ func TestHubPingsClients(t *testing.T) {
 		}
 		return nil // no pong: the server gives up on the socket
 	})
+	closed := make(chan struct{})
 	go func() {
+		defer close(closed)
 		for {
 			if _, _, err := ws.ReadMessage(); err != nil {
 				return
 			}
 		}
 	}()
-	<-pinged
+	select {
+	case <-pinged:
+	case <-closed:
+		select {
+		case <-pinged: // the ping handler ran before the read failed
+		default:
+			t.Fatal("the socket closed before a ping came")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no ping in 10 s")
+	}
 	require.Eventually(t, func() bool { n, _ := f.hub.Size(); return n == 0 }, 10*time.Second, 10*time.Millisecond,
 		"a client that never answers pings is closed after its read deadline")
 }

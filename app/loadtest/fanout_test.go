@@ -44,6 +44,10 @@ type fanResult struct {
 	fanScenario
 	clientsResult
 	rssPerConn []float64 // KiB per connection, per instance
+	// CPU time per client and change while the changes went out, in µs:
+	// of the servers together, and of the client process. Wall-clock
+	// latency follows the machine's load; these do much less.
+	serverCPU, clientCPU float64
 }
 
 // clientsResult mirrors cmd/wsclients' Result.
@@ -111,8 +115,16 @@ func BenchmarkFanout(b *testing.B) {
 		b.Skip("TDC_BENCH_ONLY keeps no fan-out scenario")
 	}
 	testenv.Seeded(b)
-	tdc := buildBinary(b, "tdc", "github.com/dreamerscave/tdc/app")
-	wsc := buildBinary(b, "wsclients", "github.com/dreamerscave/tdc/app/loadtest/cmd/wsclients")
+	// TDC_BENCH_WS_TDC_BIN and TDC_BENCH_WS_CLIENTS_BIN run given binaries
+	// instead of the tree's: two versions compared on one machine, in turns.
+	tdc := envString("TDC_BENCH_WS_TDC_BIN", "")
+	if tdc == "" {
+		tdc = buildBinary(b, "tdc", "github.com/dreamerscave/tdc/app")
+	}
+	wsc := envString("TDC_BENCH_WS_CLIENTS_BIN", "")
+	if wsc == "" {
+		wsc = buildBinary(b, "wsclients", "github.com/dreamerscave/tdc/app/loadtest/cmd/wsclients")
+	}
 
 	var rows []fanResult
 	for b.Loop() {
@@ -129,6 +141,8 @@ func BenchmarkFanout(b *testing.B) {
 		b.ReportMetric(r.P50MS, r.name+"_p50_ms")
 		b.ReportMetric(r.P99MS, r.name+"_p99_ms")
 		b.ReportMetric(slices.Max(r.rssPerConn), r.name+"_KiB/conn")
+		b.ReportMetric(r.serverCPU, r.name+"_server_cpu_us/client-change")
+		b.ReportMetric(r.clientCPU, r.name+"_clients_cpu_us/client-change")
 	}
 	report(b, fanTable(rows, changes, pushes, gap))
 }
@@ -138,15 +152,15 @@ func fanTable(rows []fanResult, changes, pushes int, gap time.Duration) string {
 	fmt.Fprintf(&sb, "%d changes %s apart, published on Redis as a service does after commit (`events`), or %d tracks "+
 		"POSTed to the now-playing API (ingest). Clients offer permessage-deflate, as browsers do. Servers (`tdc serve`), "+
 		"clients (cmd/wsclients), MariaDB and Redis share this machine's CPUs.\n\n", changes, gap, pushes)
-	sb.WriteString("| scenario | clients | publish (or POST) →receipt p50 ms | p99 ms | max ms | missing frames | RSS per idle connection KiB | connect s |\n")
-	sb.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	sb.WriteString("| scenario | clients | publish (or POST) →receipt p50 ms | p99 ms | max ms | missing frames | RSS per idle connection KiB | connect s | CPU µs per client and change, servers / clients |\n")
+	sb.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, r := range rows {
 		var rss []string
 		for _, v := range r.rssPerConn {
 			rss = append(rss, fmt.Sprintf("%.1f", v))
 		}
-		fmt.Fprintf(&sb, "| %s | %d | %.1f | %.1f | %.1f | %d | %s | %.1f |\n",
-			r.label, r.Clients, r.P50MS, r.P99MS, r.MaxMS, r.Missing, strings.Join(rss, " / "), r.DialSecs)
+		fmt.Fprintf(&sb, "| %s | %d | %.1f | %.1f | %.1f | %d | %s | %.1f | %.1f / %.1f |\n",
+			r.label, r.Clients, r.P50MS, r.P99MS, r.MaxMS, r.Missing, strings.Join(rss, " / "), r.DialSecs, r.serverCPU, r.clientCPU)
 	}
 	return sb.String()
 }
@@ -218,6 +232,7 @@ func runFanout(b *testing.B, tdc, wsc string, sc fanScenario, changes int, gap t
 	}
 
 	bus := live.NewBus(rdb, prefix, testenv.Logger(b))
+	serverCPU0, clientCPU0 := cpuOf(b, pids...), cpuOf(b, cmd.Process.Pid)
 	pub := make([]int64, 0, changes)
 	for i := range changes {
 		pub = append(pub, time.Now().UnixNano())
@@ -233,6 +248,14 @@ func runFanout(b *testing.B, tdc, wsc string, sc fanScenario, changes int, gap t
 		b.Fatalf("write publication times: %v", err)
 	}
 	last, err := out.ReadBytes('\n')
+	// wsclients prints its result once every frame is in (or -wait has
+	// passed), before closing its sockets: the CPU spent so far is the
+	// changes' and their frames'.
+	perClientChange := func(d time.Duration) float64 {
+		return float64(d.Microseconds()) / float64(sc.clients*changes)
+	}
+	res.serverCPU = perClientChange(cpuOf(b, pids...) - serverCPU0)
+	res.clientCPU = perClientChange(cpuOf(b, cmd.Process.Pid) - clientCPU0)
 	if err == nil {
 		err = json.Unmarshal(last, &res.clientsResult)
 	}
@@ -303,6 +326,34 @@ func startInstance(b *testing.B, tdc, prefix string) (pid int, base string, stop
 func rssOf(b *testing.B, pid int) uint64 {
 	b.Helper()
 	return vmRSS(b, filepath.Join("/proc", strconv.Itoa(pid), "status"))
+}
+
+// cpuOf is the user and system CPU time the processes pids have used so
+// far, from /proc/{pid}/stat (fields 14 and 15, in clock ticks: 100 a
+// second on Linux/amd64, whose USER_HZ is fixed).
+func cpuOf(b *testing.B, pids ...int) time.Duration {
+	b.Helper()
+	var total time.Duration
+	for _, pid := range pids {
+		stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+		if err != nil {
+			b.Fatalf("read CPU time: %v", err)
+		}
+		// The command name, field 2, is in parentheses and may hold spaces.
+		_, rest, ok := strings.Cut(string(stat), ") ")
+		f := strings.Fields(rest)
+		if !ok || len(f) < 13 {
+			b.Fatalf("/proc/%d/stat: unexpected %q", pid, stat)
+		}
+		for _, v := range f[11:13] { // utime, stime (fields 14, 15)
+			ticks, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				b.Fatalf("/proc/%d/stat: %q: %v", pid, v, err)
+			}
+			total += time.Duration(ticks) * (time.Second / 100)
+		}
+	}
+	return total
 }
 
 // buildBinary compiles pkg into the benchmark's temporary directory, so the

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command wsclients holds many websocket clients of /ws open on one or more
 // of our servers, all following one topic, and measures how long the
 // server's changes take to reach them. It runs as a process of its own so
@@ -8,10 +10,12 @@
 //
 // Clients offer permessage-deflate, as browsers do (-compress=false not).
 // Each client inflates the frame it gets on connecting, which proves the
-// frames decode; later frames count on arrival and are skipped unread
-// (-inflate reads them): 10,000 clients inflating on the server's own
-// cores would measure this process, where browsers inflate on their own
-// machines.
+// frames decode; later frames count on arrival and are read from the
+// socket but not inflated (-inflate inflates them): 10,000 clients
+// inflating on the server's own cores would measure this process, where
+// browsers inflate on their own machines. After its first frame, each
+// socket is read from an epoll set, one per CPU (see poller), not by a
+// goroutine of its own.
 // It dials -n clients, spread over the -url servers in turn, and waits for
 // each client's first frame (the fresh fragment every socket gets). Then it
 // prints {"ready":N,...} on stdout and records when each later frame
@@ -31,10 +35,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -66,7 +72,9 @@ func main() {
 
 // client is one socket and the arrival times of its frames after the first.
 type client struct {
-	ws     *websocket.Conn
+	ws     *websocket.Conn // until detach
+	fd     int
+	fr     frames
 	got    []int64
 	closed bool
 }
@@ -133,25 +141,36 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	}
 	dial := time.Since(start)
 
+	pollers := make([]*poller, runtime.GOMAXPROCS(0))
+	for i := range pollers {
+		p, err := newPoller(*changes, *inflate)
+		if err != nil {
+			return err
+		}
+		pollers[i] = p
+	}
+	for i, c := range clients {
+		fd, err := detach(c.ws)
+		if err == nil {
+			c.fd, c.ws = fd, nil
+			err = pollers[i%len(pollers)].add(c)
+		}
+		if err != nil {
+			return fmt.Errorf("client %d: %w", i, err)
+		}
+	}
+	defer func() {
+		for _, c := range clients {
+			_ = syscall.Close(c.fd)
+		}
+	}()
 	var done sync.WaitGroup
-	var gaveUp atomic.Bool // set when -wait has passed: reads fail then by our doing
-	for _, c := range clients {
+	var gaveUp atomic.Bool // set when -wait has passed
+	for _, p := range pollers {
 		done.Add(1)
 		go func() {
 			defer done.Done()
-			for len(c.got) < *changes {
-				// A frame has arrived when its header has; the next call
-				// skips the rest of it unread.
-				_, r, err := c.ws.NextReader()
-				if err == nil && *inflate {
-					_, err = io.Copy(io.Discard, r)
-				}
-				if err != nil {
-					c.closed = !gaveUp.Load()
-					return
-				}
-				c.got = append(c.got, time.Now().UnixNano())
-			}
+			p.run(&gaveUp)
 		}()
 	}
 	if err := json.NewEncoder(stdout).Encode(map[string]any{"ready": len(clients), "dial_secs": dial.Seconds()}); err != nil {
@@ -171,12 +190,14 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	select {
 	case <-finished:
 	case <-time.After(*wait):
-		// Unblock the readers still waiting: what they have is counted.
+		// The pollers stop within their wait's 100 ms: what they have is counted.
 		gaveUp.Store(true)
-		for _, c := range clients {
-			_ = c.ws.SetReadDeadline(time.Now())
-		}
 		<-finished
+	}
+	for _, p := range pollers {
+		if p.err != nil {
+			return p.err
+		}
 	}
 
 	res := Result{Clients: len(clients), DialSecs: dial.Seconds()}
@@ -199,9 +220,6 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 			return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))]) / float64(time.Millisecond)
 		}
 		res.P50MS, res.P99MS, res.MaxMS = q(0.50), q(0.99), float64(lat[len(lat)-1])/float64(time.Millisecond)
-	}
-	for _, c := range clients {
-		_ = c.ws.Close()
 	}
 	return json.NewEncoder(stdout).Encode(res)
 }
