@@ -2,7 +2,11 @@
 // them, for the mail benchmark (BenchmarkMail): a process of its own, so
 // that its CPU is not billed to the instances it measures.
 //
-//	smtpsink -addr 127.0.0.1:0 -n 10000
+//	smtpsink -addr 127.0.0.1:0 -n 10000 [-latency 5ms]
+//
+// -latency makes each of a mail's two round trips (MAIL, RCPT and DATA,
+// pipelined; then the data) take that long at the server, as a relay
+// across a network does: then a sender is bound by waiting, not by CPU.
 //
 // It prints {"addr":"127.0.0.1:PORT"} on stdout once it listens. When the
 // -n-th message has been accepted it prints {"messages":N,"at_unix_nano":T},
@@ -75,11 +79,15 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("smtpsink", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:0", "address to listen on (loopback)")
 	n := fs.Int("n", 0, "report when this many messages have arrived")
+	latency := fs.Duration("latency", 0, "time each of a mail's two round trips takes at the server (0 to 10s)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *n < 1 {
 		return errors.New("-n must be at least 1")
+	}
+	if *latency < 0 || *latency > 10*time.Second {
+		return fmt.Errorf("-latency %s: want 0 to 10s", *latency)
 	}
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil {
@@ -93,7 +101,7 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	c := &counter{n: *n, ids: map[string]struct{}{}, out: json.NewEncoder(stdout)}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{c: c}, nil }))
+	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{c: c, latency: *latency}, nil }))
 	srv.Domain = "localhost"
 	srv.ReadTimeout, srv.WriteTimeout = time.Minute, time.Minute
 	srv.MaxMessageBytes = 1 << 20
@@ -119,10 +127,15 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 
 // session accepts one connection's messages.
 type session struct {
-	c *counter
+	c       *counter
+	latency time.Duration
 }
 
-func (s *session) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *session) Mail(string, *smtp.MailOptions) error {
+	time.Sleep(s.latency) // the first round trip; pipelined RCPT and DATA wait with it
+	return nil
+}
+
 func (s *session) Rcpt(string, *smtp.RcptOptions) error { return nil }
 func (s *session) Reset()                               {}
 func (s *session) Logout() error                        { return nil }
@@ -138,6 +151,7 @@ func (s *session) Data(r io.Reader) error {
 	if _, err := io.Copy(io.Discard, br); err != nil {
 		return err
 	}
+	time.Sleep(s.latency) // the second round trip: the relay takes the mail
 	s.c.add(h.Get("Message-Id"))
 	return nil
 }
