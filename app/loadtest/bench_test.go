@@ -701,6 +701,20 @@ func serve(b *testing.B, srv *web.Server) string {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
+// pipes connects cmd's stdin and stdout to the benchmark, before Start.
+func pipes(b *testing.B, cmd *exec.Cmd) (io.WriteCloser, io.ReadCloser) {
+	b.Helper()
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return stdin, stdout
+}
+
 func envInt(b *testing.B, name string, def int) int {
 	b.Helper()
 	v := os.Getenv(name)

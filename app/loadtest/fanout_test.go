@@ -206,14 +206,7 @@ func runFanout(b *testing.B, tdc, wsc string, sc fanScenario, changes int, gap t
 	// (the server then writes plain frames; the clients need no inflating).
 	cmd := exec.CommandContext(b.Context(), wsc, append(urls, "-n", strconv.Itoa(sc.clients), "-changes", strconv.Itoa(changes),
 		"-topic", sc.topic, "-compress="+envString("TDC_BENCH_WS_DEFLATE", "true"))...)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
+	stdin, stdout := pipes(b, cmd)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

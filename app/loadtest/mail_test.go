@@ -166,14 +166,7 @@ func runMail(b *testing.B, sqlDB *sql.DB, tdc, sinkBin string, dbPID int, users 
 	b.Helper()
 	n := len(users)
 	sink := exec.CommandContext(b.Context(), sinkBin, "-n", strconv.Itoa(n), "-latency", latency.String())
-	stdin, err := sink.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	stdout, err := sink.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
+	stdin, stdout := pipes(b, sink)
 	sink.Stderr = os.Stderr
 	if err := sink.Start(); err != nil {
 		b.Fatalf("start smtpsink: %v", err)

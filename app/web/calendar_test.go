@@ -258,28 +258,32 @@ func TestCalendarFeedFollowsRenames(t *testing.T) {
 		return out
 	}
 
-	renamed := base.Add(time.Minute)
-	setNow(renamed)
-	d, err := srv.Locations.AdminGet(ctx, loc.ID)
-	require.NoError(t, err)
-	_, err = srv.Locations.Patch(ctx, a, loc.ID, d.Version, "name.en", "New Cellar")
-	require.NoError(t, err)
-	for _, e := range check(renamed) {
-		where, err := e.Props.Text(ical.PropLocation)
-		require.NoError(t, err)
-		require.Equal(t, "New Cellar", where)
+	type rename struct {
+		do         func() error
+		prop, want string
 	}
-
-	renamed = renamed.Add(time.Minute)
-	setNow(renamed)
-	ad, err := srv.Artists.AdminGet(ctx, dj.ID)
-	require.NoError(t, err)
-	_, err = srv.Artists.Patch(ctx, a, dj.ID, ad.Version, "name", "DJ New Name")
-	require.NoError(t, err)
-	for _, e := range check(renamed) {
-		desc, err := e.Props.Text(ical.PropDescription)
-		require.NoError(t, err)
-		require.Contains(t, desc, "DJ New Name")
+	for _, r := range []rename{
+		{func() error {
+			d, err := srv.Locations.AdminGet(ctx, loc.ID)
+			require.NoError(t, err)
+			_, err = srv.Locations.Patch(ctx, a, loc.ID, d.Version, "name.en", "New Cellar")
+			return err
+		}, ical.PropLocation, "New Cellar"},
+		{func() error {
+			d, err := srv.Artists.AdminGet(ctx, dj.ID)
+			require.NoError(t, err)
+			_, err = srv.Artists.Patch(ctx, a, dj.ID, d.Version, "name", "DJ New Name")
+			return err
+		}, ical.PropDescription, "DJ New Name"},
+	} {
+		base = base.Add(time.Minute)
+		setNow(base)
+		require.NoError(t, r.do())
+		for _, e := range check(base) {
+			v, err := e.Props.Text(r.prop)
+			require.NoError(t, err)
+			require.Contains(t, v, r.want)
+		}
 	}
 }
 
