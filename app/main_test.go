@@ -117,12 +117,13 @@ func TestServeShutsDownGracefullyOnSIGTERM(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 
+	_, prefix := testenv.Redis(t) // its keys go when the test ends
 	cmd := exec.CommandContext(t.Context(), os.Args[0], "serve")
 	cmd.Env = append(os.Environ(),
 		"TDC_TEST_EXEC_MAIN=1",
 		"TDC_DATABASE_DSN="+testenv.DSN(t),
 		"TDC_REDIS_URL="+testenv.RedisURL(),
-		"TDC_REDIS_PREFIX=tdc_test_sigterm:",
+		"TDC_REDIS_PREFIX="+prefix,
 		"TDC_ADDR="+addr,
 		"TDC_BASE_URL=http://"+addr,
 		"TDC_LOG_FORMAT=json",

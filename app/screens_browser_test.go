@@ -95,6 +95,8 @@ func TestScreenInBrowser(t *testing.T) {
 	sqlDB := testenv.DB(t)
 	q := db.New(sqlDB)
 	prefix := "tdc_test_" + strings.ToLower(testenv.Unique("screen")) + ":"
+	rdb, _ := testenv.Redis(t)
+	testenv.DropKeys(t, rdb, prefix)
 
 	loc := testenv.Location(t, q, testenv.LocationOpts{StreamKind: db.LocationsStreamKindPush})
 	venues := testenv.Services(t, sqlDB, time.Now()).Locations

@@ -35,14 +35,21 @@ func Redis(t testing.TB) (*redis.Client, string) {
 	suffix := make([]byte, 6)
 	rand.Read(suffix)
 	prefix := "tdc_test:" + hex.EncodeToString(suffix) + ":"
+	DropKeys(t, rdb, prefix)
+	return rdb, prefix
+}
+
+// DropKeys deletes the keys under prefix when the test ends, for a prefix
+// the test made itself (a `tdc serve` it starts writes its jobs' status
+// there). Register it before starting such a process: cleanups run last
+// first, so the keys go after the process has stopped writing.
+func DropKeys(t testing.TB, rdb *redis.Client, prefix string) {
 	t.Cleanup(func() {
-		// Keys the test left behind go with it. t.Context is already
-		// cancelled when cleanups run.
+		// t.Context is already cancelled when cleanups run.
 		ctx := context.Background()
 		iter := rdb.Scan(ctx, 0, prefix+"*", 100).Iterator()
 		for iter.Next(ctx) {
 			rdb.Del(ctx, iter.Val())
 		}
 	})
-	return rdb, prefix
 }
