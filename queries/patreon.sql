@@ -37,9 +37,6 @@ WHERE u.id = ? AND u.email_verified_at IS NOT NULL AND pm.email <> '';
 -- name: PatreonMemberGet :one
 SELECT * FROM patreon_members WHERE patreon_member_id = ?;
 
--- name: PatreonIsSupporter :one
-SELECT EXISTS(SELECT 1 FROM patreon_members WHERE user_id = ? AND supporter) AS supporter;
-
 -- name: PatreonMemberList :many
 SELECT pm.*, COALESCE(u.email, '') AS user_email
 FROM patreon_members pm LEFT JOIN users u ON u.id = pm.user_id

@@ -50,17 +50,6 @@ func (q *Queries) PatreonDeliveryPrune(ctx context.Context, receivedAt time.Time
 	return result.RowsAffected()
 }
 
-const patreonIsSupporter = `-- name: PatreonIsSupporter :one
-SELECT EXISTS(SELECT 1 FROM patreon_members WHERE user_id = ? AND supporter) AS supporter
-`
-
-func (q *Queries) PatreonIsSupporter(ctx context.Context, userID sql.NullInt64) (bool, error) {
-	row := q.db.QueryRowContext(ctx, patreonIsSupporter, userID)
-	var supporter bool
-	err := row.Scan(&supporter)
-	return supporter, err
-}
-
 const patreonMemberClaim = `-- name: PatreonMemberClaim :exec
 INSERT INTO patreon_members (patreon_member_id, tier_ids, raw) VALUES (?, '[]', '{}')
 ON DUPLICATE KEY UPDATE id = id

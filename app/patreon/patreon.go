@@ -203,16 +203,6 @@ func LinkUser(ctx context.Context, q *db.Queries, userID int64) error {
 	return nil
 }
 
-// IsSupporter reports whether the user is linked to a member who supports
-// the club now.
-func (s *Service) IsSupporter(ctx context.Context, userID int64) (bool, error) {
-	ok, err := s.q.PatreonIsSupporter(ctx, sql.NullInt64{Int64: userID, Valid: true})
-	if err != nil {
-		return false, fmt.Errorf("patreon: is %d a supporter: %w", userID, err)
-	}
-	return ok, nil
-}
-
 // deliveryKeep is how long a delivery's digest is kept: longer than
 // Patreon's retries (the v1 schedule adds up to about 25 days). A replay
 // after that is still harmless: it is no newer than what is stored.

@@ -56,11 +56,7 @@ func (s *Server) accountData(c fiber.Ctx, u accounts.User, name, lang, zone stri
 		current = z
 	}
 	d.Zones = s.zoneChoices(ctx, current)
-	supporter, err := s.Patreon.IsSupporter(ctx, u.ID)
-	if err != nil {
-		return d, err
-	}
-	d.Supporter = supporter
+	d.Supporter = u.Supporter // read with the session
 	f, err := s.Accounts.Follows(c.Context(), u.ID, langOf(c))
 	if err != nil {
 		return d, err
