@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -96,7 +98,8 @@ type Hub struct {
 	m   *hubMetrics
 	up  websocket.Upgrader
 
-	zip *deflater // nil without compression
+	zip   *deflater // nil without compression
+	sends sync.Pool // *[]delivery, see fanOut
 
 	mu       sync.Mutex
 	topics   map[string]*topicState
@@ -295,51 +298,78 @@ func (h *Hub) fanOut(ctx context.Context, topic string, since time.Time) {
 		h.mu.Unlock()
 		return
 	}
-	groups := map[Viewer][]*conn{}
+	// The list of sends is reused: one per client and change, it was most
+	// of what a fan-out left to the garbage collector, whose every pass
+	// scans the stacks of all the sockets' readers.
+	buf, _ := h.sends.Get().(*[]delivery)
+	if buf == nil {
+		buf = new([]delivery)
+	}
+	sends := slices.Grow((*buf)[:0], len(ts.subs))
+	// The viewers in use, numbered; most followers share the one before
+	// them, so most need no hashing of their viewer.
+	var vs []Viewer
+	index := map[Viewer]int{}
+	k := -1
 	for c := range ts.subs {
-		groups[c.viewer] = append(groups[c.viewer], c)
+		if k < 0 || vs[k] != c.viewer {
+			var ok bool
+			if k, ok = index[c.viewer]; !ok {
+				k = len(vs)
+				vs = append(vs, c.viewer)
+				index[c.viewer] = k
+			}
+		}
+		sends = append(sends, delivery{c: c, viewer: k})
 	}
 	h.mu.Unlock()
-	var sends []delivery
-	for v, cs := range groups {
-		f := h.frameFor(ctx, topic, v)
-		if f == nil || f.plain == nil {
-			continue
-		}
-		for _, c := range cs {
-			sends = append(sends, delivery{c, f})
-		}
+	frames := make([]*frame, len(vs))
+	for k, v := range vs {
+		frames[k] = h.frameFor(ctx, topic, v)
+	}
+	for i := range sends {
+		sends[i].f = frames[sends[i].viewer]
 	}
 	h.deliver(topic, sends)
+	clear(sends) // keep no client alive
+	*buf = sends[:0]
+	h.sends.Put(buf)
 	h.m.fanOut(time.Since(since))
 }
 
 // delivery is one frame for one client.
 type delivery struct {
-	c *conn
-	f *frame
+	c      *conn
+	f      *frame
+	viewer int // the index of c's viewer while f is found
 }
 
-// deliverShare is the fewest sends worth a goroutine of their own.
-const deliverShare = 256
+// deliverBatch is how many sends a deliver worker takes at a time.
+const deliverBatch = 64
 
 // deliver hands each frame to its client, on every CPU at once: most go
 // straight into the socket (conn.send), so a fan-out to 10,000 clients is
-// 10,000 writes, which one goroutine would make one after the other.
+// 10,000 writes, which one goroutine would make one after the other. The
+// workers take small batches in turn, so that one the scheduler holds
+// back does not leave the last clients waiting for it.
 func (h *Hub) deliver(topic string, sends []delivery) {
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(sends)/deliverShare))
-	per := (len(sends) + workers - 1) / workers
+	workers := min(runtime.GOMAXPROCS(0), (len(sends)+deliverBatch-1)/deliverBatch)
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for len(sends) > 0 {
-		share := sends[:min(per, len(sends))]
-		sends = sends[len(share):]
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var sent int
-			for _, d := range share {
-				if d.c.send(topic, d.f) {
-					sent++
+			for {
+				i := int(next.Add(deliverBatch)) - deliverBatch
+				if i >= len(sends) {
+					break
+				}
+				for _, d := range sends[i:min(i+deliverBatch, len(sends))] {
+					if d.f != nil && d.f.plain != nil && d.c.send(topic, d.f) {
+						sent++
+					}
 				}
 			}
 			h.m.sent.Add(float64(sent))

@@ -210,6 +210,33 @@ func TestHubRendersOncePerViewer(t *testing.T) {
 		10*time.Second, 10*time.Millisecond)
 }
 
+// A fan-out to hundreds of clients is split among workers: every client
+// still gets every change once, in order, in its own viewer's rendering.
+func TestHubFanOutReachesEveryClientOnce(t *testing.T) {
+	t.Parallel()
+	const n, changes = 300, 3
+	f := setup(t, live.Options{MaxPerIP: n, Coalesce: time.Millisecond}, nil)
+	viewers := []string{"lang=en&tz=UTC", "lang=de&tz=Europe/Berlin", "lang=en&tz=Asia/Tokyo"}
+	labels := []string{">en UTC v", ">de Europe/Berlin v", ">en Asia/Tokyo v"}
+	clients := make([]*websocket.Conn, n)
+	for i := range clients {
+		clients[i] = f.dial(t, viewers[i%len(viewers)], live.TopicEvents)
+		require.Contains(t, next(t, clients[i]), labels[i%len(labels)]+"0")
+	}
+	for v := 1; v <= changes; v++ {
+		f.r.bump(live.TopicEvents)
+		require.NoError(t, f.bus.Changed(t.Context(), live.TopicEvents, 0))
+		for i, ws := range clients {
+			require.Contains(t, next(t, ws), fmt.Sprintf("%s%d<", labels[i%len(labels)], v), "client %d, change %d", i, v)
+		}
+	}
+	for _, key := range []string{"events|en|UTC", "events|de|Europe/Berlin", "events|en|Asia/Tokyo"} {
+		require.Equal(t, 1+changes, f.r.count(key), key)
+	}
+	require.Eventually(t, func() bool { return metric(t, f.reg, "tdc_ws_messages_sent_total", "") == n*(1+changes) },
+		10*time.Second, 10*time.Millisecond)
+}
+
 // The first change after a quiet spell goes out at once; a burst of
 // changes to one topic that follows within the coalescing window renders
 // once more when the window ends, and the client ends with the last version.

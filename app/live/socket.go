@@ -22,7 +22,7 @@ import (
 // the one in force.
 type socket struct {
 	net.Conn
-	raw syscall.RawConn // nil: no descriptor to write without waiting
+	raw *rawWriter // nil: no descriptor to write without waiting
 
 	mu      sync.Mutex
 	rest    []byte    // the unsent end of a frame begun by tryWrite
@@ -40,7 +40,9 @@ var extensionDeflate = []byte("\r\nSec-WebSocket-Extensions: permessage-deflate"
 
 func newSocket(nc net.Conn) *socket {
 	s := &socket{Conn: nc}
-	s.raw = rawConn(nc)
+	if raw := rawConn(nc); raw != nil {
+		s.raw = newRawWriter(raw)
+	}
 	return s
 }
 
@@ -148,7 +150,7 @@ func (s *socket) tryWrite(b []byte) (ok, left bool, err error) {
 		}
 		s.wd, s.known = time.Time{}, true
 	}
-	n, err := writeNow(s.raw, b)
+	n, err := s.raw.writeNow(b)
 	switch {
 	case err != nil:
 		return false, false, err

@@ -1,9 +1,13 @@
-//go:build !unix
+//go:build !linux
 
 package live
 
 import "syscall"
 
-// writeNow takes nothing here: every frame goes through the writer
+// rawWriter takes nothing here: every frame goes through the writer
 // goroutine.
-func writeNow(syscall.RawConn, []byte) (int, error) { return 0, nil }
+type rawWriter struct{}
+
+func newRawWriter(syscall.RawConn) *rawWriter { return &rawWriter{} }
+
+func (*rawWriter) writeNow([]byte) (int, error) { return 0, nil }
