@@ -173,7 +173,14 @@ func (c *conn) read() {
 			return
 		}
 		if err == nil {
-			_, err = io.Copy(io.Discard, r)
+			// gorilla limits the bytes on the wire; a compressed message
+			// is held to the limit once inflated too.
+			var n int64
+			n, err = io.Copy(io.Discard, io.LimitReader(r, c.hub.opt.ReadLimit+1))
+			if err == nil && n > c.hub.opt.ReadLimit {
+				c.kick(websocket.CloseMessageTooBig, "message too big", dropInput)
+				return
+			}
 		}
 		if errors.Is(err, websocket.ErrReadLimit) {
 			// gorilla has sent 1009 (Message Too Big) already.

@@ -357,6 +357,23 @@ func TestHubClosesOnBadFrames(t *testing.T) {
 	require.Eventually(t, func() bool { n, _ := f.hub.Size(); return n == 0 }, 10*time.Second, 10*time.Millisecond)
 }
 
+// A compressed message is held to the read limit once inflated: 4 KB of
+// one letter is a few bytes on the wire.
+func TestHubClosesOnOversizedCompressedFrames(t *testing.T) {
+	t.Parallel()
+	f := setup(t, live.Options{}, nil)
+	d, _ := wireDialer(true)
+	ws, res, err := d.Dial(f.url+"?topic="+live.TopicEvents, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { ws.Close() })
+	require.Contains(t, res.Header.Get("Sec-Websocket-Extensions"), "permessage-deflate")
+	next(t, ws)
+	require.NoError(t, ws.WriteMessage(websocket.TextMessage, []byte(`{"small":1}`)), "a small one is ignored")
+	require.NoError(t, ws.WriteMessage(websocket.TextMessage, []byte(strings.Repeat("x", 4096))))
+	require.Equal(t, websocket.CloseMessageTooBig, closeCode(t, ws))
+	require.Eventually(t, func() bool { return metric(t, f.reg, "tdc_ws_dropped_total", "bad_frame") == 1 }, 10*time.Second, 10*time.Millisecond)
+}
+
 // A client that never reads is dropped once its queue is full; the others
 // get every frame meanwhile.
 func TestHubDropsClientsThatDoNotRead(t *testing.T) {
