@@ -30,7 +30,7 @@ type conn struct {
 	topics []string // valid, distinct, at most MaxTopics
 
 	mu      sync.Mutex
-	gens    []uint64 // per topic, the generation of the frame last queued
+	gens    []uint64 // per topic, the generation of the frame last sent or queued
 	queue   [][]byte // encoded frames
 	pingDue bool
 	writing bool // a flush goroutine is running
@@ -86,11 +86,6 @@ func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, ip string, v Viewer
 	if err != nil {
 		h.release(ip) // Upgrade has answered the client
 		return nil
-	}
-	if !h.opt.NoCompression {
-		// Only used when the client negotiated the extension; the level
-		// was checked by NewHub.
-		_ = ws.SetCompressionLevel(h.opt.Compression)
 	}
 	sock, ok := ws.NetConn().(*socket)
 	if !ok { // deadlineWriter hands gorilla a socket; nothing else does
