@@ -210,19 +210,53 @@ func TestHubRendersOncePerViewer(t *testing.T) {
 		10*time.Second, 10*time.Millisecond)
 }
 
-// A burst of changes to one topic within the coalescing window renders
-// once, and the client ends with the last version.
+// A fan-out to hundreds of clients is split among workers: every client
+// still gets every change once, in order, in its own viewer's rendering.
+func TestHubFanOutReachesEveryClientOnce(t *testing.T) {
+	t.Parallel()
+	const n, changes = 300, 3
+	f := setup(t, live.Options{MaxPerIP: n, Coalesce: time.Millisecond}, nil)
+	viewers := []string{"lang=en&tz=UTC", "lang=de&tz=Europe/Berlin", "lang=en&tz=Asia/Tokyo"}
+	labels := []string{">en UTC v", ">de Europe/Berlin v", ">en Asia/Tokyo v"}
+	clients := make([]*websocket.Conn, n)
+	for i := range clients {
+		clients[i] = f.dial(t, viewers[i%len(viewers)], live.TopicEvents)
+		require.Contains(t, next(t, clients[i]), labels[i%len(labels)]+"0")
+	}
+	for v := 1; v <= changes; v++ {
+		f.r.bump(live.TopicEvents)
+		require.NoError(t, f.bus.Changed(t.Context(), live.TopicEvents, 0))
+		for i, ws := range clients {
+			require.Contains(t, next(t, ws), fmt.Sprintf("%s%d<", labels[i%len(labels)], v), "client %d, change %d", i, v)
+		}
+	}
+	for _, key := range []string{"events|en|UTC", "events|de|Europe/Berlin", "events|en|Asia/Tokyo"} {
+		require.Equal(t, 1+changes, f.r.count(key), key)
+	}
+	require.Eventually(t, func() bool { return metric(t, f.reg, "tdc_ws_messages_sent_total", "") == n*(1+changes) },
+		10*time.Second, 10*time.Millisecond)
+}
+
+// The first change after a quiet spell goes out at once; a burst of
+// changes to one topic that follows within the coalescing window renders
+// once more when the window ends, and the client ends with the last version.
 func TestHubCoalescesBursts(t *testing.T) {
 	t.Parallel()
 	f := setup(t, live.Options{Coalesce: time.Second}, nil)
 	ws := f.dial(t, "lang=en&tz=UTC", live.TopicEvents)
 	require.Contains(t, next(t, ws), "v0")
+	f.r.bump(live.TopicEvents)
+	start := time.Now()
+	require.NoError(t, f.bus.Changed(t.Context(), live.TopicEvents, 0))
+	require.Contains(t, next(t, ws), "v1")
+	require.Less(t, time.Since(start), 500*time.Millisecond, "a lone change does not wait for the window")
 	for range 5 {
 		f.r.bump(live.TopicEvents)
 		require.NoError(t, f.bus.Changed(t.Context(), live.TopicEvents, 0))
 	}
-	require.Contains(t, next(t, ws), "v5")
-	require.Equal(t, 2, f.r.count("events|en|UTC"), "one render on connect, one for the burst")
+	require.Contains(t, next(t, ws), "v6")
+	require.GreaterOrEqual(t, time.Since(start), time.Second, "the burst waited for the window's end")
+	require.Equal(t, 3, f.r.count("events|en|UTC"), "one render on connect, one for the lone change, one for the burst")
 }
 
 // 1,000 topics in one URL: the socket follows the first 32 valid ones.
@@ -321,6 +355,23 @@ func TestHubClosesOnBadFrames(t *testing.T) {
 	// The client may read the close frame before the server has counted it.
 	require.Eventually(t, func() bool { return metric(t, f.reg, "tdc_ws_dropped_total", "bad_frame") == 2 }, 10*time.Second, 10*time.Millisecond)
 	require.Eventually(t, func() bool { n, _ := f.hub.Size(); return n == 0 }, 10*time.Second, 10*time.Millisecond)
+}
+
+// A compressed message is held to the read limit once inflated: 4 KB of
+// one letter is a few bytes on the wire.
+func TestHubClosesOnOversizedCompressedFrames(t *testing.T) {
+	t.Parallel()
+	f := setup(t, live.Options{}, nil)
+	d, _ := wireDialer(true)
+	ws, res, err := d.Dial(f.url+"?topic="+live.TopicEvents, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { ws.Close() })
+	require.Contains(t, res.Header.Get("Sec-Websocket-Extensions"), "permessage-deflate")
+	next(t, ws)
+	require.NoError(t, ws.WriteMessage(websocket.TextMessage, []byte(`{"small":1}`)), "a small one is ignored")
+	require.NoError(t, ws.WriteMessage(websocket.TextMessage, []byte(strings.Repeat("x", 4096))))
+	require.Equal(t, websocket.CloseMessageTooBig, closeCode(t, ws))
+	require.Eventually(t, func() bool { return metric(t, f.reg, "tdc_ws_dropped_total", "bad_frame") == 1 }, 10*time.Second, 10*time.Millisecond)
 }
 
 // A client that never reads is dropped once its queue is full; the others
