@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dreamerscave/tdc/app/actor"
@@ -34,14 +35,9 @@ func TestLivePagesInBrowser(t *testing.T) {
 	// may be between a dropped socket and its reconnect, which resyncs it.
 	connected := func(n int) {
 		t.Helper()
-		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if !assert.Eventually(t, func() bool { conns, _ := hub.Size(); return conns >= n }, 30*time.Second, 20*time.Millisecond) {
 			conns, _ := hub.Size()
-			if conns >= n {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%d sockets open, want %d", conns, n)
-			}
+			t.Fatalf("%d sockets open, want %d", conns, n)
 		}
 	}
 	type void = chromedp.Void
