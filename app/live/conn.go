@@ -3,7 +3,9 @@ package live
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,19 +17,21 @@ import (
 )
 
 // conn is one client's socket. The goroutine that upgraded it reads it (for
-// pongs and close frames); a writer goroutine runs only while frames wait,
-// so an idle socket costs one goroutine of ours and no buffers.
+// pongs and close frames). The fan-out writes a frame straight into the
+// socket when nothing waits; a writer goroutine runs only while frames
+// wait, so an idle socket costs one goroutine of ours and no buffers.
 type conn struct {
 	hub    *Hub
 	ws     *websocket.Conn
+	sock   *socket // under ws; the hub's frames are written to it
 	viewer Viewer
 	ip     string
 	id     uint64   // set by Hub.add; picks the ping slot
 	topics []string // valid, distinct, at most MaxTopics
 
 	mu      sync.Mutex
-	gens    []uint64 // per topic, the generation of the frame last queued
-	queue   []*websocket.PreparedMessage
+	gens    []uint64 // per topic, the generation of the frame last sent or queued
+	queue   [][]byte // encoded frames
 	pingDue bool
 	writing bool // a flush goroutine is running
 	closed  bool
@@ -83,12 +87,14 @@ func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, ip string, v Viewer
 		h.release(ip) // Upgrade has answered the client
 		return nil
 	}
-	if !h.opt.NoCompression {
-		// Only used when the client negotiated the extension; the level
-		// was checked by NewHub.
-		_ = ws.SetCompressionLevel(h.opt.Compression)
+	sock, ok := ws.NetConn().(*socket)
+	if !ok { // deadlineWriter hands gorilla a socket; nothing else does
+		h.log.Error("live: upgraded connection is no socket", slog.String("type", fmt.Sprintf("%T", ws.NetConn())))
+		_ = ws.Close()
+		h.release(ip)
+		return nil
 	}
-	c := &conn{hub: h, ws: ws, viewer: v, ip: ip, topics: topics, gens: make([]uint64, len(topics))}
+	c := &conn{hub: h, ws: ws, sock: sock, viewer: v, ip: ip, topics: topics, gens: make([]uint64, len(topics))}
 	return func() {
 		if !h.add(c) {
 			h.release(ip)
@@ -140,8 +146,8 @@ func (h *Hub) topicsOf(names []string) []string {
 func (c *conn) resync() {
 	ctx := context.Background()
 	for _, t := range c.topics {
-		if f := c.hub.frameFor(ctx, t, c.viewer); f != nil && f.pm != nil {
-			c.send(t, f)
+		if f := c.hub.frameFor(ctx, t, c.viewer); f != nil && f.plain != nil && c.send(t, f) {
+			c.hub.m.sent.Inc()
 		}
 	}
 }
@@ -162,7 +168,14 @@ func (c *conn) read() {
 			return
 		}
 		if err == nil {
-			_, err = io.Copy(io.Discard, r)
+			// gorilla limits the bytes on the wire; a compressed message
+			// is held to the limit once inflated too.
+			var n int64
+			n, err = io.Copy(io.Discard, io.LimitReader(r, c.hub.opt.ReadLimit+1))
+			if err == nil && n > c.hub.opt.ReadLimit {
+				c.kick(websocket.CloseMessageTooBig, "message too big", dropInput)
+				return
+			}
 		}
 		if errors.Is(err, websocket.ErrReadLimit) {
 			// gorilla has sent 1009 (Message Too Big) already.
@@ -176,38 +189,77 @@ func (c *conn) read() {
 	}
 }
 
-// send queues f, topic's frame, unless a frame of the same or a newer
-// generation of topic was queued already. A client that has Queue frames
-// waiting is dropped with 1013 (Try Again Later): hx-ws reconnects, and
-// the reconnect resyncs it.
-func (c *conn) send(topic string, f *frame) {
+// send sends f, topic's frame, unless a frame of the same or a newer
+// generation of topic was sent already. When nothing waits for the
+// socket, it writes the frame at once without waiting and reports true
+// (the writer finishes a frame the socket took only part of); else it
+// queues the frame for the writer goroutine. A client that has Queue
+// frames waiting is dropped with 1013 (Try Again Later): hx-ws
+// reconnects, and the reconnect resyncs it.
+func (c *conn) send(topic string, f *frame) (sent bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	i := slices.Index(c.topics, topic)
 	if c.closed || i < 0 || f.gen <= c.gens[i] {
-		return
+		return false
+	}
+	b := f.bytes(c.sock.deflate, c.hub.zip, c.hub.log)
+	if c.writeNowLocked(b) {
+		c.gens[i] = f.gen
+		return true
+	}
+	if c.closed {
+		return false
 	}
 	if len(c.queue) >= c.hub.opt.Queue {
 		c.closed, c.queue = true, nil
 		c.hub.m.drop(dropSlow)
 		// Closing may wait for a stuck write; the fan-out must not.
 		go c.shut(websocket.CloseTryAgainLater, "too slow")
-		return
+		return false
 	}
 	c.gens[i] = f.gen
-	c.queue = append(c.queue, f.pm)
+	c.queue = append(c.queue, b)
 	c.startLocked()
+	return false
 }
 
-// ping asks the writer to ping the client.
+// pingFrame is a ping without payload.
+var pingFrame = []byte{0x80 | 0x9, 0}
+
+// ping pings the client: at once when nothing waits for the socket (as
+// send writes a frame), else through the writer.
 func (c *conn) ping() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed || c.pingDue {
 		return
 	}
+	if c.writeNowLocked(pingFrame) || c.closed {
+		return
+	}
 	c.pingDue = true
 	c.startLocked()
+}
+
+// writeNowLocked writes b straight into the socket when nothing waits for
+// it, and reports whether it did (or began to: the writer is started to
+// finish it). A write that fails drops the client.
+func (c *conn) writeNowLocked(b []byte) bool {
+	if c.writing || len(c.queue) > 0 || c.pingDue {
+		return false
+	}
+	ok, left, err := c.sock.tryWrite(b)
+	if err != nil {
+		c.closed, c.queue = true, nil
+		c.hub.m.drop(dropWrite)
+		go c.shut(0, "")
+		return false
+	}
+	if left {
+		c.startLocked()
+	}
+	return ok
 }
 
 func (c *conn) startLocked() {
@@ -218,8 +270,13 @@ func (c *conn) startLocked() {
 }
 
 // flush writes what waits, then ends: the writer lives only while there is
-// something to write.
+// something to write. It first finishes the frame that started it, if the
+// fan-out's write left its end (see send).
 func (c *conn) flush() {
+	if err := c.sock.finish(c.writeDeadline(time.Now())); err != nil {
+		c.kick(0, "", dropWrite)
+		return
+	}
 	for {
 		c.mu.Lock()
 		if c.closed {
@@ -227,13 +284,13 @@ func (c *conn) flush() {
 			c.mu.Unlock()
 			return
 		}
-		var pm *websocket.PreparedMessage
+		var b []byte
 		ping := c.pingDue
 		switch {
 		case ping:
 			c.pingDue = false
 		case len(c.queue) > 0:
-			pm = c.queue[0]
+			b = c.queue[0]
 			c.queue[0] = nil
 			c.queue = c.queue[1:]
 			if len(c.queue) == 0 {
@@ -250,25 +307,24 @@ func (c *conn) flush() {
 		var err error
 		if ping {
 			err = c.ws.WriteControl(websocket.PingMessage, nil, now.Add(c.hub.opt.WriteWait))
-		} else {
-			// A deadline refreshed only once half of WriteWait has gone:
-			// every write still has at least half of it, and most writes
-			// leave the socket's runtime timer alone (see deadlineConn).
-			if c.deadline.Sub(now) < c.hub.opt.WriteWait/2 {
-				c.deadline = now.Add(c.hub.opt.WriteWait)
-				err = c.ws.SetWriteDeadline(c.deadline)
-			}
-			if err == nil {
-				if err = c.ws.WritePreparedMessage(pm); err == nil {
-					c.hub.m.sent.Inc()
-				}
-			}
+		} else if err = c.sock.write(b, c.writeDeadline(now)); err == nil {
+			c.hub.m.sent.Inc()
 		}
 		if err != nil {
 			c.kick(0, "", dropWrite)
 			return
 		}
 	}
+}
+
+// writeDeadline bounds the writer's next write. It is refreshed only once
+// half of WriteWait has gone: every write still has at least half of it,
+// and most writes leave the socket's runtime timer alone (see socket).
+func (c *conn) writeDeadline(now time.Time) time.Time {
+	if c.deadline.Sub(now) < c.hub.opt.WriteWait/2 {
+		c.deadline = now.Add(c.hub.opt.WriteWait)
+	}
+	return c.deadline
 }
 
 // kick closes the socket once: with a close frame of code unless code is

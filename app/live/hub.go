@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -79,8 +82,9 @@ func (o Options) withDefaults() Options {
 }
 
 // pingSlots spreads pings over the ping period: each tick pings one slot's
-// connections, not all 20,000 at once.
-const pingSlots = 10
+// connections (200 of 20,000), so that pings never come in a wave that
+// would hold up a change's.
+const pingSlots = 100
 
 // Hub holds the websocket clients of this instance and sends each the
 // fragments of the topics it follows. On a change it renders each fragment
@@ -91,6 +95,9 @@ type Hub struct {
 	opt Options
 	m   *hubMetrics
 	up  websocket.Upgrader
+
+	zip   *deflater // nil without compression
+	sends sync.Pool // *[]delivery, see fanOut
 
 	mu       sync.Mutex
 	topics   map[string]*topicState
@@ -119,7 +126,35 @@ type frame struct {
 	gen  uint64
 	at   time.Time // when its render began
 	done chan struct{}
-	pm   *websocket.PreparedMessage // nil: nothing to show this viewer
+
+	plain []byte // the fragment as a text frame; nil: nothing to show this viewer
+	body  []byte // plain's payload, the fragment itself
+
+	zipOnce sync.Once
+	zipped  []byte // body deflated, as a compressed text frame
+}
+
+// bytes returns f's frame for a client that did (deflate) or did not agree
+// on compression. A frame is compressed once, when a client first wants
+// it so, and only when that makes it smaller.
+func (f *frame) bytes(deflate bool, z *deflater, log *slog.Logger) []byte {
+	if !deflate || z == nil {
+		return f.plain
+	}
+	f.zipOnce.Do(func() {
+		b, err := z.deflate(f.body)
+		if err != nil {
+			log.Warn("live: compress frame", slog.Any("error", err))
+			return
+		}
+		if len(b) < len(f.body) {
+			f.zipped = textFrame(b, true)
+		}
+	})
+	if f.zipped == nil {
+		return f.plain
+	}
+	return f.zipped
 }
 
 // NewHub returns a hub rendering through r, with its series registered in
@@ -137,11 +172,14 @@ func NewHub(r Renderer, opt Options, reg prometheus.Registerer, log *slog.Logger
 		pending: map[string]time.Time{},
 		wake:    make(chan struct{}, 1),
 	}
+	if !opt.NoCompression {
+		h.zip = &deflater{level: opt.Compression}
+	}
 	h.up = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
-		// Small buffers: clients send nothing but control frames, and
-		// prepared messages and control frames are written without the
-		// write buffer, so the pool is touched only by other writes.
+		// Small buffers: clients send nothing but control frames, the hub
+		// writes its frames itself, and control frames are written
+		// without the write buffer, so the pool is touched only by other writes.
 		ReadBufferSize:    256,
 		WriteBufferPool:   &sync.Pool{},
 		EnableCompression: !opt.NoCompression,
@@ -251,21 +289,84 @@ func (h *Hub) fanOut(ctx context.Context, topic string, since time.Time) {
 		h.mu.Unlock()
 		return
 	}
-	groups := map[Viewer][]*conn{}
+	// The list of sends is reused: one per client and change, it was most
+	// of what a fan-out left to the garbage collector, whose every pass
+	// scans the stacks of all the sockets' readers.
+	buf, _ := h.sends.Get().(*[]delivery)
+	if buf == nil {
+		buf = new([]delivery)
+	}
+	sends := slices.Grow((*buf)[:0], len(ts.subs))
+	// The viewers in use, numbered; most followers share the one before
+	// them, so most need no hashing of their viewer.
+	var vs []Viewer
+	index := map[Viewer]int{}
+	k := -1
 	for c := range ts.subs {
-		groups[c.viewer] = append(groups[c.viewer], c)
+		if k < 0 || vs[k] != c.viewer {
+			var ok bool
+			if k, ok = index[c.viewer]; !ok {
+				k = len(vs)
+				vs = append(vs, c.viewer)
+				index[c.viewer] = k
+			}
+		}
+		sends = append(sends, delivery{c: c, viewer: k})
 	}
 	h.mu.Unlock()
-	for v, cs := range groups {
-		f := h.frameFor(ctx, topic, v)
-		if f == nil || f.pm == nil {
-			continue
-		}
-		for _, c := range cs {
-			c.send(topic, f)
-		}
+	frames := make([]*frame, len(vs))
+	for k, v := range vs {
+		frames[k] = h.frameFor(ctx, topic, v)
 	}
+	for i := range sends {
+		sends[i].f = frames[sends[i].viewer]
+	}
+	h.deliver(topic, sends)
+	clear(sends) // keep no client alive
+	*buf = sends[:0]
+	h.sends.Put(buf)
 	h.m.fanOut(time.Since(since))
+}
+
+// delivery is one frame for one client.
+type delivery struct {
+	c      *conn
+	f      *frame
+	viewer int // the index of c's viewer while f is found
+}
+
+// deliverBatch is how many sends a deliver worker takes at a time.
+const deliverBatch = 64
+
+// deliver hands each frame to its client, on every CPU at once: most go
+// straight into the socket (conn.send), so a fan-out to 10,000 clients is
+// 10,000 writes, which one goroutine would make one after the other. The
+// workers take small batches in turn, so that one the scheduler holds
+// back does not leave the last clients waiting for it.
+func (h *Hub) deliver(topic string, sends []delivery) {
+	workers := min(runtime.GOMAXPROCS(0), (len(sends)+deliverBatch-1)/deliverBatch)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var sent int
+			for {
+				i := int(next.Add(deliverBatch)) - deliverBatch
+				if i >= len(sends) {
+					break
+				}
+				for _, d := range sends[i:min(i+deliverBatch, len(sends))] {
+					if d.f != nil && d.f.plain != nil && d.c.send(topic, d.f) {
+						sent++
+					}
+				}
+			}
+			h.m.sent.Add(float64(sent))
+		}()
+	}
+	wg.Wait()
 }
 
 // frameFor returns topic rendered for v at the topic's current generation,
@@ -306,13 +407,8 @@ func (h *Hub) frameFor(ctx context.Context, topic string, v Viewer) *frame {
 			slog.String("zone", v.Zone), slog.Any("error", err))
 		h.forget(topic, v, f) // the next client or change tries again
 	case len(html) > 0:
-		pm, err := websocket.NewPreparedMessage(websocket.TextMessage, html)
-		if err != nil {
-			h.log.Warn("live: prepare frame", slog.String("topic", topic), slog.Any("error", err))
-			h.forget(topic, v, f)
-			break
-		}
-		f.pm = pm
+		f.plain = textFrame(html, false)
+		f.body = f.plain[len(f.plain)-len(html):]
 	}
 	return f
 }

@@ -210,6 +210,33 @@ func TestHubRendersOncePerViewer(t *testing.T) {
 		10*time.Second, 10*time.Millisecond)
 }
 
+// A fan-out to hundreds of clients is split among workers: every client
+// still gets every change once, in order, in its own viewer's rendering.
+func TestHubFanOutReachesEveryClientOnce(t *testing.T) {
+	t.Parallel()
+	const n, changes = 300, 3
+	f := setup(t, live.Options{MaxPerIP: n, Coalesce: time.Millisecond}, nil)
+	viewers := []string{"lang=en&tz=UTC", "lang=de&tz=Europe/Berlin", "lang=en&tz=Asia/Tokyo"}
+	labels := []string{">en UTC v", ">de Europe/Berlin v", ">en Asia/Tokyo v"}
+	clients := make([]*websocket.Conn, n)
+	for i := range clients {
+		clients[i] = f.dial(t, viewers[i%len(viewers)], live.TopicEvents)
+		require.Contains(t, next(t, clients[i]), labels[i%len(labels)]+"0")
+	}
+	for v := 1; v <= changes; v++ {
+		f.r.bump(live.TopicEvents)
+		require.NoError(t, f.bus.Changed(t.Context(), live.TopicEvents, 0))
+		for i, ws := range clients {
+			require.Contains(t, next(t, ws), fmt.Sprintf("%s%d<", labels[i%len(labels)], v), "client %d, change %d", i, v)
+		}
+	}
+	for _, key := range []string{"events|en|UTC", "events|de|Europe/Berlin", "events|en|Asia/Tokyo"} {
+		require.Equal(t, 1+changes, f.r.count(key), key)
+	}
+	require.Eventually(t, func() bool { return metric(t, f.reg, "tdc_ws_messages_sent_total", "") == n*(1+changes) },
+		10*time.Second, 10*time.Millisecond)
+}
+
 // A burst of changes to one topic within the coalescing window renders
 // once, and the client ends with the last version.
 func TestHubCoalescesBursts(t *testing.T) {
@@ -321,6 +348,23 @@ func TestHubClosesOnBadFrames(t *testing.T) {
 	// The client may read the close frame before the server has counted it.
 	require.Eventually(t, func() bool { return metric(t, f.reg, "tdc_ws_dropped_total", "bad_frame") == 2 }, 10*time.Second, 10*time.Millisecond)
 	require.Eventually(t, func() bool { n, _ := f.hub.Size(); return n == 0 }, 10*time.Second, 10*time.Millisecond)
+}
+
+// A compressed message is held to the read limit once inflated: 4 KB of
+// one letter is a few bytes on the wire.
+func TestHubClosesOnOversizedCompressedFrames(t *testing.T) {
+	t.Parallel()
+	f := setup(t, live.Options{}, nil)
+	d, _ := wireDialer(true)
+	ws, res, err := d.Dial(f.url+"?topic="+live.TopicEvents, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { ws.Close() })
+	require.Contains(t, res.Header.Get("Sec-Websocket-Extensions"), "permessage-deflate")
+	next(t, ws)
+	require.NoError(t, ws.WriteMessage(websocket.TextMessage, []byte(`{"small":1}`)), "a small one is ignored")
+	require.NoError(t, ws.WriteMessage(websocket.TextMessage, []byte(strings.Repeat("x", 4096))))
+	require.Equal(t, websocket.CloseMessageTooBig, closeCode(t, ws))
+	require.Eventually(t, func() bool { return metric(t, f.reg, "tdc_ws_dropped_total", "bad_frame") == 1 }, 10*time.Second, 10*time.Millisecond)
 }
 
 // A client that never reads is dropped once its queue is full; the others

@@ -81,7 +81,10 @@ type clientsResult struct {
 // match (ws_one, ws_two, ws_held, ws_ingest: TDC_BENCH_WS_INGEST_CLIENTS
 // screens of one venue, location:{venue}:screen, while tracks are POSTed to
 // its ingest API, POST sent to receipt). Everything shares the machine's CPUs:
-// the clients, the servers, Redis and MariaDB.
+// the clients, the servers, Redis and MariaDB. So that the clients weigh
+// less on the servers' cores, a client poll that finds few sockets ready
+// waits TDC_BENCH_WS_GATHER (1ms; 0s reads at once) for more: latencies
+// err high by up to that much.
 func BenchmarkFanout(b *testing.B) {
 	n := envInt(b, "TDC_BENCH_WS_CLIENTS", 10000)
 	changes := envInt(b, "TDC_BENCH_WS_CHANGES", 100)
@@ -204,8 +207,9 @@ func runFanout(b *testing.B, tdc, wsc string, sc fanScenario, changes int, gap t
 
 	// TDC_BENCH_WS_DEFLATE=false: clients that do not offer compression
 	// (the server then writes plain frames; the clients need no inflating).
+	// TDC_BENCH_WS_GATHER: see BenchmarkFanout.
 	cmd := exec.CommandContext(b.Context(), wsc, append(urls, "-n", strconv.Itoa(sc.clients), "-changes", strconv.Itoa(changes),
-		"-topic", sc.topic, "-compress="+envString("TDC_BENCH_WS_DEFLATE", "true"))...)
+		"-topic", sc.topic, "-compress="+envString("TDC_BENCH_WS_DEFLATE", "true"), "-gather="+envString("TDC_BENCH_WS_GATHER", "1ms"))...)
 	stdin, stdout := pipes(b, cmd)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

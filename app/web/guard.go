@@ -224,3 +224,7 @@ func (c *guardConn) refuse() {
 	_, _ = resp.WriteTo(c.Conn)
 	_ = c.Conn.Close()
 }
+
+// NetConn returns the connection c wraps, so that the hub can write to a
+// websocket's descriptor without waiting (live.socket).
+func (c *guardConn) NetConn() net.Conn { return c.Conn }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/dreamerscave/tdc/app/apperr"
 	"github.com/dreamerscave/tdc/app/events"
 	"github.com/dreamerscave/tdc/app/i18n"
@@ -259,17 +261,16 @@ func (s *Server) viewer(ctx context.Context, v live.Viewer) (string, i18n.Zone) 
 // renderProgrammeTopic renders what shows the programme: the list in its
 // default view, the element that makes a filtered list re-fetch itself,
 // and the home page's happening-now and next events.
+// Its three views are read at once: each is a few queries, and every
+// client waits for the slowest.
 func (s *Server) renderProgrammeTopic(ctx context.Context, out *bytes.Buffer, lang string, zone i18n.Zone) error {
-	list, err := s.defaultProgramme(ctx, lang, zone)
-	if err != nil {
-		return err
-	}
-	now, err := s.happeningNow(ctx, lang, zone)
-	if err != nil {
-		return err
-	}
-	next, err := s.nextEvents(ctx, lang, zone)
-	if err != nil {
+	var list programmeView
+	var now, next eventsBlock
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { list, err = s.defaultProgramme(gctx, lang, zone); return err })
+	g.Go(func() (err error) { now, err = s.happeningNow(gctx, lang, zone); return err })
+	g.Go(func() (err error) { next, err = s.nextEvents(gctx, lang, zone); return err })
+	if err := g.Wait(); err != nil {
 		return err
 	}
 	list.OOB, now.OOB, next.OOB = true, true, true
