@@ -26,8 +26,10 @@ type Options struct {
 	// falls further behind is dropped (it reconnects and resyncs).
 	// Default 64, above MaxTopics so that resending everything fits.
 	Queue int
-	// Coalesce is how long the hub waits after a change for more of the
-	// same, so a burst (an editor saving a lineup) renders once. Default 5 ms.
+	// Coalesce spaces fan-outs: a change after a quiet spell is sent at
+	// once, and the changes that follow within Coalesce are gathered and
+	// sent together when it has passed, so a burst (an editor saving a
+	// lineup) renders a topic at most twice. Default 5 ms.
 	Coalesce      time.Duration
 	RenderTimeout time.Duration // bounds one render, default 5 s
 	WriteWait     time.Duration // bounds one write to a client, default 10 s
@@ -199,17 +201,24 @@ func (h *Hub) Run(ctx context.Context) {
 	ping := time.NewTicker(h.opt.PingPeriod / pingSlots)
 	defer ping.Stop()
 	var slot uint64
+	var quiet time.Time // no fan-out starts before this
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-h.wake:
-			// Let a burst of changes gather, then render each topic once.
-			select {
-			case <-time.After(h.opt.Coalesce):
-			case <-ctx.Done():
-				return
+			// A change after a quiet spell goes out at once; one within
+			// Coalesce of the last fan-out waits for the window's end with
+			// the rest of its burst, so a burst renders each topic at most
+			// twice, however long it is.
+			if wait := time.Until(quiet); wait > 0 {
+				select {
+				case <-time.After(wait):
+				case <-ctx.Done():
+					return
+				}
 			}
+			quiet = time.Now().Add(h.opt.Coalesce)
 			h.mu.Lock()
 			batch := h.pending
 			h.pending = map[string]time.Time{}

@@ -237,19 +237,26 @@ func TestHubFanOutReachesEveryClientOnce(t *testing.T) {
 		10*time.Second, 10*time.Millisecond)
 }
 
-// A burst of changes to one topic within the coalescing window renders
-// once, and the client ends with the last version.
+// The first change after a quiet spell goes out at once; a burst of
+// changes to one topic that follows within the coalescing window renders
+// once more when the window ends, and the client ends with the last version.
 func TestHubCoalescesBursts(t *testing.T) {
 	t.Parallel()
 	f := setup(t, live.Options{Coalesce: time.Second}, nil)
 	ws := f.dial(t, "lang=en&tz=UTC", live.TopicEvents)
 	require.Contains(t, next(t, ws), "v0")
+	f.r.bump(live.TopicEvents)
+	start := time.Now()
+	require.NoError(t, f.bus.Changed(t.Context(), live.TopicEvents, 0))
+	require.Contains(t, next(t, ws), "v1")
+	require.Less(t, time.Since(start), 500*time.Millisecond, "a lone change does not wait for the window")
 	for range 5 {
 		f.r.bump(live.TopicEvents)
 		require.NoError(t, f.bus.Changed(t.Context(), live.TopicEvents, 0))
 	}
-	require.Contains(t, next(t, ws), "v5")
-	require.Equal(t, 2, f.r.count("events|en|UTC"), "one render on connect, one for the burst")
+	require.Contains(t, next(t, ws), "v6")
+	require.GreaterOrEqual(t, time.Since(start), time.Second, "the burst waited for the window's end")
+	require.Equal(t, 3, f.r.count("events|en|UTC"), "one render on connect, one for the lone change, one for the burst")
 }
 
 // 1,000 topics in one URL: the socket follows the first 32 valid ones.
