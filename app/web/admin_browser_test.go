@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -18,6 +19,18 @@ import (
 // empty title cannot be saved, cancels an edit with Escape, saves a good
 // title, and the public page shows it: the save reached every instance's
 // page cache through the change it published.
+// signIn signs in through the login form as email, with the password
+// testenv gives every user, and goes on to next.
+func signIn(base, email, next string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(base+"/login?lang=en&next="+url.QueryEscape(next)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), email),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), testenv.DefaultPassword),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+	)
+}
+
 func TestEditorEditsTitleInBrowser(t *testing.T) {
 	t.Parallel()
 	srv := testenv.App(t)
@@ -36,11 +49,7 @@ func TestEditorEditsTitleInBrowser(t *testing.T) {
 	field := fmt.Sprintf("#field-events-%d-title-en", ev.ID)
 	input := field + "-input"
 	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Navigate(base+"/login?lang=en&next=/admin/events/"+fmt.Sprint(ev.ID)),
-		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), editor.Email),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), testenv.DefaultPassword),
-		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+		signIn(base, editor.Email, "/admin/events/"+fmt.Sprint(ev.ID)),
 		chromedp.WaitVisible(chromedp.CSS(field+" a.field__value")),
 
 		// Escape cancels an edit and brings the shown value back.

@@ -54,12 +54,9 @@ func TestAdminLiveInBrowser(t *testing.T) {
 	}
 
 	browserA := testenv.BrowserWithin(t, 3*time.Minute)
+	testenv.Journal(t, browserA, "A")
 	require.NoError(t, chromedp.Do(browserA,
-		chromedp.Navigate(base+"/login?lang=en&next=/admin/events/"+fmt.Sprint(ev.ID)),
-		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), a.Email),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), testenv.DefaultPassword),
-		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+		signIn(base, a.Email, "/admin/events/"+fmt.Sprint(ev.ID)),
 		chromedp.WaitVisible(chromedp.CSS(title+" a.field__value")),
 		chromedp.WaitReady(chromedp.CSS("#live-socket")),
 		chromedp.Evaluate[void](mark),

@@ -45,6 +45,7 @@ func TestLivePagesInBrowser(t *testing.T) {
 	const marked = `window.tdcMark === "kept"`
 
 	visitor := testenv.BrowserWithin(t, 3*time.Minute)
+	testenv.Journal(t, visitor, "visitor")
 	require.NoError(t, chromedp.Do(visitor,
 		chromedp.Navigate(base+"/events/"+ev.Slug+"?lang=en"),
 		chromedp.WaitReady(chromedp.CSS("#live-socket")),
@@ -53,13 +54,10 @@ func TestLivePagesInBrowser(t *testing.T) {
 	connected(1)
 
 	staff := testenv.BrowserWithin(t, 3*time.Minute)
+	testenv.Journal(t, staff, "staff")
 	field := fmt.Sprintf("#field-events-%d-title-en", ev.ID)
 	require.NoError(t, chromedp.Do(staff,
-		chromedp.Navigate(base+"/login?lang=en&next=/admin/events/"+fmt.Sprint(ev.ID)),
-		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), editor.Email),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), testenv.DefaultPassword),
-		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+		signIn(base, editor.Email, "/admin/events/"+fmt.Sprint(ev.ID)),
 		chromedp.Click(chromedp.CSS(field+" a.field__value")),
 		chromedp.WaitVisible(chromedp.CSS(field+"-input")),
 		chromedp.SetValue(chromedp.CSS(field+"-input"), "Velvet Orbit Reprise"),
@@ -74,6 +72,7 @@ func TestLivePagesInBrowser(t *testing.T) {
 
 	// The venue page, in a second tab of the visitor's browser.
 	tab := testenv.Tab(t, visitor)
+	testenv.Journal(t, tab, "venue tab")
 	require.NoError(t, chromedp.Do(tab,
 		chromedp.Navigate(base+"/locations/"+venue+"?lang=en"),
 		chromedp.WaitReady(chromedp.CSS("#now-playing-"+venue)),
@@ -86,4 +85,45 @@ func TestLivePagesInBrowser(t *testing.T) {
 		chromedp.Poll[void](`document.querySelector('#now-playing-`+venue+`').textContent.includes("Tidal <Lights>") && `+
 			`document.querySelector('#recently-played-`+venue+`') !== null && `+marked),
 	), "the venue page shows the pushed track without a reload")
+}
+
+// Every live page opens its socket however late the socket's script
+// arrives. The scripts are deferred, and htmx starts at the first free
+// moment after it runs: when hx-ws came later than that, htmx had already
+// passed over the page's socket element, and the page never opened its
+// socket (a flake of the browser tests on a loaded machine, a page that
+// stayed still on a slow network). Each tab holds the extension back.
+func TestLiveSocketsOpenWhenTheirScriptIsLate(t *testing.T) {
+	t.Parallel()
+	srv := testenv.App(t)
+	sqlDB := testenv.DB(t)
+	hub := runLive(t, srv)
+	editor := testenv.User(t, sqlDB, testenv.UserOpts{Role: actor.RoleEditor})
+	ev := testenv.Event(t, db.New(sqlDB), testenv.EventOpts{Published: true, Title: "Slow Tide"})
+	venue, _ := pushVenue(t)
+	base := serve(t, srv)
+	browser := testenv.BrowserWithin(t, 2*time.Minute)
+
+	pages := []struct {
+		name  string
+		steps []chromedp.Action[chromedp.Void]
+	}{
+		{"programme", []chromedp.Action[chromedp.Void]{chromedp.Navigate(base + "/events?lang=en")}},
+		{"screen", []chromedp.Action[chromedp.Void]{chromedp.Navigate(base + "/screens/" + venue + "?lang=en")}},
+		{"back office", []chromedp.Action[chromedp.Void]{
+			signIn(base, editor.Email, "/admin/events/"+fmt.Sprint(ev.ID)),
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#field-events-%d-title-en", ev.ID))),
+		}},
+	}
+	for i, p := range pages {
+		tab := testenv.Tab(t, browser)
+		testenv.Journal(t, tab, p.name)
+		testenv.HoldBack(t, tab, "*/hx-ws.*", 700*time.Millisecond)
+		require.NoError(t, chromedp.Do(tab, append(p.steps, chromedp.WaitReady(chromedp.CSS("#live-socket")))...), p.name)
+		// Each page stays open in its tab: one more socket for each.
+		if !assert.Eventually(t, func() bool { conns, _ := hub.Size(); return conns == i+1 }, 10*time.Second, 20*time.Millisecond) {
+			conns, _ := hub.Size()
+			t.Fatalf("the %s page opened no socket: %d open, want %d", p.name, conns, i+1)
+		}
+	}
 }

@@ -265,7 +265,7 @@ func TestPagesSubscribeToWhatTheyShow(t *testing.T) {
 		{"/blog", nil},
 		{"/locations", nil},
 	}
-	script := regexp.MustCompile(`<script src="/assets/vendor/htmx/hx-ws\.[^"]*js" defer></script>`)
+	script := regexp.MustCompile(`<script src="/assets/vendor/htmx/hx-ws\.[^"]*js"></script>`)
 	for _, tc := range cases {
 		res := get(t, c.srv, tc.page)
 		require.Equal(t, http.StatusOK, res.StatusCode, tc.page)
