@@ -68,6 +68,27 @@ func screenLayoutOptions() []fieldOption {
 	return out
 }
 
+// panelOptions are the panels a screen can show, in the order it shows them.
+func panelOptions() []fieldOption {
+	var out []fieldOption
+	for _, p := range locations.Panels() {
+		out = append(out, fieldOption{Value: p, LabelID: "admin.location.screen.panel." + messageKey(p)})
+	}
+	return out
+}
+
+// panelLabels is how the venue's page lists the panels shown.
+func panelLabels(panels []string, label func(string) string) string {
+	if len(panels) == 0 {
+		return label("none")
+	}
+	names := make([]string, len(panels))
+	for i, p := range panels {
+		names[i] = label(p)
+	}
+	return strings.Join(names, ", ")
+}
+
 func locationListSpec() listSpec {
 	return listSpec{
 		sorts: []string{locationSortPosition, locationSortName, locationSortNameDesc, locationSortEvents, locationSortEventsDesc},
@@ -220,8 +241,8 @@ func (s *Server) locationFields(c fiber.Ctx, d locations.Draft) (fieldSet, error
 			Display: label("admin.location.screen.layout.", d.Screen.Layout), Options: screenLayoutOptions(), Required: true},
 		{Name: "screen.days_ahead", LabelID: "admin.location.screen.days_ahead", Input: inputNumber, Value: number(d.Screen.DaysAhead), Required: true},
 		{Name: "screen.rotate_seconds", LabelID: "admin.location.screen.rotate_seconds", Input: inputNumber, Value: number(d.Screen.RotateSeconds), Required: true},
-		// The panels as a list of names (locations.Panels), comma-separated.
-		{Name: "screen.panels", LabelID: "admin.location.screen.panels", Input: inputText, Value: strings.Join(d.Screen.Panels, ", "), MaxLen: 100},
+		{Name: "screen.panels", LabelID: "admin.location.screen.panels", Input: inputChoices, Value: strings.Join(d.Screen.Panels, ","),
+			Display: panelLabels(d.Screen.Panels, func(p string) string { return label("admin.location.screen.panel.", p) }), Options: panelOptions()},
 	}
 	for _, l := range s.Bundle.Languages() {
 		t := d.Texts[l]

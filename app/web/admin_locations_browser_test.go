@@ -46,6 +46,26 @@ func TestAdminLocationInBrowser(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, violations, "axe-core on the venue's page")
 
+	// The screen's panels are checkboxes: untick two, save, and the
+	// field lists what is left by name.
+	panels := fmt.Sprintf("#field-locations-%d-screen-panels", loc.ID)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(panels+` a.field__value`)),
+		chromedp.WaitVisible(chromedp.CSS(panels+` input[value="qr"]`)),
+	))
+	violations, err = chromedp.Run(ctx, testenv.Axe())
+	require.NoError(t, err)
+	require.Empty(t, violations, "axe-core on the open panel choices")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(panels+` input[value="qr"]`)),
+		chromedp.Click(chromedp.CSS(panels+` input[value="announcements"]`)),
+		chromedp.Click(chromedp.CSS(panels+` button[type="submit"]`)),
+		chromedp.Poll[void](fmt.Sprintf(`(document.querySelector('%s a.field__value')?.textContent ?? '').startsWith('Now playing, The show on now, with its lineup, Coming up, Club clock ')`, panels)),
+	))
+	d, err := srv.Locations.AdminGet(t.Context(), loc.ID)
+	require.NoError(t, err)
+	require.Equal(t, []string{"now-playing", "current", "next", "clock"}, d.Screen.Panels)
+
 	// The preview follows a colour as it changes, before anything is saved.
 	preview := `getComputedStyle(document.querySelector('.theme-preview__page')).backgroundColor`
 	before, err := chromedp.Run(ctx, chromedp.Evaluate[string](preview))
@@ -58,13 +78,13 @@ func TestAdminLocationInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#admin-location-theme button[type="submit"]`)),
 		chromedp.Poll[void](`!!document.querySelector('#admin-location-theme .alert--success')`),
 	))
-	d, err := srv.Locations.AdminGet(t.Context(), loc.ID)
+	d, err = srv.Locations.AdminGet(t.Context(), loc.ID)
 	require.NoError(t, err)
 	require.Equal(t, "#224466", d.Theme.Background)
 	historyEntries := fmt.Sprintf(`document.querySelectorAll('#history-location-%d .history__entry').length`, loc.ID)
 	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](historyEntries))
 	require.NoError(t, err)
-	require.Equal(t, 1, n, "the history grew out of band")
+	require.Equal(t, 2, n, "the history grew out of band (panels, then theme)")
 
 	// A name edited in place: click, type, save; the field swaps back.
 	require.NoError(t, chromedp.Do(ctx,
@@ -73,7 +93,7 @@ func TestAdminLocationInBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(name+` input[name="value"]`), "Blue <Grotto>"),
 		chromedp.KeyEvent(kb.Enter),
 		chromedp.Poll[void](fmt.Sprintf(`(document.querySelector('%s a.field__value')?.textContent ?? '').includes('Blue <Grotto>')`, name)),
-		chromedp.Poll[void](historyEntries+` === 2`),
+		chromedp.Poll[void](historyEntries+` === 3`),
 	))
 	d, err = srv.Locations.AdminGet(t.Context(), loc.ID)
 	require.NoError(t, err)

@@ -72,6 +72,10 @@ const (
 	inputURL      = "url"
 	inputNumber   = "number"
 	inputCheckbox = "checkbox"
+	// inputChoices is any number of its Options, each a checkbox; the
+	// form sends each ticked one as a value, and Value holds them
+	// comma-separated.
+	inputChoices = "choices"
 	// inputMedia is a picture from the library, chosen in the picker
 	// (admin_media_picker.go); its value is a media id, "" for none.
 	inputMedia = "media"
@@ -141,6 +145,16 @@ func (f field) Shown() string {
 		return f.Display
 	}
 	return f.Value
+}
+
+// Chosen reports whether an inputChoices field has v ticked.
+func (f field) Chosen(v string) bool {
+	for c := range strings.SplitSeq(f.Value, ",") {
+		if strings.TrimSpace(c) == v {
+			return true
+		}
+	}
+	return false
 }
 
 // Multiline reports whether the field is a textarea.
@@ -345,6 +359,12 @@ func formValue(c fiber.Ctx, f field) string {
 	switch f.Input {
 	case inputCheckbox:
 		return strconv.FormatBool(c.FormValue("value") != "")
+	case inputChoices:
+		var chosen []string
+		for _, v := range c.Request().PostArgs().PeekMulti("value") {
+			chosen = append(chosen, string(v))
+		}
+		return strings.Join(chosen, ",")
 	}
 	return c.FormValue("value")
 }

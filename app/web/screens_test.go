@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dreamerscave/tdc/app/actor"
@@ -170,13 +171,38 @@ func TestAdminLocationScreenSettings(t *testing.T) {
 	field := func(name string) string { return fmt.Sprintf("/admin/locations/%d/fields/%s", loc.ID, name) }
 	version := func() string { return strconv.Itoa(int(p.location(t, loc.ID).Version)) }
 
-	res := p.as(t, http.MethodPatch, field("screen.panels"), form("version", version(), "value", "clock, next"), true)
+	// The panels are checkboxes, one value per ticked box.
+	panels := fmt.Sprintf("#field-locations-%d-screen-panels", loc.ID)
+	res := p.as(t, http.MethodGet, field("screen.panels")+"/edit", nil, true)
+	d := requireAdminHTML(t, res, http.StatusOK, true, panels[1:])
+	boxes := d.Find(panels + `-input input[type=checkbox][name=value]`)
+	require.Equal(t, len(locations.Panels()), boxes.Length())
+	require.Equal(t, boxes.Length(), d.Find(panels+`-input input[checked]`).Length(), "a new venue shows every panel")
+	require.Equal(t, "Panels shown", d.Find(panels+"-input legend").Text())
+	require.Contains(t, d.Find(panels+"-input").Text(), "Club clock")
+
+	res = p.as(t, http.MethodPatch, field("screen.panels"), form("version", version(), "value", "clock", "value", "next"), true)
 	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
 	require.Equal(t, []string{"next", "clock"}, p.location(t, loc.ID).Screen.Panels)
-	res = p.as(t, http.MethodPatch, field("screen.panels"), form("version", version(), "value", "clock,<b>x</b>"), true)
-	d := requireAdminHTML(t, res, http.StatusUnprocessableEntity, true, fmt.Sprintf("field-locations-%d-screen-panels", loc.ID))
-	require.Contains(t, d.Find(".field__error").Text(), "Use only these panels")
-	require.Equal(t, []string{"next", "clock"}, p.location(t, loc.ID).Screen.Panels)
+	require.Equal(t, "Coming up, Club clock", doc(t, res.Body).Find(panels+" .field__value").Contents().First().Text())
+	res = p.as(t, http.MethodGet, field("screen.panels")+"/edit", nil, true)
+	d = requireAdminHTML(t, res, http.StatusOK, true, panels[1:])
+	var ticked []string
+	d.Find(panels + `-input input[checked]`).Each(func(_ int, s *goquery.Selection) { ticked = append(ticked, s.AttrOr("value", "")) })
+	require.Equal(t, []string{"next", "clock"}, ticked)
+
+	for _, bad := range []string{"<b>x</b>", "clock,ticker"} {
+		res = p.as(t, http.MethodPatch, field("screen.panels"), form("version", version(), "value", "clock", "value", bad), true)
+		d = requireAdminHTML(t, res, http.StatusUnprocessableEntity, true, panels[1:])
+		require.Contains(t, d.Find(".field__error").Text(), "Choose only among the panels listed", bad)
+		require.Equal(t, "true", d.Find(panels+"-input").AttrOr("aria-invalid", ""), bad)
+		require.Equal(t, []string{"next", "clock"}, p.location(t, loc.ID).Screen.Panels, bad)
+	}
+	// Nothing ticked is a screen of the schedule alone.
+	res = p.as(t, http.MethodPatch, field("screen.panels"), form("version", version()), true)
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+	require.Empty(t, p.location(t, loc.ID).Screen.Panels)
+	require.Equal(t, "None", doc(t, res.Body).Find(panels+" .field__value").Contents().First().Text())
 
 	res = p.as(t, http.MethodPatch, field("screen.announcements.en"), form("version", version(), "value", "One\r\n\r\nTwo <i>"), true)
 	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
