@@ -145,6 +145,21 @@ func (r *Runner) statusKey(name string) string { return r.prefix + "jobs:status:
 func (r *Runner) nextKey(name string) string   { return r.prefix + "jobs:next:" + name }
 func (r *Runner) runKey(name string) string    { return r.prefix + "job:" + name + ":running" }
 
+// statusTTL is how long a job's status outlives its last write: a month,
+// or four intervals of a job that runs less often. A job removed from the
+// code so stops leaving its status in Redis.
+func statusTTL(j Job) time.Duration { return max(30*24*time.Hour, 4*j.Every) }
+
+// recordStatus writes fields of j's status and renews its lapse.
+func (r *Runner) recordStatus(ctx context.Context, j Job, fields ...any) error {
+	key := r.statusKey(j.Name)
+	pipe := r.rdb.TxPipeline()
+	pipe.HSet(ctx, key, fields...)
+	pipe.Expire(ctx, key, statusTTL(j))
+	_, err := pipe.Exec(ctx)
+	return err
+}
+
 // runLockTTL outlasts a run, which its context ends after Every; a run
 // whose instance died frees the job when it passes.
 func runLockTTL(j Job) time.Duration { return j.Every + time.Minute }
@@ -218,9 +233,9 @@ func (r *Runner) skipped(ctx context.Context, j Job, trigger string) {
 	r.runs.WithLabelValues(j.Name, ResultSkipped).Inc()
 	r.log.Info("jobs: skipped, the job is still running", slog.String("job", j.Name), slog.String("trigger", trigger))
 	now := r.clock.Now().UTC()
-	if err := r.rdb.HSet(ctx, r.statusKey(j.Name),
+	if err := r.recordStatus(ctx, j,
 		"last_start", unix(now), "last_duration", 0, "last_result", ResultSkipped, "last_trigger", trigger,
-	).Err(); err != nil {
+	); err != nil {
 		r.log.Warn("jobs: record status", slog.String("job", j.Name), slog.Any("error", err))
 	}
 }
@@ -229,7 +244,7 @@ func (r *Runner) skipped(ctx context.Context, j Job, trigger string) {
 func (r *Runner) begin(ctx context.Context, j Job) time.Time {
 	start := r.clock.Now().UTC()
 	// A status write that fails costs the admin a view, not the run.
-	if err := r.rdb.HSet(ctx, r.statusKey(j.Name), "running_since", unix(start)).Err(); err != nil {
+	if err := r.recordStatus(ctx, j, "running_since", unix(start)); err != nil {
 		r.log.Warn("jobs: record status", slog.String("job", j.Name), slog.Any("error", err))
 	}
 	return start
@@ -266,6 +281,7 @@ func (r *Runner) runLocked(ctx context.Context, j Job, l *redislock.Lock, trigge
 	pipe := r.rdb.TxPipeline()
 	pipe.HSet(wctx, key, fields...)
 	pipe.HDel(wctx, key, "running_since")
+	pipe.Expire(wctx, key, statusTTL(j))
 	if _, perr := pipe.Exec(wctx); perr != nil {
 		log.Warn("jobs: record status", slog.Any("error", perr))
 	}

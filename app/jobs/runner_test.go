@@ -227,6 +227,12 @@ func TestRunRecordsFailure(t *testing.T) {
 	require.Equal(t, jobs.ResultOK, s.LastResult)
 	require.False(t, s.LastSuccess.IsZero())
 	require.False(t, s.LastErrorAt.IsZero(), "the last error stays visible")
+	// The status lapses a month after its last write, so a job removed
+	// from the code does not leave it behind for ever.
+	rdb, _ := testenv.Redis(t)
+	ttl, err := rdb.TTL(t.Context(), prefix+"jobs:status:flaky").Result()
+	require.NoError(t, err)
+	require.InDelta(t, (30 * 24 * time.Hour).Seconds(), ttl.Seconds(), 60)
 	require.ErrorIs(t, in.runner.Run(t.Context(), "nope", jobs.TriggerManual), jobs.ErrUnknownJob)
 	require.Error(t, in.runner.Register(jobs.Job{Name: "x"}), "a job needs an interval and a function")
 }
