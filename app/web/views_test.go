@@ -118,6 +118,7 @@ func sample(t *testing.T) (map[string]any, map[string]any) {
 		"event-grid":             compact,
 		"day":                    day,
 		"image":                  map[string]any{"I": img, "Sizes": "100vw", "Class": "x"},
+		"scripts":                "/ws?topic=events",
 		"base":                   nil, // the layout, rendered through every page
 	}
 	addAccountSamples(pages, fragments, base, evil)   // account_views_test.go
