@@ -97,7 +97,57 @@ JOIN artists a ON a.id = ea.artist_id
 JOIN artist_translations d ON d.artist_id = a.id AND d.lang = sqlc.arg(default_lang)
 LEFT JOIN artist_translations t ON t.artist_id = a.id AND t.lang = sqlc.arg(lang)
 WHERE ea.event_id IN (sqlc.slice(event_ids))
-ORDER BY ea.event_id, ea.position, ea.set_starts_at;
+ORDER BY ea.event_id, ea.position, ea.set_starts_at, ea.artist_id;
+
+-- The programme index (app/events/index.go) holds what EventList and
+-- EventArtistListByEvents show of every published event, and answers the
+-- programme without a query. It loads with these, in one transaction; they
+-- join as those two do, so a text falls back to the default language in the
+-- same way, and an event or act without a default-language text is left
+-- out in the same way.
+
+-- name: EventIndexList :many
+-- Every published event EventList can list, in its order, with the texts
+-- of the default language.
+SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media_id, e.location_id,
+       d.title, d.summary, e.cancelled_at IS NOT NULL AS cancelled
+FROM events e
+JOIN event_translations d ON d.event_id = e.id AND d.lang = sqlc.arg(default_lang)
+JOIN locations l ON l.id = e.location_id
+JOIN location_translations ld ON ld.location_id = l.id AND ld.lang = sqlc.arg(default_lang)
+WHERE e.published = TRUE
+ORDER BY e.starts_at, e.id;
+
+-- name: EventIndexTranslations :many
+-- The texts of published events in lang.
+SELECT t.event_id, t.title, t.summary
+FROM event_translations t
+JOIN events e ON e.id = t.event_id
+WHERE e.published = TRUE AND t.lang = sqlc.arg(lang);
+
+-- name: EventIndexLocations :many
+-- Every venue, with its name in the default language and in lang.
+SELECT l.id, l.slug, l.theme_accent, ld.name, lt.name AS name_tr
+FROM locations l
+LEFT JOIN location_translations ld ON ld.location_id = l.id AND ld.lang = sqlc.arg(default_lang)
+LEFT JOIN location_translations lt ON lt.location_id = l.id AND lt.lang = sqlc.arg(lang)
+ORDER BY l.id;
+
+-- name: EventIndexArtists :many
+-- Every artist, with their genre in the default language and in lang.
+SELECT a.id, a.slug, a.name, d.genre, t.genre AS genre_tr
+FROM artists a
+LEFT JOIN artist_translations d ON d.artist_id = a.id AND d.lang = sqlc.arg(default_lang)
+LEFT JOIN artist_translations t ON t.artist_id = a.id AND t.lang = sqlc.arg(lang)
+ORDER BY a.id;
+
+-- name: EventIndexLineups :many
+-- The lineups of published events, in EventArtistListByEvents' order.
+SELECT ea.event_id, ea.artist_id, ea.set_starts_at, ea.set_ends_at
+FROM event_artists ea
+JOIN events e ON e.id = ea.event_id
+WHERE e.published = TRUE
+ORDER BY ea.event_id, ea.position, ea.set_starts_at, ea.artist_id;
 
 -- name: EventInsert :execlastid
 INSERT INTO events (slug, kind, location_id, starts_at, ends_at, published)

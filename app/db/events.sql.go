@@ -293,7 +293,7 @@ JOIN artists a ON a.id = ea.artist_id
 JOIN artist_translations d ON d.artist_id = a.id AND d.lang = ?
 LEFT JOIN artist_translations t ON t.artist_id = a.id AND t.lang = ?
 WHERE ea.event_id IN (/*SLICE:event_ids*/?)
-ORDER BY ea.event_id, ea.position, ea.set_starts_at
+ORDER BY ea.event_id, ea.position, ea.set_starts_at, ea.artist_id
 `
 
 type EventArtistListByEventsParams struct {
@@ -648,6 +648,262 @@ func (q *Queries) EventIDByCreateKey(ctx context.Context, createKey sql.NullStri
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const eventIndexArtists = `-- name: EventIndexArtists :many
+SELECT a.id, a.slug, a.name, d.genre, t.genre AS genre_tr
+FROM artists a
+LEFT JOIN artist_translations d ON d.artist_id = a.id AND d.lang = ?
+LEFT JOIN artist_translations t ON t.artist_id = a.id AND t.lang = ?
+ORDER BY a.id
+`
+
+type EventIndexArtistsParams struct {
+	DefaultLang string
+	Lang        string
+}
+
+type EventIndexArtistsRow struct {
+	ID      int64
+	Slug    string
+	Name    string
+	Genre   sql.NullString
+	GenreTr sql.NullString
+}
+
+// Every artist, with their genre in the default language and in lang.
+func (q *Queries) EventIndexArtists(ctx context.Context, arg EventIndexArtistsParams) ([]EventIndexArtistsRow, error) {
+	rows, err := q.db.QueryContext(ctx, eventIndexArtists, arg.DefaultLang, arg.Lang)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []EventIndexArtistsRow{}
+	for rows.Next() {
+		var i EventIndexArtistsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Name,
+			&i.Genre,
+			&i.GenreTr,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const eventIndexLineups = `-- name: EventIndexLineups :many
+SELECT ea.event_id, ea.artist_id, ea.set_starts_at, ea.set_ends_at
+FROM event_artists ea
+JOIN events e ON e.id = ea.event_id
+WHERE e.published = TRUE
+ORDER BY ea.event_id, ea.position, ea.set_starts_at, ea.artist_id
+`
+
+type EventIndexLineupsRow struct {
+	EventID     int64
+	ArtistID    int64
+	SetStartsAt sql.NullTime
+	SetEndsAt   sql.NullTime
+}
+
+// The lineups of published events, in EventArtistListByEvents' order.
+func (q *Queries) EventIndexLineups(ctx context.Context) ([]EventIndexLineupsRow, error) {
+	rows, err := q.db.QueryContext(ctx, eventIndexLineups)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []EventIndexLineupsRow{}
+	for rows.Next() {
+		var i EventIndexLineupsRow
+		if err := rows.Scan(
+			&i.EventID,
+			&i.ArtistID,
+			&i.SetStartsAt,
+			&i.SetEndsAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const eventIndexList = `-- name: EventIndexList :many
+
+SELECT e.id, e.slug, e.kind, e.starts_at, e.ends_at, e.updated_at, e.cover_media_id, e.location_id,
+       d.title, d.summary, e.cancelled_at IS NOT NULL AS cancelled
+FROM events e
+JOIN event_translations d ON d.event_id = e.id AND d.lang = ?
+JOIN locations l ON l.id = e.location_id
+JOIN location_translations ld ON ld.location_id = l.id AND ld.lang = ?
+WHERE e.published = TRUE
+ORDER BY e.starts_at, e.id
+`
+
+type EventIndexListParams struct {
+	DefaultLang string
+}
+
+type EventIndexListRow struct {
+	ID           int64
+	Slug         string
+	Kind         EventsKind
+	StartsAt     time.Time
+	EndsAt       time.Time
+	UpdatedAt    time.Time
+	CoverMediaID sql.NullInt64
+	LocationID   int64
+	Title        string
+	Summary      string
+	Cancelled    bool
+}
+
+// The programme index (app/events/index.go) holds what EventList and
+// EventArtistListByEvents show of every published event, and answers the
+// programme without a query. It loads with these, in one transaction; they
+// join as those two do, so a text falls back to the default language in the
+// same way, and an event or act without a default-language text is left
+// out in the same way.
+// Every published event EventList can list, in its order, with the texts
+// of the default language.
+func (q *Queries) EventIndexList(ctx context.Context, arg EventIndexListParams) ([]EventIndexListRow, error) {
+	rows, err := q.db.QueryContext(ctx, eventIndexList, arg.DefaultLang, arg.DefaultLang)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []EventIndexListRow{}
+	for rows.Next() {
+		var i EventIndexListRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Kind,
+			&i.StartsAt,
+			&i.EndsAt,
+			&i.UpdatedAt,
+			&i.CoverMediaID,
+			&i.LocationID,
+			&i.Title,
+			&i.Summary,
+			&i.Cancelled,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const eventIndexLocations = `-- name: EventIndexLocations :many
+SELECT l.id, l.slug, l.theme_accent, ld.name, lt.name AS name_tr
+FROM locations l
+LEFT JOIN location_translations ld ON ld.location_id = l.id AND ld.lang = ?
+LEFT JOIN location_translations lt ON lt.location_id = l.id AND lt.lang = ?
+ORDER BY l.id
+`
+
+type EventIndexLocationsParams struct {
+	DefaultLang string
+	Lang        string
+}
+
+type EventIndexLocationsRow struct {
+	ID          int64
+	Slug        string
+	ThemeAccent string
+	Name        sql.NullString
+	NameTr      sql.NullString
+}
+
+// Every venue, with its name in the default language and in lang.
+func (q *Queries) EventIndexLocations(ctx context.Context, arg EventIndexLocationsParams) ([]EventIndexLocationsRow, error) {
+	rows, err := q.db.QueryContext(ctx, eventIndexLocations, arg.DefaultLang, arg.Lang)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []EventIndexLocationsRow{}
+	for rows.Next() {
+		var i EventIndexLocationsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.ThemeAccent,
+			&i.Name,
+			&i.NameTr,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const eventIndexTranslations = `-- name: EventIndexTranslations :many
+SELECT t.event_id, t.title, t.summary
+FROM event_translations t
+JOIN events e ON e.id = t.event_id
+WHERE e.published = TRUE AND t.lang = ?
+`
+
+type EventIndexTranslationsRow struct {
+	EventID int64
+	Title   string
+	Summary string
+}
+
+// The texts of published events in lang.
+func (q *Queries) EventIndexTranslations(ctx context.Context, lang string) ([]EventIndexTranslationsRow, error) {
+	rows, err := q.db.QueryContext(ctx, eventIndexTranslations, lang)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []EventIndexTranslationsRow{}
+	for rows.Next() {
+		var i EventIndexTranslationsRow
+		if err := rows.Scan(&i.EventID, &i.Title, &i.Summary); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const eventInsert = `-- name: EventInsert :execlastid

@@ -130,6 +130,7 @@ type Service struct {
 	pub     live.Publisher
 	log     *slog.Logger
 	hooks   []Hook
+	idx     indexCache // what List answers from, see index.go
 }
 
 // Hook is told of every write to an event inside the write's transaction,
@@ -157,10 +158,14 @@ func (s *Service) runHooks(ctx context.Context, q *db.Queries, cur, next Draft) 
 // New returns the events service. langs are the offered languages, the
 // default first (it must hold at least that one).
 func New(sqlDB *sql.DB, langs []string, now func() time.Time, pub live.Publisher, log *slog.Logger) *Service {
-	return &Service{
+	s := &Service{
 		sqlDB: sqlDB, q: db.New(sqlDB), defLang: langs[0], langs: langs,
-		now: now, pub: pub, log: log,
+		now: now, log: log,
 	}
+	// Every write publishes after its commit; the index drops what it
+	// changed first, so the next List here shows it.
+	s.pub = live.WithLocal(pub, s.Changed)
+	return s
 }
 
 // Now is the service's clock, exposed so views mark live events consistently.
@@ -169,7 +174,37 @@ func (s *Service) Now() time.Time { return s.now() }
 // List returns a page of published events matching f, in start order. It
 // returns *apperr.Invalid for a filter naming an unknown venue or artist, or
 // a reversed or too long date range; page numbers past the end are clamped.
+// It answers from the programme index (index.go) without a query, once the
+// index is built; the Summaries' Lineup and Cover are shared with it and
+// must not be changed.
 func (s *Service) List(ctx context.Context, lang string, f Filter) (Page, error) {
+	p, ok, err := s.listIndex(ctx, lang, f)
+	if ok || err != nil {
+		return p, err
+	}
+	return s.listSQL(ctx, lang, f)
+}
+
+// listIndex is List from the index; ok is false for a filter the index
+// leaves to the database (see index.answers).
+func (s *Service) listIndex(ctx context.Context, lang string, f Filter) (p Page, ok bool, err error) {
+	if f, err = s.normalize(f); err != nil {
+		return Page{}, true, err
+	}
+	x, err := s.programme(ctx)
+	if err != nil {
+		return Page{}, true, err
+	}
+	if !x.answers(lang, f) {
+		return Page{}, false, nil
+	}
+	p, err = x.list(lang, f)
+	return p, true, err
+}
+
+// listSQL is List from the database: what List did before the index, and
+// the reference the index is tested against.
+func (s *Service) listSQL(ctx context.Context, lang string, f Filter) (Page, error) {
 	f, err := s.normalize(f)
 	if err != nil {
 		return Page{}, err
@@ -183,7 +218,8 @@ func (s *Service) List(ctx context.Context, lang string, f Filter) (Page, error)
 	}
 	if len(rows) == 0 {
 		// A row would have shown that the venue and artist exist.
-		if err := s.checkExists(ctx, f); err != nil {
+		err := checkExists(f, exists(ctx, "location", s.q.LocationExistsBySlug), exists(ctx, "artist", s.q.ArtistExistsBySlug))
+		if err != nil {
 			return Page{}, err
 		}
 	}
@@ -264,28 +300,39 @@ func (s *Service) normalize(f Filter) (Filter, error) {
 }
 
 // checkExists reports a venue or artist filter that names none as a field
-// error.
-func (s *Service) checkExists(ctx context.Context, f Filter) error {
+// error; hasLocation and hasArtist say whether a slug names one.
+func checkExists(f Filter, hasLocation, hasArtist func(slug string) (bool, error)) error {
 	inv := apperr.NewInvalid()
 	if f.Location != "" {
-		ok, err := s.q.LocationExistsBySlug(ctx, f.Location)
+		ok, err := hasLocation(f.Location)
 		if err != nil {
-			return fmt.Errorf("events: check location %q: %w", f.Location, err)
+			return err
 		}
 		if !ok {
 			inv.Add("location", "error.filter.unknown_location", nil)
 		}
 	}
 	if f.Artist != "" {
-		ok, err := s.q.ArtistExistsBySlug(ctx, f.Artist)
+		ok, err := hasArtist(f.Artist)
 		if err != nil {
-			return fmt.Errorf("events: check artist %q: %w", f.Artist, err)
+			return err
 		}
 		if !ok {
 			inv.Add("artist", "error.filter.unknown_artist", nil)
 		}
 	}
 	return inv.Err()
+}
+
+// exists asks the database whether a slug names a row of what.
+func exists(ctx context.Context, what string, query func(context.Context, string) (bool, error)) func(string) (bool, error) {
+	return func(slug string) (bool, error) {
+		ok, err := query(ctx, slug)
+		if err != nil {
+			return false, fmt.Errorf("events: check %s %q: %w", what, slug, err)
+		}
+		return ok, nil
+	}
 }
 
 // DayRange turns the days a visitor picked (midnights in their zone, zero

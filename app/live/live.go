@@ -65,6 +65,25 @@ type Discard struct{}
 // Changed does nothing.
 func (Discard) Changed(context.Context, string, int64) error { return nil }
 
+// WithLocal returns a Publisher that tells local of each change, in the
+// caller's goroutine, before pub publishes it. A process's own caches need
+// this to show its own writes at once: the bus brings a change back to its
+// sender too, but later and from another goroutine.
+func WithLocal(pub Publisher, local func(topic string)) Publisher {
+	return withLocal{pub: pub, local: local}
+}
+
+type withLocal struct {
+	pub   Publisher
+	local func(topic string)
+}
+
+// Changed tells local, then publishes through pub.
+func (w withLocal) Changed(ctx context.Context, topic string, id int64) error {
+	w.local(topic)
+	return w.pub.Changed(ctx, topic, id)
+}
+
 // Publish sends each of topics through pub, logging (not returning) a
 // failure: the write has committed, and caches and sockets resync on their
 // own when a message is lost.

@@ -1,6 +1,7 @@
 package live_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -83,4 +84,22 @@ func TestListenerResyncsAfterReconnect(t *testing.T) {
 			return false
 		}
 	}, 10*time.Second, 10*time.Millisecond)
+}
+
+// WithLocal tells the local cache of each change, in the publisher's
+// goroutine, before the change is published.
+func TestWithLocalTellsLocalFirst(t *testing.T) {
+	t.Parallel()
+	var steps []string
+	p := live.WithLocal(logPublisher{&steps}, func(topic string) { steps = append(steps, "local "+topic) })
+	live.Publish(t.Context(), p, testenv.Logger(t), 7, live.TopicEvents, live.EventTopic(7))
+	require.Equal(t, []string{"local events", "publish events", "local event:7", "publish event:7"}, steps)
+}
+
+// logPublisher writes each change it publishes to a log.
+type logPublisher struct{ log *[]string }
+
+func (p logPublisher) Changed(_ context.Context, topic string, _ int64) error {
+	*p.log = append(*p.log, "publish "+topic)
+	return nil
 }

@@ -65,8 +65,14 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.P
 	if err != nil {
 		log.Error("services: mail", slog.Any("error", err))
 	}
+	evs := events.New(sqlDB, cfg.Languages, now, pub, log)
+	// A venue's, an artist's or a picture's write can change what the
+	// programme lists. The events service hears of it before the change
+	// is published, so this process's next page shows it: the bus brings
+	// it back only later. (Its own writes do the same by themselves.)
+	pub = live.WithLocal(pub, evs.Changed)
 	set := Set{
-		Events:     events.New(sqlDB, cfg.Languages, now, pub, log),
+		Events:     evs,
 		Locations:  locations.New(sqlDB, cfg.Languages, now, pub, log),
 		Artists:    artists.New(sqlDB, cfg.Languages, now, pub, log),
 		Blog:       blog.New(sqlDB, cfg.Languages, pub, log, now),

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dreamerscave/tdc/app/config"
+	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/testenv"
 	"github.com/dreamerscave/tdc/app/web"
 )
@@ -341,6 +342,37 @@ func TestFeedsAreServedFromTheCache(t *testing.T) {
 	}
 	srv.Invalidate()
 	require.Equal(t, http.StatusInternalServerError, get(t, srv, "/calendar.ics").StatusCode, "a change drops feeds too")
+}
+
+// A miss of the programme, whatever its filters, is served without the
+// database once the events index and the filter form's lists are loaded:
+// a flood of distinct filter URLs costs MariaDB nothing. The app's own
+// pool is closed after the first pages.
+func TestProgrammeMissesNeedNoDatabase(t *testing.T) {
+	t.Parallel()
+	now := testenv.Seeded(t)
+	pool, err := db.Open(t.Context(), testenv.DSN(t), 4)
+	require.NoError(t, err)
+	rdb, prefix := testenv.Redis(t)
+	cfg := testenv.Config(t)
+	cfg.RedisKeyPrefix = prefix
+	srv := testenv.Build(t, cfg, pool, rdb, now)
+	for _, lang := range []string{"en", "de"} {
+		require.Equal(t, http.StatusOK, get(t, srv, "/events?lang="+lang).StatusCode)
+	}
+	require.NoError(t, pool.Close())
+	day := func(days int) string { return now.AddDate(0, 0, days).Format(time.DateOnly) }
+	for p, status := range map[string]int{
+		"/events?location=main-cave":                       http.StatusOK,
+		"/events?type=live&lang=de":                        http.StatusOK,
+		"/events?artist=glasswing&per_page=3":              http.StatusOK,
+		"/events?from=" + day(-30) + "&to=" + day(3):       http.StatusOK,
+		"/events?per_page=2&page=3":                        http.StatusOK,
+		"/events?location=no-such-venue&lang=de":           http.StatusBadRequest,
+		"/events?location=main-cave&page=99999&per_page=1": http.StatusFound,
+	} {
+		require.Equal(t, status, get(t, srv, p).StatusCode, "%s is served with the database gone", p)
+	}
 }
 
 // With the events table locked by another session, an uncached programme

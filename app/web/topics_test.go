@@ -59,11 +59,14 @@ func (f topicFixture) etags(t *testing.T, paths ...string) map[string]string {
 }
 
 // renameSilently changes the event's title in the database without
-// publishing anything: only a page that re-renders shows it.
+// publishing anything: only a page that re-renders shows it. The events
+// service's programme index is told, as the events service's own writes
+// tell it, so what re-renders reads the new title; the page cache is not.
 func (f topicFixture) renameSilently(t *testing.T, title string) {
 	t.Helper()
 	_, err := testenv.DB(t).ExecContext(t.Context(), "UPDATE event_translations SET title = ? WHERE event_id = ?", title, f.ev.ID)
 	require.NoError(t, err)
+	f.srv.Events.Changed(live.TopicEvents)
 }
 
 // A new track at one venue re-renders that venue's page, and leaves the

@@ -127,12 +127,15 @@ func (s *Server) CacheSize() (entries int, bytes uint64) {
 func (s *Server) Invalidate() { s.Changed(live.TopicAll) }
 
 // Changed drops the cached pages that show topic (live.TopicAll: every
-// page). The settings service's own copy is dropped first when settings
-// changed: a page rendered between the two would otherwise show the old
-// settings and be stored.
+// page). The settings service's copy and the events service's programme
+// index are dropped first when what they hold changed: a page rendered
+// between the two would otherwise show the old data and be stored.
 func (s *Server) Changed(topic string) {
 	if s.Settings != nil {
 		s.Settings.Changed(topic)
+	}
+	if s.Events != nil {
+		s.Events.Changed(topic)
 	}
 	s.cache.Invalidate(topic)
 }
