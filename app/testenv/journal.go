@@ -85,23 +85,34 @@ func Journal(t testing.TB, tab context.Context, name string) {
 	})
 }
 
-// HoldBack delays each request of tab whose address matches pattern
-// (wildcards as the protocol's Fetch domain has them: * and ?) by d, as a
-// slow network would, for a test of what a page does while a file is late.
-func HoldBack(t testing.TB, tab context.Context, pattern string, d time.Duration) {
+// Intercept pauses each request of tab whose address matches pattern
+// (wildcards as the protocol's Fetch domain has them: * and ?) and hands it
+// to answer, in a goroutine of its own, which must continue or fail it
+// (fetch.ContinueRequest, fetch.FailRequest) through tab. Call it before
+// the tab navigates.
+func Intercept(t testing.TB, tab context.Context, pattern string, answer func(fetch.RequestID)) {
 	t.Helper()
 	err := chromedp.Listen(tab, func(ev any) {
 		if e, ok := ev.(*fetch.EventRequestPaused); ok {
 			// The listener must not run commands itself (see chromedp.Listen).
-			time.AfterFunc(d, func() {
-				_, _ = chromedp.Call(tab, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: e.RequestID})
-			})
+			go answer(e.RequestID)
 		}
 	})
 	if err == nil {
 		_, err = chromedp.Call(tab, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}})
 	}
 	if err != nil {
-		t.Fatalf("testenv: hold back %s: %v", pattern, err)
+		t.Fatalf("testenv: intercept %s: %v", pattern, err)
 	}
+}
+
+// HoldBack delays each request of tab whose address matches pattern by d,
+// as a slow network would, for a test of what a page does while a file is
+// late.
+func HoldBack(t testing.TB, tab context.Context, pattern string, d time.Duration) {
+	t.Helper()
+	Intercept(t, tab, pattern, func(id fetch.RequestID) {
+		time.Sleep(d)
+		_, _ = chromedp.Call(tab, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+	})
 }

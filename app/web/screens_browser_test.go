@@ -49,28 +49,19 @@ func TestScreenReloadsOnceADay(t *testing.T) {
 
 	// /healthz fails while offline is set, as with the server unreachable.
 	var offline, asked atomic.Bool
-	require.NoError(t, chromedp.Listen(tab, func(ev any) {
-		e, ok := ev.(*fetch.EventRequestPaused)
-		if !ok {
+	testenv.Intercept(t, tab, "*/healthz*", func(id fetch.RequestID) {
+		asked.Store(true)
+		if offline.Load() {
+			_, _ = chromedp.Call(tab, fetch.FailRequest, fetch.FailRequestParams{RequestID: id, ErrorReason: network.ErrorReasonConnectionRefused})
 			return
 		}
-		asked.Store(true)
-		go func() {
-			if offline.Load() {
-				_, _ = chromedp.Call(tab, fetch.FailRequest, fetch.FailRequestParams{RequestID: e.RequestID, ErrorReason: network.ErrorReasonConnectionRefused})
-				return
-			}
-			_, _ = chromedp.Call(tab, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: e.RequestID})
-		}()
-	}))
+		_, _ = chromedp.Call(tab, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+	})
 	type void = chromedp.Void
 	const marked = `window.tdcMark === "kept"`
 	require.NoError(t, chromedp.Do(tab,
 		chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
-			if _, err := cdp.Call(ctx, target, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: fakeClock}); err != nil {
-				return err
-			}
-			_, err := cdp.Call(ctx, target, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/healthz*"}}})
+			_, err := cdp.Call(ctx, target, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: fakeClock})
 			return err
 		}),
 		chromedp.Navigate(base+"/screens/"+loc.Slug+"?lang=en"),
