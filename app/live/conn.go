@@ -26,11 +26,12 @@ type conn struct {
 	sock   *socket // under ws; the hub's frames are written to it
 	viewer Viewer
 	ip     string
-	id     uint64   // set by Hub.add; picks the ping slot
-	topics []string // valid, distinct, at most MaxTopics
+	id     uint64 // set by Hub.add; picks the ping slot
+	// topics are valid, distinct, at most MaxTopics; each with the
+	// generation last sent, side by side so that a send reads one place.
+	topics []follow
 
 	mu      sync.Mutex
-	gens    []uint64 // per topic, the generation of the frame last sent or queued
 	queue   [][]byte // encoded frames
 	pingDue bool
 	writing bool // a flush goroutine is running
@@ -39,6 +40,12 @@ type conn struct {
 	// The write deadline set last, read and written by the flush goroutine
 	// only (one at a time, under writing).
 	deadline time.Time
+}
+
+// follow is a topic that a conn follows.
+type follow struct {
+	topic string // fixed once Hub.add has returned
+	gen   uint64 // the generation of the frame last sent or queued, under mu
 }
 
 // ServeWS upgrades r to a websocket following the topics r's query names
@@ -94,7 +101,10 @@ func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, ip string, v Viewer
 		h.release(ip)
 		return nil
 	}
-	c := &conn{hub: h, ws: ws, sock: sock, viewer: v, ip: ip, topics: topics, gens: make([]uint64, len(topics))}
+	c := &conn{hub: h, ws: ws, sock: sock, viewer: v, ip: ip, topics: make([]follow, len(topics))}
+	for i, t := range topics {
+		c.topics[i].topic = t
+	}
 	return func() {
 		if !h.add(c) {
 			h.release(ip)
@@ -146,7 +156,7 @@ func (h *Hub) topicsOf(names []string) []string {
 func (c *conn) resync() {
 	ctx := context.Background()
 	for _, t := range c.topics {
-		if f := c.hub.frameFor(ctx, t, c.viewer); f != nil && f.plain != nil && c.send(t, f) {
+		if f := c.hub.frameFor(ctx, t.topic, c.viewer); f != nil && f.plain != nil && c.send(t.topic, f) {
 			c.hub.m.sent.Inc()
 		}
 	}
@@ -199,13 +209,13 @@ func (c *conn) read() {
 func (c *conn) send(topic string, f *frame) (sent bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	i := slices.Index(c.topics, topic)
-	if c.closed || i < 0 || f.gen <= c.gens[i] {
+	i := slices.IndexFunc(c.topics, func(t follow) bool { return t.topic == topic })
+	if c.closed || i < 0 || f.gen <= c.topics[i].gen {
 		return false
 	}
 	b := f.bytes(c.sock.deflate, c.hub.zip, c.hub.log)
 	if c.writeNowLocked(b) {
-		c.gens[i] = f.gen
+		c.topics[i].gen = f.gen
 		return true
 	}
 	if c.closed {
@@ -218,7 +228,7 @@ func (c *conn) send(topic string, f *frame) (sent bool) {
 		go c.shut(websocket.CloseTryAgainLater, "too slow")
 		return false
 	}
-	c.gens[i] = f.gen
+	c.topics[i].gen = f.gen
 	c.queue = append(c.queue, b)
 	c.startLocked()
 	return false

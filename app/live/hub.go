@@ -117,6 +117,9 @@ type Hub struct {
 // frames rendered for it. The generation is bumped when the topic changes;
 // a frame of an older generation is stale and is never sent after a newer one.
 type topicState struct {
+	// name is the topic, one string shared by its followers' topic lists,
+	// so that the fan-out finds it in each list by its pointer.
+	name   string
 	subs   map[*conn]struct{}
 	gen    uint64
 	frames map[Viewer]*frame
@@ -322,6 +325,7 @@ func (h *Hub) fanOut(ctx context.Context, topic string, since time.Time) {
 		}
 		sends = append(sends, delivery{c: c, viewer: k})
 	}
+	topic = ts.name
 	h.mu.Unlock()
 	frames := make([]*frame, len(vs))
 	for k, v := range vs {
@@ -489,14 +493,15 @@ func (h *Hub) add(c *conn) bool {
 	h.seq++
 	c.id = h.seq
 	h.conns[c] = struct{}{}
-	for _, t := range c.topics {
-		ts := h.topics[t]
+	for i, t := range c.topics {
+		ts := h.topics[t.topic]
 		if ts == nil {
 			h.gen++
-			ts = &topicState{subs: map[*conn]struct{}{}, gen: h.gen, frames: map[Viewer]*frame{}}
-			h.topics[t] = ts
+			ts = &topicState{name: t.topic, subs: map[*conn]struct{}{}, gen: h.gen, frames: map[Viewer]*frame{}}
+			h.topics[t.topic] = ts
 		}
 		ts.subs[c] = struct{}{}
+		c.topics[i].topic = ts.name // c is in no fan-out until add returns
 	}
 	return true
 }
@@ -511,10 +516,10 @@ func (h *Hub) remove(c *conn) {
 	}
 	delete(h.conns, c)
 	for _, t := range c.topics {
-		if ts := h.topics[t]; ts != nil {
+		if ts := h.topics[t.topic]; ts != nil {
 			delete(ts.subs, c)
 			if len(ts.subs) == 0 {
-				delete(h.topics, t)
+				delete(h.topics, t.topic)
 			}
 		}
 	}

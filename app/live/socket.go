@@ -82,6 +82,15 @@ func (s *socket) SetDeadline(t time.Time) error {
 	return s.SetWriteDeadline(t)
 }
 
+// Close closes the connection, after stopping the non-blocking writes to
+// its descriptor (see rawWriter). gorilla closes through here.
+func (s *socket) Close() error {
+	if s.raw != nil {
+		s.raw.close()
+	}
+	return s.Conn.Close()
+}
+
 // Write is gorilla's: the handshake response and control frames.
 func (s *socket) Write(p []byte) (int, error) {
 	s.mu.Lock()
@@ -141,15 +150,7 @@ func (s *socket) tryWrite(b []byte) (ok, left bool, err error) {
 	if len(s.rest) > 0 {
 		return false, false, nil
 	}
-	// A deadline left by a blocking write would fail this one once it
-	// passed; a write that never waits needs none.
-	if !s.known || !s.wd.IsZero() {
-		if err := s.Conn.SetWriteDeadline(time.Time{}); err != nil {
-			s.known = false
-			return false, false, err
-		}
-		s.wd, s.known = time.Time{}, true
-	}
+	// No deadline applies: the write goes past Go's poller and never waits.
 	n, err := s.raw.writeNow(b)
 	switch {
 	case err != nil:

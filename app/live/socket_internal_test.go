@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
 
@@ -154,10 +155,61 @@ func TestSocketFinishesAHalfWrittenFrameFirst(t *testing.T) {
 	require.Equal(t, "later", string(buf))
 
 	// A closed socket fails the write; nothing is pretended sent.
-	require.NoError(t, server.Close())
+	require.NoError(t, s.Close())
 	ok, _, err = s.tryWrite([]byte("late"))
 	require.Error(t, err)
 	require.False(t, ok)
+}
+
+// The fan-out writes to a socket's descriptor by number. Once the socket is
+// closed, the number may belong to a new connection, which must never get
+// a frame meant for the old one.
+func TestClosedSocketWritesNowhere(t *testing.T) {
+	// Not parallel: the closed descriptor's number must be the next one
+	// handed out, to the connection dialled below.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	server, _ := tcpPair(t)
+	s := newSocket(server)
+	require.NotNil(t, s.raw)
+	require.NoError(t, s.Close())
+
+	// Connect until a new connection gets the closed descriptor's number
+	// (lower free numbers go first), keeping each open; peer is its other
+	// end.
+	var peer net.Conn
+	for range 16 {
+		dialled, err := net.Dial("tcp", ln.Addr().String())
+		require.NoError(t, err)
+		defer dialled.Close()
+		accepted, err := ln.Accept()
+		require.NoError(t, err)
+		defer accepted.Close()
+		if fdOf(t, dialled) == s.raw.fd {
+			peer = accepted
+		} else if fdOf(t, accepted) == s.raw.fd {
+			peer = dialled
+		}
+		if peer != nil {
+			break
+		}
+	}
+	require.NotNil(t, peer, "no new connection got the closed descriptor's number: the test would prove nothing")
+
+	ok, _, err := s.tryWrite([]byte("stale"))
+	require.ErrorIs(t, err, net.ErrClosed)
+	require.False(t, ok)
+	require.NoError(t, peer.SetReadDeadline(time.Now().Add(50*time.Millisecond)))
+	n, err := peer.Read(make([]byte, 8))
+	require.Zero(t, n, "a new connection got the closed socket's frame")
+	require.ErrorIs(t, err, os.ErrDeadlineExceeded)
+}
+
+func fdOf(t *testing.T, nc net.Conn) (fd uintptr) {
+	t.Helper()
+	require.NoError(t, rawConn(nc).Control(func(d uintptr) { fd = d }))
+	return fd
 }
 
 func TestDeadlineWriterNeedsAHijacker(t *testing.T) {

@@ -11,3 +11,5 @@ type rawWriter struct{}
 func newRawWriter(syscall.RawConn) *rawWriter { return &rawWriter{} }
 
 func (*rawWriter) writeNow([]byte) (int, error) { return 0, nil }
+
+func (*rawWriter) close() {}
