@@ -65,10 +65,11 @@ type clientsResult struct {
 // BenchmarkFanout measures live updates end to end. Each instance is a
 // `tdc serve` process over the package's seeded database and the local
 // Redis; the clients are another process (cmd/wsclients), all following
-// "events". The benchmark publishes TDC_BENCH_WS_CHANGES changes (100)
-// TDC_BENCH_WS_GAP apart (500ms, so they do not coalesce) on Redis, as a
-// service does after its commit, and the clients report the time from
-// publication to receipt, p50 and p99 over every client and change. Each
+// "events". The benchmark makes TDC_BENCH_WS_CHANGES changes (100)
+// TDC_BENCH_WS_GAP apart (500ms, so they do not coalesce): each commits a
+// new title for the first coming event and publishes {events, its id} on
+// Redis, as the events service does after its commit, and the clients
+// report the time from the commit to receipt, p50 and p99 over every client and change. Each
 // instance's RSS is read from /proc before the clients connect and after
 // they have, idle, to give the memory of one idle connection (the change
 // in RSS over the clients it holds: handshake garbage not yet returned to
@@ -152,10 +153,11 @@ func BenchmarkFanout(b *testing.B) {
 
 func fanTable(rows []fanResult, changes, pushes int, gap time.Duration) string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%d changes %s apart, published on Redis as a service does after commit (`events`), or %d tracks "+
+	fmt.Fprintf(&sb, "%d changes %s apart, each a new title for one coming event, committed, then published on Redis as the events service does "+
+		"(`events` with the event's id), or %d tracks "+
 		"POSTed to the now-playing API (ingest). Clients offer permessage-deflate, as browsers do. Servers (`tdc serve`), "+
 		"clients (cmd/wsclients), MariaDB and Redis share this machine's CPUs.\n\n", changes, gap, pushes)
-	sb.WriteString("| scenario | clients | publish (or POST) →receipt p50 ms | p99 ms | max ms | missing frames | RSS per idle connection KiB | connect s | CPU µs per client and change, servers / clients |\n")
+	sb.WriteString("| scenario | clients | commit (or POST) →receipt p50 ms | p99 ms | max ms | missing frames | RSS per idle connection KiB | connect s | CPU µs per client and change, servers / clients |\n")
 	sb.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, r := range rows {
 		var rss []string
@@ -231,12 +233,20 @@ func runFanout(b *testing.B, tdc, wsc string, sc fanScenario, changes int, gap t
 	bus := live.NewBus(rdb, prefix, testenv.Logger(b))
 	serverCPU0, clientCPU0 := cpuOf(b, pids...), cpuOf(b, cmd.Process.Pid)
 	pub := make([]int64, 0, changes)
+	var event int64
+	if !sc.ingest {
+		event = editableEvent(b)
+	}
 	for i := range changes {
-		pub = append(pub, time.Now().UnixNano())
 		if sc.ingest {
+			pub = append(pub, time.Now().UnixNano())
 			pushTrack(b, bases[0], sc.venue, token, i)
-		} else if err := bus.Changed(b.Context(), sc.topic, 0); err != nil {
-			b.Fatalf("publish: %v", err)
+		} else {
+			retitle(b, event, i)
+			pub = append(pub, time.Now().UnixNano())
+			if err := bus.Changed(b.Context(), sc.topic, event); err != nil {
+				b.Fatalf("publish: %v", err)
+			}
 		}
 		time.Sleep(gap)
 	}
@@ -276,6 +286,38 @@ func runFanout(b *testing.B, tdc, wsc string, sc fanScenario, changes int, gap t
 // package's database and Redis under prefix, and returns its pid and base
 // URL once it answers /healthz, and a function that stops it (SIGTERM),
 // which also runs when b ends.
+// editableEvent returns the first coming published event, which the
+// programme's first page shows; the benchmark's changes retitle it. Its
+// titles get their own again when the benchmark ends.
+func editableEvent(b *testing.B) int64 {
+	b.Helper()
+	sqlDB := testenv.DB(b)
+	var id int64
+	err := sqlDB.QueryRowContext(b.Context(), `SELECT id FROM events
+		WHERE published AND starts_at > UTC_TIMESTAMP() ORDER BY starts_at, id LIMIT 1`).Scan(&id)
+	if err != nil {
+		b.Fatalf("find an event to edit: %v", err)
+	}
+	b.Cleanup(func() {
+		if _, err := sqlDB.ExecContext(context.Background(), `UPDATE event_translations
+			SET title = SUBSTRING_INDEX(title, ' · ', 1) WHERE event_id = ?`, id); err != nil {
+			b.Errorf("restore the edited event's titles: %v", err)
+		}
+	})
+	return id
+}
+
+// retitle commits change i to the event's titles in every language, as an
+// editor's save does before its service publishes.
+func retitle(b *testing.B, event int64, i int) {
+	b.Helper()
+	_, err := testenv.DB(b).ExecContext(b.Context(), `UPDATE event_translations
+		SET title = CONCAT(SUBSTRING_INDEX(title, ' · ', 1), ' · ', ?) WHERE event_id = ?`, i, event)
+	if err != nil {
+		b.Fatalf("edit event %d: %v", event, err)
+	}
+}
+
 func startInstance(b *testing.B, tdc, prefix string) (pid int, base string, stop func()) {
 	b.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
