@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unique"
 
 	"github.com/gorilla/websocket"
 )
@@ -24,7 +25,9 @@ type conn struct {
 	hub    *Hub
 	ws     *websocket.Conn
 	sock   *socket // under ws; the hub's frames are written to it
-	viewer Viewer
+	// viewer is shared by every conn of the same Viewer, so the fan-out
+	// groups followers by comparing pointers.
+	viewer unique.Handle[Viewer]
 	ip     string
 	id     uint64 // set by Hub.add; picks the ping slot
 	// topics are valid, distinct, at most MaxTopics; each with the
@@ -101,7 +104,7 @@ func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, ip string, v Viewer
 		h.release(ip)
 		return nil
 	}
-	c := &conn{hub: h, ws: ws, sock: sock, viewer: v, ip: ip, topics: make([]follow, len(topics))}
+	c := &conn{hub: h, ws: ws, sock: sock, viewer: unique.Make(v), ip: ip, topics: make([]follow, len(topics))}
 	for i, t := range topics {
 		c.topics[i].topic = t
 	}
@@ -156,7 +159,7 @@ func (h *Hub) topicsOf(names []string) []string {
 func (c *conn) resync() {
 	ctx := context.Background()
 	for _, t := range c.topics {
-		if f := c.hub.frameFor(ctx, t.topic, c.viewer); f != nil && f.plain != nil && c.send(t.topic, f) {
+		if f := c.hub.frameFor(ctx, t.topic, c.viewer.Value()); f != nil && f.plain != nil && c.send(t.topic, f) {
 			c.hub.m.sent.Inc()
 		}
 	}

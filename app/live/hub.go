@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unique"
 
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
@@ -311,8 +312,8 @@ func (h *Hub) fanOut(ctx context.Context, topic string, since time.Time) {
 	sends := slices.Grow((*buf)[:0], len(ts.subs))
 	// The viewers in use, numbered; most followers share the one before
 	// them, so most need no hashing of their viewer.
-	var vs []Viewer
-	index := map[Viewer]int{}
+	var vs []unique.Handle[Viewer]
+	index := map[unique.Handle[Viewer]]int{}
 	k := -1
 	for c := range ts.subs {
 		if k < 0 || vs[k] != c.viewer {
@@ -329,7 +330,7 @@ func (h *Hub) fanOut(ctx context.Context, topic string, since time.Time) {
 	h.mu.Unlock()
 	frames := make([]*frame, len(vs))
 	for k, v := range vs {
-		frames[k] = h.frameFor(ctx, topic, v)
+		frames[k] = h.frameFor(ctx, topic, v.Value())
 	}
 	for i := range sends {
 		sends[i].f = frames[sends[i].viewer]
