@@ -44,8 +44,10 @@ func TestWriterEndsWhenIdleAndRestarts(t *testing.T) {
 	require.Eventually(t, func() bool {
 		h.mu.Lock()
 		defer h.mu.Unlock()
-		for k := range h.conns {
-			c = k
+		for _, slot := range h.conns {
+			for k := range slot {
+				c = k
+			}
 		}
 		return c != nil
 	}, 5*time.Second, time.Millisecond)

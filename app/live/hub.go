@@ -102,9 +102,12 @@ type Hub struct {
 	zip   *deflater // nil without compression
 	sends sync.Pool // *[]delivery, see fanOut
 
-	mu       sync.Mutex
-	topics   map[string]*topicState
-	conns    map[*conn]struct{}
+	mu     sync.Mutex
+	topics map[string]*topicState
+	// conns holds the sockets by ping slot, so a tick visits its slot's
+	// only; held counts them all.
+	conns    [pingSlots]map[*conn]struct{}
+	held     int
 	perIP    map[string]int
 	admitted int    // sockets held or being opened, against MaxConns
 	gen      uint64 // the last generation handed out, see topicState.gen
@@ -173,7 +176,6 @@ func NewHub(r Renderer, opt Options, reg prometheus.Registerer, log *slog.Logger
 	h := &Hub{
 		r: r, log: log, opt: opt,
 		topics:  map[string]*topicState{},
-		conns:   map[*conn]struct{}{},
 		perIP:   map[string]int{},
 		pending: map[string]time.Time{},
 		wake:    make(chan struct{}, 1),
@@ -439,10 +441,8 @@ func (h *Hub) forget(topic string, v Viewer, f *frame) {
 func (h *Hub) pingSlot(slot uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for c := range h.conns {
-		if c.id%pingSlots == slot {
-			c.ping()
-		}
+	for c := range h.conns[slot] {
+		c.ping()
 	}
 }
 
@@ -493,7 +493,12 @@ func (h *Hub) add(c *conn) bool {
 	}
 	h.seq++
 	c.id = h.seq
-	h.conns[c] = struct{}{}
+	slot := &h.conns[c.id%pingSlots]
+	if *slot == nil {
+		*slot = map[*conn]struct{}{}
+	}
+	(*slot)[c] = struct{}{}
+	h.held++
 	for i, t := range c.topics {
 		ts := h.topics[t.topic]
 		if ts == nil {
@@ -512,10 +517,12 @@ func (h *Hub) add(c *conn) bool {
 func (h *Hub) remove(c *conn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if _, ok := h.conns[c]; !ok {
+	slot := h.conns[c.id%pingSlots]
+	if _, ok := slot[c]; !ok {
 		return
 	}
-	delete(h.conns, c)
+	delete(slot, c)
+	h.held--
 	for _, t := range c.topics {
 		if ts := h.topics[t.topic]; ts != nil {
 			delete(ts.subs, c)
@@ -533,9 +540,11 @@ func (h *Hub) remove(c *conn) {
 func (h *Hub) Close(ctx context.Context) error {
 	h.mu.Lock()
 	h.closing = true
-	cs := make([]*conn, 0, len(h.conns))
-	for c := range h.conns {
-		cs = append(cs, c)
+	cs := make([]*conn, 0, h.held)
+	for _, slot := range h.conns {
+		for c := range slot {
+			cs = append(cs, c)
+		}
 	}
 	h.mu.Unlock()
 	done := make(chan struct{})
@@ -563,5 +572,5 @@ func (h *Hub) Close(ctx context.Context) error {
 func (h *Hub) Size() (conns, topics int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return len(h.conns), len(h.topics)
+	return h.held, len(h.topics)
 }
