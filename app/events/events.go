@@ -162,9 +162,9 @@ func New(sqlDB *sql.DB, langs []string, now func() time.Time, pub live.Publisher
 		sqlDB: sqlDB, q: db.New(sqlDB), defLang: langs[0], langs: langs,
 		now: now, log: log,
 	}
-	// Every write publishes after its commit; the index drops what it
+	// Every write publishes after its commit; the index marks what it
 	// changed first, so the next List here shows it.
-	s.pub = live.WithLocal(pub, s.Changed)
+	s.pub = s.Local(pub)
 	return s
 }
 

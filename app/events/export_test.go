@@ -28,5 +28,21 @@ func (s *Service) IndexLen() int {
 	return 0
 }
 
+// Index is the index List answers from now: the current one, or a patch
+// or build made for this call. FreshIndex is one built whole from the
+// database now, which Index must equal whenever it is up to date. Both
+// are the unexported *index, which tests compare whole.
+func (s *Service) Index(ctx context.Context) (any, error) { return s.programme(ctx) }
+
+func (s *Service) FreshIndex(ctx context.Context) (any, error) { return s.loadIndex(ctx) }
+
+// IndexRefreshes counts the indexes built whole and patched so far.
+func (s *Service) IndexRefreshes() (builds, patches int64) {
+	return s.idx.builds.Load(), s.idx.patches.Load()
+}
+
 // IndexMaxAge is how long an index serves without a change.
 const IndexMaxAge = indexMaxAge
+
+// MaxStale is how many events may wait for a patch before the index drops.
+const MaxStale = maxStale
