@@ -18,7 +18,8 @@ import (
 // event it can list, in each offered language, so a page of the programme
 // is a binary search and a scan instead of two or three queries. A flood of
 // distinct filters misses the page cache every time; with the index those
-// misses never reach the database. An index is never changed once made: it is built whole (loadIndex),
+// misses never reach the database. HappeningNow and Next answer from it
+// too. An index is never changed once made: it is built whole (loadIndex),
 // or made from another by re-reading the few events a change named
 // (patchIndex); index_cache.go says when each happens.
 //
@@ -141,6 +142,25 @@ func (x *index) list(lang string, f Filter) (Page, error) {
 		p.Events = append(p.Events, summaries[i])
 	}
 	return p, nil
+}
+
+// window answers w in lang, which the index holds, as windowSQL would.
+func (x *index) window(lang string, w window) []Summary {
+	lo, hi := x.span(w.from, w.to)
+	if !w.startsFrom.IsZero() {
+		// EventList: starts_from IS NULL OR starts_at >= starts_from.
+		first := w.startsFrom.UnixMicro()
+		lo += sort.Search(hi-lo, func(i int) bool { return x.entries[lo+i].starts >= first })
+	}
+	from := w.from.UnixMicro()
+	out := make([]Summary, 0, min(w.limit, hi-lo))
+	summaries := x.langs[lang].summaries
+	for i := lo; i < hi && len(out) < w.limit; i++ {
+		if x.entries[i].ends > from {
+			out = append(out, summaries[i])
+		}
+	}
+	return out
 }
 
 func (x *index) hasLocation(slug string) (bool, error) {

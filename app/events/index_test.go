@@ -271,6 +271,66 @@ func publishedInstants(t *testing.T, sqlDB *sql.DB) []time.Time {
 	return out
 }
 
+// HappeningNow and Next answer from the index as from the database at any
+// instant: on an event's start or end, or a second, a microsecond or a
+// nanosecond off it, among events that start together or are cancelled,
+// in both languages, for any limit (HappeningNow leaves out the cancelled
+// after its LIMIT, as it did). On the demo programme plus edge cases; not
+// parallel, as TestIndexMatchesSQL.
+func TestIndexWindowsMatchSQL(t *testing.T) {
+	now := testenv.Seeded(t)
+	sqlDB := testenv.DB(t)
+	edges, demo := edgeCases(t, now), publishedInstants(t, sqlDB)
+	cfg := testenv.Config(t)
+	// The service's clock stays at now, so the index never ages; each
+	// call names its own instant.
+	svc := events.New(sqlDB, cfg.Languages, func() time.Time { return now }, live.Discard{}, testenv.Logger(t))
+	ctx := t.Context()
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 2027))
+	offsets := []time.Duration{0, 0, 0, -time.Second, time.Second, -time.Microsecond, time.Microsecond, -time.Nanosecond, time.Nanosecond, 500 * time.Nanosecond}
+	type window func(context.Context, string, int, time.Time) ([]events.Summary, error)
+	nonEmpty, cancelled := 0, 0
+	for range 1000 {
+		at := now.Add(time.Duration(r.Int64N(int64(800*24*time.Hour))) - 400*24*time.Hour)
+		switch r.IntN(4) {
+		case 0, 1: // half the instants are the edge cases', a quarter the demo programme's
+			at = edges[r.IntN(len(edges))].Add(offsets[r.IntN(len(offsets))])
+		case 2:
+			at = demo[r.IntN(len(demo))].Add(offsets[r.IntN(len(offsets))])
+		}
+		lang := []string{"en", "de"}[r.IntN(2)]
+		limit := []int{1, 2, 3, 5, 8, 12, 50, 200}[r.IntN(8)]
+		for _, w := range []struct {
+			name       string
+			sql, index window
+		}{
+			{"happening now", svc.HappeningNowSQL, svc.HappeningNowIndex},
+			{"next", svc.NextSQL, svc.NextIndex},
+		} {
+			want, err := w.sql(ctx, lang, limit, at)
+			require.NoError(t, err)
+			got, err := w.index(ctx, lang, limit, at)
+			require.NoError(t, err)
+			require.Equal(t, want, got, "%s in %s, at most %d, at %s", w.name, lang, limit, at.Format(time.RFC3339Nano))
+			if len(want) > 0 {
+				nonEmpty++
+			}
+		}
+		if limit <= events.MaxPerPage {
+			on, err := svc.ListSQL(ctx, lang, events.Filter{From: at, To: at.Add(time.Second), PerPage: limit})
+			require.NoError(t, err)
+			if happening, _ := svc.HappeningNowSQL(ctx, lang, limit, at); len(happening) < len(on.Events) {
+				cancelled++
+			}
+		}
+	}
+	t.Logf("%d of 2000 answers listed events; %d times a cancelled event was left out", nonEmpty, cancelled)
+	require.Greater(t, nonEmpty, 800, "the instants should often find something")
+	require.Positive(t, cancelled, "and now and then a cancelled event")
+}
+
 // Once built, the index answers without the database: this service's pool
 // is closed after the first List.
 func TestListNeedsNoQueryOnceIndexed(t *testing.T) {
