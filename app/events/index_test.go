@@ -722,8 +722,8 @@ func concurrentListsAndWrites(t *testing.T, drops bool) {
 
 // lockedRead holds svc's next index read between its first query, which
 // fixes its snapshot, and its lineups: while it waits, during runs. It
-// returns what the List that made the read answered. On a database of its
-// own, so the lock holds up no other test.
+// returns what the List that made the read answered. sqlDB must be svc's
+// own (see scratchProgramme): the lock holds up every other reader.
 func lockedRead(t *testing.T, sqlDB *sql.DB, svc *events.Service, f events.Filter, during func()) result {
 	t.Helper()
 	ctx := t.Context()
@@ -749,17 +749,25 @@ func lockedRead(t *testing.T, sqlDB *sql.DB, svc *events.Service, f events.Filte
 	return <-first
 }
 
+// scratchProgramme is an events service over a database of its own (so
+// lockedRead's lock holds up no other test) that holds one published event
+// titled title, and the filter that lists it.
+func scratchProgramme(t *testing.T, title string) (*sql.DB, testenv.EventRow, *events.Service, events.Filter) {
+	t.Helper()
+	_, sqlDB := testenv.ScratchDB(t, "index")
+	now := time.Date(2032, 6, 1, 18, 0, 0, 0, time.UTC)
+	ev := testenv.Event(t, db.New(sqlDB), testenv.EventOpts{Start: now.Add(time.Hour), Published: true, Title: title})
+	svc := events.New(sqlDB, []string{"en", "de"}, func() time.Time { return now }, live.Discard{}, testenv.Logger(t))
+	return sqlDB, ev, svc, events.Filter{Location: ev.LocationSlug}
+}
+
 // A build that began before a change is not kept: the Lists that shared it
 // get its answer, which is as old as they are, and the next List builds
 // afresh.
 func TestIndexBuildOvertakenByChangeIsNotKept(t *testing.T) {
 	t.Parallel()
-	_, sqlDB := testenv.ScratchDB(t, "index")
+	sqlDB, ev, svc, f := scratchProgramme(t, "Old")
 	ctx := t.Context()
-	now := time.Date(2032, 6, 1, 18, 0, 0, 0, time.UTC)
-	ev := testenv.Event(t, db.New(sqlDB), testenv.EventOpts{Start: now.Add(time.Hour), Published: true, Title: "Old"})
-	svc := events.New(sqlDB, []string{"en", "de"}, func() time.Time { return now }, live.Discard{}, testenv.Logger(t))
-	f := events.Filter{Location: ev.LocationSlug}
 
 	r := lockedRead(t, sqlDB, svc, f, func() {
 		_, err := sqlDB.ExecContext(ctx, "UPDATE event_translations SET title = 'New' WHERE event_id = ?", ev.ID)
@@ -789,12 +797,8 @@ func TestIndexPatchOvertaken(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, sqlDB := testenv.ScratchDB(t, "patch")
+			sqlDB, ev, svc, f := scratchProgramme(t, "First")
 			ctx := t.Context()
-			now := time.Date(2032, 6, 1, 18, 0, 0, 0, time.UTC)
-			ev := testenv.Event(t, db.New(sqlDB), testenv.EventOpts{Start: now.Add(time.Hour), Published: true, Title: "First"})
-			svc := events.New(sqlDB, []string{"en", "de"}, func() time.Time { return now }, live.Discard{}, testenv.Logger(t))
-			f := events.Filter{Location: ev.LocationSlug}
 			retitle := func(title string) {
 				_, err := sqlDB.ExecContext(ctx, "UPDATE event_translations SET title = ? WHERE event_id = ?", title, ev.ID)
 				require.NoError(t, err)
