@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -121,11 +122,12 @@ func (c recordingConn) PrepareContext(ctx context.Context, query string) (driver
 }
 
 func (c recordingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	c.st.add("BEGIN", nil)
-	if b, ok := c.Conn.(driver.ConnBeginTx); ok {
-		return b.BeginTx(ctx, opts)
+	b, ok := c.Conn.(driver.ConnBeginTx)
+	if !ok {
+		return nil, errors.New("testenv: the driver's connection cannot begin with options")
 	}
-	return c.Conn.Begin() //nolint:staticcheck // the fallback database/sql itself uses
+	c.st.add("BEGIN", nil)
+	return b.BeginTx(ctx, opts)
 }
 
 func (c recordingConn) CheckNamedValue(v *driver.NamedValue) error {
