@@ -108,15 +108,16 @@ func TestScreenInBrowser(t *testing.T) {
 		_, err = venues.Patch(t.Context(), actor.System(), loc.ID, d.Version, f[0], f[1])
 		require.NoError(t, err)
 	}
-	srv := startServe(t, addr, dsn, prefix)
-
 	// A show on now that ends soon, and the next right after it, so the
-	// change of show falls while the server is down.
+	// change of show falls while the server is down. Before the server
+	// starts: its show clock reads the programme index at once, and rows
+	// inserted by hand are published by no one.
 	now := time.Now().UTC().Truncate(time.Second)
 	ending := testenv.Event(t, q, testenv.EventOpts{Location: loc, Start: now.Add(-10 * time.Minute), Duration: 10*time.Minute + 90*time.Second,
 		Title: "Ending Soon", Published: true})
 	after := testenv.Event(t, q, testenv.EventOpts{Location: loc, Start: ending.EndsAt, Duration: time.Hour, Title: "Right After", Published: true})
 	testenv.Event(t, q, testenv.EventOpts{Location: loc, Start: after.EndsAt.Add(time.Hour), Duration: time.Hour, Title: "Much Later", Published: true})
+	srv := startServe(t, addr, dsn, prefix)
 	base := "http://" + addr
 	type void = chromedp.Void
 	browser := testenv.BrowserWithin(t, 8*time.Minute)

@@ -104,7 +104,8 @@ ORDER BY ea.event_id, ea.position, ea.set_starts_at, ea.artist_id;
 -- programme without a query. It loads with these, in one transaction; they
 -- join as those two do, so a text falls back to the default language in the
 -- same way, and an event or act without a default-language text is left
--- out in the same way.
+-- out in the same way. A build reads every event (every_event); a patch
+-- after a change reads only the events named in event_ids.
 
 -- name: EventIndexList :many
 -- Every published event EventList can list, in its order, with the texts
@@ -116,6 +117,7 @@ JOIN event_translations d ON d.event_id = e.id AND d.lang = sqlc.arg(default_lan
 JOIN locations l ON l.id = e.location_id
 JOIN location_translations ld ON ld.location_id = l.id AND ld.lang = sqlc.arg(default_lang)
 WHERE e.published = TRUE
+  AND (CAST(sqlc.arg(every_event) AS UNSIGNED) = 1 OR e.id IN (sqlc.slice(event_ids)))
 ORDER BY e.starts_at, e.id;
 
 -- name: EventIndexTranslations :many
@@ -123,7 +125,8 @@ ORDER BY e.starts_at, e.id;
 SELECT t.event_id, t.title, t.summary
 FROM event_translations t
 JOIN events e ON e.id = t.event_id
-WHERE e.published = TRUE AND t.lang = sqlc.arg(lang);
+WHERE e.published = TRUE AND t.lang = sqlc.arg(lang)
+  AND (CAST(sqlc.arg(every_event) AS UNSIGNED) = 1 OR e.id IN (sqlc.slice(event_ids)));
 
 -- name: EventIndexLocations :many
 -- Every venue, with its name in the default language and in lang.
@@ -147,6 +150,7 @@ SELECT ea.event_id, ea.artist_id, ea.set_starts_at, ea.set_ends_at
 FROM event_artists ea
 JOIN events e ON e.id = ea.event_id
 WHERE e.published = TRUE
+  AND (CAST(sqlc.arg(every_event) AS UNSIGNED) = 1 OR e.id IN (sqlc.slice(event_ids)))
 ORDER BY ea.event_id, ea.position, ea.set_starts_at, ea.artist_id;
 
 -- name: EventInsert :execlastid

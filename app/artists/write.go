@@ -555,7 +555,9 @@ func (s *Service) edit(ctx context.Context, a actor.Actor, id int64, version int
 		return Draft{}, err
 	}
 	if !noop {
-		live.Publish(ctx, s.pub, s.log, id, topics(out, shown)...)
+		for _, c := range changes(out, shown) {
+			live.Publish(ctx, s.pub, s.log, c.ID, c.Topic)
+		}
 	}
 	return out, nil
 }
@@ -574,21 +576,24 @@ func showsOnEvents(cur, next Draft) bool {
 	return false
 }
 
-// topics names what an artist change shows on: the artist's page and the
-// list of artists, and when the lineups show it, the programme and each
-// public event that is not over, with its venue's schedule.
-func topics(d Draft, shown []db.ArtistVisibleEventsRow) []string {
-	out := []string{live.ArtistTopic(d.Slug), live.TopicArtists}
+// changes names what an artist change shows on, each topic with the id
+// its listeners read: the artist's page and the list of artists, with the
+// artist's id; and when the lineups show it, the programme, with 0 (its id
+// names the one event that changed, and a change to an artist may touch
+// many: see events.Service.Changed), and each public event that is not
+// over, with its id, and its venue's schedule.
+func changes(d Draft, shown []db.ArtistVisibleEventsRow) []live.Change {
+	out := []live.Change{{Topic: live.ArtistTopic(d.Slug), ID: d.ID}, {Topic: live.TopicArtists, ID: d.ID}}
 	if len(shown) == 0 {
 		return out
 	}
-	out = append(out, live.TopicEvents)
+	out = append(out, live.Change{Topic: live.TopicEvents})
 	seen := map[string]bool{}
 	for _, e := range shown {
-		out = append(out, live.EventTopic(e.ID))
+		out = append(out, live.Change{Topic: live.EventTopic(e.ID), ID: e.ID})
 		if t := live.LocationTopic(e.LocationSlug, "schedule"); !seen[t] {
 			seen[t] = true
-			out = append(out, t)
+			out = append(out, live.Change{Topic: t, ID: d.ID})
 		}
 	}
 	return out
@@ -686,7 +691,10 @@ func (s *Service) Delete(ctx context.Context, a actor.Actor, id int64, version i
 	if err != nil {
 		return err
 	}
-	live.Publish(ctx, s.pub, s.log, id, live.ArtistTopic(cur.Slug), live.TopicArtists, live.TopicEvents)
+	live.Publish(ctx, s.pub, s.log, id, live.ArtistTopic(cur.Slug), live.TopicArtists)
+	// Lineups showed the artist: the programme, whose id names one event
+	// (0: any of them).
+	live.Publish(ctx, s.pub, s.log, 0, live.TopicEvents)
 	return nil
 }
 

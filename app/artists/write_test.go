@@ -288,10 +288,11 @@ func TestRenameReachesTheirEvents(t *testing.T) {
 
 	_, err = b.svc.Patch(ctx, editor, d.ID, d.Version, "name", name("Renamed"))
 	require.NoError(t, err)
-	require.Equal(t, []string{
-		live.ArtistTopic(d.Slug), live.TopicArtists, live.TopicEvents,
-		live.EventTopic(upcoming.ID), live.LocationTopic(upcoming.LocationSlug, "schedule"),
-	}, b.pub.Take(), "public events not yet over show the new name")
+	require.Equal(t, []live.Change{
+		{Topic: live.ArtistTopic(d.Slug), ID: d.ID}, {Topic: live.TopicArtists, ID: d.ID},
+		{Topic: live.TopicEvents}, // the programme's id names one event, 0 any
+		{Topic: live.EventTopic(upcoming.ID), ID: upcoming.ID}, {Topic: live.LocationTopic(upcoming.LocationSlug, "schedule"), ID: d.ID},
+	}, b.pub.TakeChanges(), "public events not yet over show the new name")
 }
 
 func TestDelete(t *testing.T) {
@@ -316,7 +317,9 @@ func TestDelete(t *testing.T) {
 	require.ErrorIs(t, b.svc.Delete(ctx, member, gone.ID, gone.Version), apperr.ErrForbidden)
 	b.pub.Take()
 	require.NoError(t, b.svc.Delete(ctx, editor, gone.ID, gone.Version))
-	require.Equal(t, []string{live.ArtistTopic(gone.Slug), live.TopicArtists, live.TopicEvents}, b.pub.Take())
+	require.Equal(t, []live.Change{
+		{Topic: live.ArtistTopic(gone.Slug), ID: gone.ID}, {Topic: live.TopicArtists, ID: gone.ID}, {Topic: live.TopicEvents},
+	}, b.pub.TakeChanges())
 	_, err = b.svc.AdminGet(ctx, gone.ID)
 	require.ErrorIs(t, err, apperr.ErrNotFound)
 	var acts int

@@ -706,8 +706,14 @@ SELECT ea.event_id, ea.artist_id, ea.set_starts_at, ea.set_ends_at
 FROM event_artists ea
 JOIN events e ON e.id = ea.event_id
 WHERE e.published = TRUE
+  AND (CAST(? AS UNSIGNED) = 1 OR e.id IN (/*SLICE:event_ids*/?))
 ORDER BY ea.event_id, ea.position, ea.set_starts_at, ea.artist_id
 `
+
+type EventIndexLineupsParams struct {
+	EveryEvent int64
+	EventIds   []int64
+}
 
 type EventIndexLineupsRow struct {
 	EventID     int64
@@ -717,8 +723,19 @@ type EventIndexLineupsRow struct {
 }
 
 // The lineups of published events, in EventArtistListByEvents' order.
-func (q *Queries) EventIndexLineups(ctx context.Context) ([]EventIndexLineupsRow, error) {
-	rows, err := q.db.QueryContext(ctx, eventIndexLineups)
+func (q *Queries) EventIndexLineups(ctx context.Context, arg EventIndexLineupsParams) ([]EventIndexLineupsRow, error) {
+	query := eventIndexLineups
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.EveryEvent)
+	if len(arg.EventIds) > 0 {
+		for _, v := range arg.EventIds {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:event_ids*/?", strings.Repeat(",?", len(arg.EventIds))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:event_ids*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
 	if err != nil {
 		return nil, err
 	}
@@ -754,11 +771,14 @@ JOIN event_translations d ON d.event_id = e.id AND d.lang = ?
 JOIN locations l ON l.id = e.location_id
 JOIN location_translations ld ON ld.location_id = l.id AND ld.lang = ?
 WHERE e.published = TRUE
+  AND (CAST(? AS UNSIGNED) = 1 OR e.id IN (/*SLICE:event_ids*/?))
 ORDER BY e.starts_at, e.id
 `
 
 type EventIndexListParams struct {
 	DefaultLang string
+	EveryEvent  int64
+	EventIds    []int64
 }
 
 type EventIndexListRow struct {
@@ -780,11 +800,25 @@ type EventIndexListRow struct {
 // programme without a query. It loads with these, in one transaction; they
 // join as those two do, so a text falls back to the default language in the
 // same way, and an event or act without a default-language text is left
-// out in the same way.
+// out in the same way. A build reads every event (every_event); a patch
+// after a change reads only the events named in event_ids.
 // Every published event EventList can list, in its order, with the texts
 // of the default language.
 func (q *Queries) EventIndexList(ctx context.Context, arg EventIndexListParams) ([]EventIndexListRow, error) {
-	rows, err := q.db.QueryContext(ctx, eventIndexList, arg.DefaultLang, arg.DefaultLang)
+	query := eventIndexList
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.DefaultLang)
+	queryParams = append(queryParams, arg.DefaultLang)
+	queryParams = append(queryParams, arg.EveryEvent)
+	if len(arg.EventIds) > 0 {
+		for _, v := range arg.EventIds {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:event_ids*/?", strings.Repeat(",?", len(arg.EventIds))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:event_ids*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
 	if err != nil {
 		return nil, err
 	}
@@ -874,7 +908,14 @@ SELECT t.event_id, t.title, t.summary
 FROM event_translations t
 JOIN events e ON e.id = t.event_id
 WHERE e.published = TRUE AND t.lang = ?
+  AND (CAST(? AS UNSIGNED) = 1 OR e.id IN (/*SLICE:event_ids*/?))
 `
+
+type EventIndexTranslationsParams struct {
+	Lang       string
+	EveryEvent int64
+	EventIds   []int64
+}
 
 type EventIndexTranslationsRow struct {
 	EventID int64
@@ -883,8 +924,20 @@ type EventIndexTranslationsRow struct {
 }
 
 // The texts of published events in lang.
-func (q *Queries) EventIndexTranslations(ctx context.Context, lang string) ([]EventIndexTranslationsRow, error) {
-	rows, err := q.db.QueryContext(ctx, eventIndexTranslations, lang)
+func (q *Queries) EventIndexTranslations(ctx context.Context, arg EventIndexTranslationsParams) ([]EventIndexTranslationsRow, error) {
+	query := eventIndexTranslations
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.Lang)
+	queryParams = append(queryParams, arg.EveryEvent)
+	if len(arg.EventIds) > 0 {
+		for _, v := range arg.EventIds {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:event_ids*/?", strings.Repeat(",?", len(arg.EventIds))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:event_ids*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
 	if err != nil {
 		return nil, err
 	}

@@ -162,9 +162,9 @@ func New(sqlDB *sql.DB, langs []string, now func() time.Time, pub live.Publisher
 		sqlDB: sqlDB, q: db.New(sqlDB), defLang: langs[0], langs: langs,
 		now: now, log: log,
 	}
-	// Every write publishes after its commit; the index drops what it
+	// Every write publishes after its commit; the index marks what it
 	// changed first, so the next List here shows it.
-	s.pub = live.WithLocal(pub, s.Changed)
+	s.pub = s.Local(pub)
 	return s
 }
 
@@ -383,33 +383,73 @@ func (s *Service) Get(ctx context.Context, lang, slug string) (Event, error) {
 	return ev, nil
 }
 
-// HappeningNow lists published events on right now, at most limit.
+// HappeningNow lists published events on right now, at most limit: the
+// first limit of those on now, less the cancelled among them. It answers
+// from the programme index (index.go) once that is built; the Summaries'
+// Lineup and Cover are then shared with it and must not be changed.
 func (s *Service) HappeningNow(ctx context.Context, lang string, limit int) ([]Summary, error) {
-	now := s.now()
-	rows, err := s.q.EventList(ctx, db.EventListParams{
-		DefaultLang: s.defLang, Lang: lang, RangeStart: now, RangeEnd: now.Add(time.Second),
-		Limit: int32(limit),
-	})
+	return s.happeningNow(ctx, lang, limit, s.now(), s.window)
+}
+
+// happeningNow is HappeningNow at now, read through read (the index or
+// the database).
+func (s *Service) happeningNow(ctx context.Context, lang string, limit int, now time.Time, read windowReader) ([]Summary, error) {
+	out, err := read(ctx, lang, window{from: now, to: now.Add(time.Second), limit: limit})
 	if err != nil {
-		return nil, fmt.Errorf("events: happening now: %w", err)
-	}
-	out := summaries(rows)
-	if err := s.attachDetails(ctx, lang, out); err != nil {
 		return nil, err
 	}
 	// A cancelled event stays on the programme, but it is not happening.
 	return slices.DeleteFunc(out, func(e Summary) bool { return e.Cancelled }), nil
 }
 
-// Next lists the next published events to start within the coming weeks.
+// Next lists the next published events to start within the coming weeks,
+// from the programme index as HappeningNow does.
 func (s *Service) Next(ctx context.Context, lang string, limit int) ([]Summary, error) {
-	now := s.now()
+	return s.next(ctx, lang, limit, s.now(), s.window)
+}
+
+// next is Next at now, read through read.
+func (s *Service) next(ctx context.Context, lang string, limit int, now time.Time, read windowReader) ([]Summary, error) {
+	return read(ctx, lang, window{from: now, to: now.Add(60 * 24 * time.Hour), startsFrom: now, limit: limit})
+}
+
+// window is what HappeningNow and Next ask of EventList: no filter, the
+// first limit published events that overlap [from, to), and with
+// startsFrom set only those that start at or after it.
+type window struct {
+	from, to, startsFrom time.Time
+	limit                int
+}
+
+// windowReader answers a window in a language: Service.window or
+// Service.windowSQL.
+type windowReader func(ctx context.Context, lang string, w window) ([]Summary, error)
+
+// window answers w from the programme index, or from the database when
+// the index does not (see index.answers; and LIMIT 0 or less is the
+// database's to judge).
+func (s *Service) window(ctx context.Context, lang string, w window) ([]Summary, error) {
+	if w.limit > 0 {
+		x, err := s.programme(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if x.answers(lang, Filter{From: w.from, To: w.to}) {
+			return x.window(lang, w), nil
+		}
+	}
+	return s.windowSQL(ctx, lang, w)
+}
+
+// windowSQL answers w from the database: what HappeningNow and Next did
+// before the index, and the reference it is tested against.
+func (s *Service) windowSQL(ctx context.Context, lang string, w window) ([]Summary, error) {
 	rows, err := s.q.EventList(ctx, db.EventListParams{
-		DefaultLang: s.defLang, Lang: lang, RangeStart: now, RangeEnd: now.Add(60 * 24 * time.Hour),
-		StartsFrom: sql.NullTime{Time: now, Valid: true}, Limit: int32(limit),
+		DefaultLang: s.defLang, Lang: lang, RangeStart: w.from, RangeEnd: w.to,
+		StartsFrom: sql.NullTime{Time: w.startsFrom, Valid: !w.startsFrom.IsZero()}, Limit: int32(w.limit),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("events: next: %w", err)
+		return nil, fmt.Errorf("events: list %s to %s: %w", w.from.Format(time.RFC3339), w.to.Format(time.RFC3339), err)
 	}
 	out := summaries(rows)
 	return out, s.attachDetails(ctx, lang, out)

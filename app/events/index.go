@@ -3,19 +3,14 @@ package events
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
-	"sync"
-	"sync/atomic"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 
 	"github.com/dreamerscave/tdc/app/db"
 	"github.com/dreamerscave/tdc/app/i18n"
-	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/media"
 )
 
@@ -23,26 +18,29 @@ import (
 // event it can list, in each offered language, so a page of the programme
 // is a binary search and a scan instead of two or three queries. A flood of
 // distinct filters misses the page cache every time; with the index those
-// misses never reach the database. An index is built whole (loadIndex) and
-// never changed: a change drops it and the next List builds another.
+// misses never reach the database. HappeningNow and Next answer from it
+// too. An index is never changed once made: it is built whole (loadIndex),
+// or made from another by re-reading the few events a change named
+// (patchIndex); index_cache.go says when each happens.
 //
 // Memory grows with the published events, past ones included (a filter may
 // start in the past), and not with the filters asked. Per event it holds an
-// entry (72 bytes) and, per offered language, a Summary (296 bytes) and its
+// entry (80 bytes) and, per offered language, a Summary (296 bytes) and its
 // acts (104 bytes each); the texts that differ from the default language's;
 // and per language one media.Image (112 bytes and its URLs) per cover,
-// shared by the events that show it. Measured on the demo programme
-// (TestIndexMemory: 365 events, en and de): 417 KB, about 1.1 KiB per
-// event, so a few thousand events cost a few MB.
+// shared by the events that show it. Per language it also holds every
+// venue and artist by id, so a patch needs no query for them. Measured on
+// the demo programme (TestIndexMemory: 365 events, en and de): about
+// 1.2 KiB per event, so a few thousand events cost a few MB.
 //
 // Its Summaries are shared: List copies each into the page it returns, but
 // a Lineup's acts and a Cover belong to the index. Callers must not change
 // them (app/web and app/render only read them); the Lineup slices are
 // capped, so an append copies rather than overwriting the next event's.
 type index struct {
-	built   time.Time            // by the service's clock, for indexMaxAge
-	entries []entry              // in the programme's order: by start, then id
-	langs   map[string][]Summary // by language, each parallel to entries
+	built   time.Time             // by the service's clock, for indexMaxAge; a patch keeps its base's
+	entries []entry               // in the programme's order: by start, then id
+	langs   map[string]*langIndex // by offered language
 	// locations and artists hold every stored slug, for the "unknown venue"
 	// and "unknown artist" errors.
 	locations, artists map[string]bool
@@ -51,12 +49,31 @@ type index struct {
 	plainSlugs bool
 }
 
+// langIndex is the index in one language.
+type langIndex struct {
+	summaries []Summary // parallel to index.entries
+	// venues (those with a default-language name, as EventList joins
+	// them) and artists (all of them) by id, as a Summary shows them.
+	// A patch builds its events' Summaries from these; a change to any
+	// venue or artist drops the whole index, so they stay true.
+	venues  map[int64]Location
+	artists map[int64]indexArtist
+}
+
+// indexArtist is an artist as a lineup shows them.
+type indexArtist struct {
+	slug, name string
+	genre      i18n.Text
+	shown      bool // has a default-language text, as EventArtistListByEvents needs
+}
+
 // entry is what the filters look at, packed so a scan stays in cache.
 type entry struct {
 	// starts and ends are Unix microseconds: the database truncates a
 	// bound to microseconds before comparing (its DATETIME columns hold
 	// whole seconds).
 	starts, ends int64
+	id           int64 // with starts, the programme's order
 	kind         Kind
 	location     string
 	// artists are the slugs of every act, those the lineup leaves out for
@@ -65,19 +82,31 @@ type entry struct {
 	artists []string
 }
 
+// before reports whether e comes before o in the programme (EventList's
+// ORDER BY e.starts_at, e.id).
+func (e *entry) before(o *entry) bool {
+	return e.starts < o.starts || e.starts == o.starts && e.id < o.id
+}
+
 // week is the longest an event lasts (a CHECK says so); EventList bounds its
 // scan with it, and so does the index, to the same effect.
 const week = 7 * 24 * time.Hour
 
+// span is where EventList's range [from, to) may find its events:
+// starts_at > range_start - 7 days AND starts_at < range_end. Whether each
+// also ends after from is the caller's to check.
+func (x *index) span(from, to time.Time) (lo, hi int) {
+	since, until := from.Add(-week).UnixMicro(), to.UnixMicro()
+	lo = sort.Search(len(x.entries), func(i int) bool { return x.entries[i].starts > since })
+	hi = lo + sort.Search(len(x.entries)-lo, func(i int) bool { return x.entries[lo+i].starts >= until })
+	return lo, hi
+}
+
 // list answers a normalized filter in lang, which the index holds, as
 // listSQL would.
 func (x *index) list(lang string, f Filter) (Page, error) {
-	from, to := f.From.UnixMicro(), f.To.UnixMicro()
-	since := f.From.Add(-week).UnixMicro()
-	// EventList: starts_at > range_start - 7 days AND starts_at < range_end
-	// AND ends_at > range_start.
-	lo := sort.Search(len(x.entries), func(i int) bool { return x.entries[i].starts > since })
-	hi := lo + sort.Search(len(x.entries)-lo, func(i int) bool { return x.entries[lo+i].starts >= to })
+	lo, hi := x.span(f.From, f.To)
+	from := f.From.UnixMicro()
 	match := func(e *entry) bool {
 		return e.ends > from &&
 			(f.Location == "" || e.location == f.Location) &&
@@ -101,7 +130,7 @@ func (x *index) list(lang string, f Filter) (Page, error) {
 	skip := (p.Page - 1) * f.PerPage
 	n := min(f.PerPage, total-skip)
 	p.Events = make([]Summary, 0, n)
-	summaries := x.langs[lang]
+	summaries := x.langs[lang].summaries
 	for i := lo; i < hi && len(p.Events) < n; i++ {
 		if !match(&x.entries[i]) {
 			continue
@@ -113,6 +142,25 @@ func (x *index) list(lang string, f Filter) (Page, error) {
 		p.Events = append(p.Events, summaries[i])
 	}
 	return p, nil
+}
+
+// window answers w in lang, which the index holds, as windowSQL would.
+func (x *index) window(lang string, w window) []Summary {
+	lo, hi := x.span(w.from, w.to)
+	if !w.startsFrom.IsZero() {
+		// EventList: starts_from IS NULL OR starts_at >= starts_from.
+		first := w.startsFrom.UnixMicro()
+		lo += sort.Search(hi-lo, func(i int) bool { return x.entries[lo+i].starts >= first })
+	}
+	from := w.from.UnixMicro()
+	out := make([]Summary, 0, min(w.limit, hi-lo))
+	summaries := x.langs[lang].summaries
+	for i := lo; i < hi && len(out) < w.limit; i++ {
+		if x.entries[i].ends > from {
+			out = append(out, summaries[i])
+		}
+	}
+	return out
 }
 
 func (x *index) hasLocation(slug string) (bool, error) {
@@ -152,140 +200,182 @@ func plainSlug(s string) bool {
 	return true
 }
 
-// indexCache holds the current index, or none after a change.
-type indexCache struct {
-	// cur is read on every List without a lock; it is set (under mu, and
-	// only by a build no drop has overtaken) and cleared under mu.
-	cur   atomic.Pointer[index]
-	loads singleflight.Group
-	mu    sync.Mutex
-	gen   uint64 // bumped by each drop, so a build begun before it is not kept
-}
-
-// indexTimeout bounds one build that no caller's deadline bounds sooner.
-const indexTimeout = 10 * time.Second
-
-// indexMaxAge is how long an index serves before it is built again even
-// though no change dropped it. The topics keep it fresh; this bounds what a
-// lost change costs: a publish that Redis refused reaches only its own
-// process, and a fix made in the database by hand is published by no one.
-// A rebuild a minute is a handful of queries.
-const indexMaxAge = time.Minute
-
-// programme returns the current index, building it when there is none.
-// Lists that miss together share one build; a List arriving after a drop
-// starts its own, since the shared one may predate the change (as the
-// settings service does). Each caller waits only until its own context
-// ends, so a locked table costs a request its deadline, not more.
-func (s *Service) programme(ctx context.Context) (*index, error) {
-	if x := s.idx.cur.Load(); x != nil && s.now().Sub(x.built) < indexMaxAge {
-		return x, nil
-	}
-	s.idx.mu.Lock()
-	gen := s.idx.gen
-	s.idx.mu.Unlock()
-	ch := s.idx.loads.DoChan(strconv.FormatUint(gen, 10), func() (any, error) {
-		// Not cut short when the caller that started it goes away: the
-		// others wait for it too. It ends by the starter's deadline,
-		// though, so a database that does not answer holds no
-		// connection for longer than a request would.
-		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), indexTimeout)
-		defer cancel()
-		if d, ok := ctx.Deadline(); ok {
-			var cancelAt context.CancelFunc
-			bctx, cancelAt = context.WithDeadline(bctx, d)
-			defer cancelAt()
-		}
-		x, err := s.loadIndex(bctx)
-		if err != nil {
-			return nil, err
-		}
-		s.idx.mu.Lock()
-		if s.idx.gen == gen {
-			s.idx.cur.Store(x)
-		}
-		s.idx.mu.Unlock()
-		return x, nil
-	})
-	select {
-	case r := <-ch:
-		if r.Err != nil {
-			return nil, r.Err
-		}
-		return r.Val.(*index), nil
-	case <-ctx.Done():
-		return nil, fmt.Errorf("events: wait for the index: %w", ctx.Err())
-	}
-}
-
-// dropIndex forgets the index; the next List builds a new one.
-func (s *Service) dropIndex() {
-	s.idx.mu.Lock()
-	s.idx.gen++
-	s.idx.cur.Store(nil)
-	s.idx.mu.Unlock()
-}
-
-// Changed drops the programme index when topic may change what List shows:
-// an event's write publishes the programme (live.TopicEvents) whenever the
-// event is or was public, and so does a change to a picture an event shows;
-// every write of a venue or an artist publishes their lists (a rename, a
-// genre, a new or deleted slug, which the filter's errors depend on); and
-// live.TopicAll says anything may have changed. Every instance's change
-// listener calls it (web.Server.Changed); this service's own writes, and
-// through services.New the other services' writes, call it before they
-// publish, so a process sees its own write at once.
-func (s *Service) Changed(topic string) {
-	switch topic {
-	case live.TopicAll, live.TopicEvents, live.TopicLocations, live.TopicArtists:
-		s.dropIndex()
-	}
-}
+// errNotIndexed is a patch finding a venue or an artist its base does not
+// hold: a change to them has not reached this process yet (or was lost),
+// and only a full build reads them.
+var errNotIndexed = errors.New("events: index: venue or artist not indexed")
 
 // loadIndex builds the index from one snapshot of the database (a
 // transaction), so its events, lineups and venues agree.
 func (s *Service) loadIndex(ctx context.Context) (*index, error) {
-	x := &index{built: s.now(), langs: make(map[string][]Summary, len(s.langs)), plainSlugs: true}
+	x := &index{built: s.now(), langs: make(map[string]*langIndex, len(s.langs)), plainSlugs: true}
+	var b batch
 	err := db.InTx(ctx, s.sqlDB, func(q *db.Queries) error {
-		rows, err := q.EventIndexList(ctx, db.EventIndexListParams{DefaultLang: s.defLang})
-		if err != nil {
-			return fmt.Errorf("events: index: list: %w", err)
-		}
-		acts, err := q.EventIndexLineups(ctx)
-		if err != nil {
-			return fmt.Errorf("events: index: lineups: %w", err)
-		}
-		at := make(map[int64]int, len(rows))
-		x.entries = make([]entry, len(rows))
-		for i, r := range rows {
-			at[r.ID] = i
-			x.entries[i] = entry{starts: r.StartsAt.UnixMicro(), ends: r.EndsAt.UnixMicro(), kind: Kind(r.Kind)}
-		}
 		for i, lang := range s.langs {
-			if x.langs[lang], err = s.indexLang(ctx, q, x, lang, i == 0, rows, acts, at); err != nil {
+			l, err := s.loadLookups(ctx, q, x, lang, i == 0)
+			if err != nil {
 				return err
 			}
+			x.langs[lang] = l
 		}
-		return nil
+		var err error
+		b, err = s.readBatch(ctx, q, nil)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	entries, summaries, err := x.fromBatch(b, s.defLang)
+	if err != nil {
+		// The snapshot that listed an event holds its venue and artists.
+		return nil, err
+	}
+	x.entries = entries
+	for lang, l := range x.langs {
+		l.summaries = summaries[lang]
+	}
 	return x, nil
 }
 
-// indexLang makes the Summaries of rows in lang. The first language's pass
-// also fills in what does not depend on the language: each entry's venue
-// and artists, and the slugs.
-func (s *Service) indexLang(ctx context.Context, q *db.Queries, x *index, lang string, first bool,
-	rows []db.EventIndexListRow, acts []db.EventIndexLineupsRow, at map[int64]int) ([]Summary, error) {
-	var trs []db.EventIndexTranslationsRow
-	if lang != s.defLang { // in the default language, rows hold the texts
-		var err error
-		if trs, err = q.EventIndexTranslations(ctx, lang); err != nil {
-			return nil, fmt.Errorf("events: index: texts in %s: %w", lang, err)
+// patchIndex makes the index that base would be if it were built now,
+// given that only the events ids name may have changed since: it re-reads
+// those (one snapshot), takes their old entries out and puts in the new
+// ones that are still listed. It fails with errNotIndexed when they show a
+// venue or artist that base does not hold.
+func (s *Service) patchIndex(ctx context.Context, base *index, ids []int64) (*index, error) {
+	var b batch
+	err := db.InTx(ctx, s.sqlDB, func(q *db.Queries) (err error) {
+		b, err = s.readBatch(ctx, q, ids)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	entries, summaries, err := base.fromBatch(b, s.defLang)
+	if err != nil {
+		return nil, err
+	}
+	return base.replace(ids, entries, summaries), nil
+}
+
+// replace returns a copy of x without the events ids name and with
+// entries and their summaries (by language, parallel to entries, in the
+// programme's order), each at its place in the programme's order. The
+// venues, artists and slugs are x's.
+func (x *index) replace(ids []int64, entries []entry, summaries map[string][]Summary) *index {
+	// from says where each entry of the result comes from: x.entries[i]
+	// for i >= 0, entries[-i-1] for i < 0.
+	from := make([]int, 0, len(x.entries)+len(entries))
+	j := 0
+	for i := range x.entries {
+		if slices.Contains(ids, x.entries[i].id) {
+			continue
+		}
+		for ; j < len(entries) && entries[j].before(&x.entries[i]); j++ {
+			from = append(from, -j-1)
+		}
+		from = append(from, i)
+	}
+	for ; j < len(entries); j++ {
+		from = append(from, -j-1)
+	}
+
+	y := &index{
+		built: x.built, entries: pick(from, x.entries, entries), langs: make(map[string]*langIndex, len(x.langs)),
+		locations: x.locations, artists: x.artists, plainSlugs: x.plainSlugs,
+	}
+	for lang, l := range x.langs {
+		y.langs[lang] = &langIndex{summaries: pick(from, l.summaries, summaries[lang]), venues: l.venues, artists: l.artists}
+	}
+	return y
+}
+
+// pick lays out kept and added as from says (see replace).
+func pick[T any](from []int, kept, added []T) []T {
+	out := make([]T, len(from))
+	for k, i := range from {
+		if i >= 0 {
+			out[k] = kept[i]
+		} else {
+			out[k] = added[-i-1]
 		}
 	}
+	return out
+}
+
+// batch is what the index shows of some published events, read in one
+// snapshot: every event for a build, the changed ones for a patch.
+type batch struct {
+	rows []db.EventIndexListRow    // in the programme's order
+	acts []db.EventIndexLineupsRow // by event, in lineup order
+	// texts are the events' texts by language other than the default
+	// (whose texts the rows hold), then by event; covers are the
+	// pictures by language, then by media id.
+	texts  map[string]map[int64]db.EventIndexTranslationsRow
+	covers map[string]map[int64]*media.Image
+}
+
+// readBatch reads the published events ids names, or every one for nil
+// ids: those EventList can list, with their lineups, texts and covers.
+func (s *Service) readBatch(ctx context.Context, q *db.Queries, ids []int64) (batch, error) {
+	b := batch{texts: make(map[string]map[int64]db.EventIndexTranslationsRow, len(s.langs)),
+		covers: make(map[string]map[int64]*media.Image, len(s.langs))}
+	every := int64(0)
+	if ids == nil {
+		every = 1
+	}
+	var err error
+	b.rows, err = q.EventIndexList(ctx, db.EventIndexListParams{DefaultLang: s.defLang, EveryEvent: every, EventIds: ids})
+	if err != nil {
+		return batch{}, fmt.Errorf("events: index: list: %w", err)
+	}
+	if ids != nil {
+		// What is no longer listed needs nothing more.
+		ids = ids[:0:0]
+		for _, r := range b.rows {
+			ids = append(ids, r.ID)
+		}
+		if len(ids) == 0 {
+			return b, nil
+		}
+	}
+	if b.acts, err = q.EventIndexLineups(ctx, db.EventIndexLineupsParams{EveryEvent: every, EventIds: ids}); err != nil {
+		return batch{}, fmt.Errorf("events: index: lineups: %w", err)
+	}
+	var coverIDs []int64
+	for _, r := range b.rows {
+		if r.CoverMediaID.Valid {
+			coverIDs = append(coverIDs, r.CoverMediaID.Int64)
+		}
+	}
+	for _, lang := range s.langs {
+		if lang != s.defLang {
+			trs, err := q.EventIndexTranslations(ctx, db.EventIndexTranslationsParams{Lang: lang, EveryEvent: every, EventIds: ids})
+			if err != nil {
+				return batch{}, fmt.Errorf("events: index: texts in %s: %w", lang, err)
+			}
+			texts := make(map[int64]db.EventIndexTranslationsRow, len(trs))
+			for _, t := range trs {
+				texts[t.EventID] = t
+			}
+			b.texts[lang] = texts
+		}
+		imgs, err := media.LoadImages(ctx, q, s.defLang, lang, coverIDs)
+		if err != nil {
+			return batch{}, fmt.Errorf("events: index: covers in %s: %w", lang, err)
+		}
+		covers := make(map[int64]*media.Image, len(imgs))
+		for id, img := range imgs {
+			covers[id] = &img
+		}
+		b.covers[lang] = covers
+	}
+	return b, nil
+}
+
+// loadLookups reads every venue and artist in lang, for a build. The first
+// language's pass also fills in the slugs, which do not depend on it.
+func (s *Service) loadLookups(ctx context.Context, q *db.Queries, x *index, lang string, first bool) (*langIndex, error) {
 	locs, err := q.EventIndexLocations(ctx, db.EventIndexLocationsParams{DefaultLang: s.defLang, Lang: lang})
 	if err != nil {
 		return nil, fmt.Errorf("events: index: venues in %s: %w", lang, err)
@@ -294,62 +384,66 @@ func (s *Service) indexLang(ctx context.Context, q *db.Queries, x *index, lang s
 	if err != nil {
 		return nil, fmt.Errorf("events: index: artists in %s: %w", lang, err)
 	}
-	coverIDs := make([]int64, 0, len(rows))
-	for _, r := range rows {
-		if r.CoverMediaID.Valid {
-			coverIDs = append(coverIDs, r.CoverMediaID.Int64)
-		}
-	}
-	imgs, err := media.LoadImages(ctx, q, s.defLang, lang, coverIDs)
-	if err != nil {
-		return nil, fmt.Errorf("events: index: covers in %s: %w", lang, err)
-	}
-
 	if first {
 		x.locations = make(map[string]bool, len(locs))
 		x.artists = make(map[string]bool, len(arts))
 	}
-	venues := make(map[int64]Location, len(locs))
-	for _, l := range locs {
+	l := &langIndex{venues: make(map[int64]Location, len(locs)), artists: make(map[int64]indexArtist, len(arts))}
+	for _, r := range locs {
 		if first {
-			x.locations[l.Slug] = true
-			x.plainSlugs = x.plainSlugs && plainSlug(l.Slug)
+			x.locations[r.Slug] = true
+			x.plainSlugs = x.plainSlugs && plainSlug(r.Slug)
 		}
-		if l.Name.Valid { // as EventList's join on the default name
-			venues[l.ID] = Location{Slug: l.Slug, Name: db.Text(l.NameTr, l.Name.String), Accent: l.ThemeAccent}
+		if r.Name.Valid { // as EventList's join on the default name
+			l.venues[r.ID] = Location{Slug: r.Slug, Name: db.Text(r.NameTr, r.Name.String), Accent: r.ThemeAccent}
 		}
 	}
-	type artist struct {
-		slug, name string
-		genre      i18n.Text
-		shown      bool // has a default-language text, as EventArtistListByEvents needs
-	}
-	byID := make(map[int64]artist, len(arts))
 	for _, a := range arts {
 		if first {
 			x.artists[a.Slug] = true
 			x.plainSlugs = x.plainSlugs && plainSlug(a.Slug)
 		}
-		byID[a.ID] = artist{slug: a.Slug, name: a.Name, genre: db.Text(a.GenreTr, a.Genre.String), shown: a.Genre.Valid}
+		l.artists[a.ID] = indexArtist{slug: a.Slug, name: a.Name, genre: db.Text(a.GenreTr, a.Genre.String), shown: a.Genre.Valid}
 	}
-	texts := make(map[int64]db.EventIndexTranslationsRow, len(trs))
-	for _, t := range trs {
-		texts[t.EventID] = t
-	}
-	covers := make(map[int64]*media.Image, len(imgs))
-	for id, img := range imgs {
-		covers[id] = &img
-	}
+	return l, nil
+}
 
-	out := make([]Summary, len(rows))
-	for i, r := range rows {
-		venue, ok := venues[r.LocationID]
+// fromBatch turns b into entries and, by language, the Summaries parallel to
+// them, in b's order, with x's venues and artists. It fails with
+// errNotIndexed for a venue or an artist that x does not hold.
+func (x *index) fromBatch(b batch, defLang string) ([]entry, map[string][]Summary, error) {
+	entries := make([]entry, len(b.rows))
+	at := make(map[int64]int, len(b.rows))
+	for i, r := range b.rows {
+		at[r.ID] = i
+		entries[i] = entry{starts: r.StartsAt.UnixMicro(), ends: r.EndsAt.UnixMicro(), id: r.ID, kind: Kind(r.Kind)}
+	}
+	summaries := make(map[string][]Summary, len(x.langs))
+	first := true
+	for lang, l := range x.langs {
+		out, err := l.summarize(b, lang, lang == defLang, entries, at, first)
+		if err != nil {
+			return nil, nil, err
+		}
+		summaries[lang] = out
+		first = false
+	}
+	return entries, summaries, nil
+}
+
+// summarize makes the Summaries of b's events in lang (def says whether it is
+// the default language). The first language's pass also fills in what
+// does not depend on the language: each entry's venue and artists.
+func (l *langIndex) summarize(b batch, lang string, def bool, entries []entry, at map[int64]int, first bool) ([]Summary, error) {
+	texts, covers := b.texts[lang], b.covers[lang]
+	out := make([]Summary, len(b.rows))
+	for i, r := range b.rows {
+		venue, ok := l.venues[r.LocationID]
 		if !ok {
-			// The snapshot that listed the event holds its venue's name.
-			return nil, fmt.Errorf("events: index: venue %d of event %d has no name in %s", r.LocationID, r.ID, s.defLang)
+			return nil, fmt.Errorf("events: index: venue %d of event %d in %s: %w", r.LocationID, r.ID, lang, errNotIndexed)
 		}
 		t, ok := texts[r.ID]
-		if lang == s.defLang {
+		if def {
 			// EventList's translation is then the default text's row.
 			t, ok = db.EventIndexTranslationsRow{Title: r.Title, Summary: r.Summary}, true
 		}
@@ -364,12 +458,13 @@ func (s *Service) indexLang(ctx context.Context, q *db.Queries, x *index, lang s
 			out[i].Cover = covers[r.CoverMediaID.Int64]
 		}
 		if first {
-			x.entries[i].location = venue.Slug
+			entries[i].location = venue.Slug
 		}
 	}
 
 	// The acts come by event, so each event's are a run of one backing
 	// array: one allocation per language, and a lineup capped at its end.
+	acts := b.acts
 	lineup := make([]Act, 0, len(acts))
 	var slugs []string
 	if first {
@@ -384,7 +479,10 @@ func (s *Service) indexLang(ctx context.Context, q *db.Queries, x *index, lang s
 		i, listed := at[id]
 		start, slugStart := len(lineup), len(slugs)
 		for _, r := range acts[j:k] {
-			a := byID[r.ArtistID]
+			a, ok := l.artists[r.ArtistID]
+			if !ok {
+				return nil, fmt.Errorf("events: index: artist %d of event %d in %s: %w", r.ArtistID, id, lang, errNotIndexed)
+			}
 			if first {
 				slugs = append(slugs, a.slug)
 			}
@@ -405,7 +503,7 @@ func (s *Service) indexLang(ctx context.Context, q *db.Queries, x *index, lang s
 			out[i].Lineup = lineup[start:len(lineup):len(lineup)]
 		}
 		if first {
-			x.entries[i].artists = slugs[slugStart:len(slugs):len(slugs)]
+			entries[i].artists = slugs[slugStart:len(slugs):len(slugs)]
 		}
 	}
 	return out, nil

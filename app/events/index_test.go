@@ -35,26 +35,40 @@ func listed(t *testing.T, list func(context.Context, string, events.Filter) (eve
 }
 
 // The index costs memory in proportion to the published programme; this
-// measures it on the demo programme (run with -v to read it). Not
-// parallel, so no other test's allocations are counted.
+// measures it on the demo programme (run with -v to read it), once built
+// and again after patches, which must not keep the indexes they replaced.
+// Not parallel, so no other test's allocations are counted.
 func TestIndexMemory(t *testing.T) {
 	now := testenv.Seeded(t)
 	cfg := testenv.Config(t)
 	svc := events.New(testenv.DB(t), cfg.Languages, func() time.Time { return now }, live.Discard{}, testenv.Logger(t))
-	var before, after runtime.MemStats
+	var before, built, patched runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	_, err := svc.List(t.Context(), cfg.DefaultLanguage, events.Filter{})
+	p, err := svc.List(t.Context(), cfg.DefaultLanguage, events.Filter{})
 	require.NoError(t, err)
 	runtime.GC()
-	runtime.ReadMemStats(&after)
+	runtime.ReadMemStats(&built)
 	n := svc.IndexLen()
 	require.Positive(t, n)
-	bytes := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	bytes := int64(built.HeapAlloc) - int64(before.HeapAlloc)
 	t.Logf("index of %d published events in %d languages: %d bytes, %d per event", n, len(cfg.Languages), bytes, bytes/int64(n))
 	// Not a budget, a guard against a structure that grows per filter or
 	// per query instead of per event.
 	require.Less(t, bytes/int64(n), int64(8<<10))
+
+	for i := range 10 {
+		svc.Changed(live.TopicEvents, p.Events[i%len(p.Events)].ID)
+		_, err := svc.List(t.Context(), cfg.DefaultLanguage, events.Filter{})
+		require.NoError(t, err)
+	}
+	_, patches := svc.IndexRefreshes()
+	require.EqualValues(t, 10, patches)
+	runtime.GC()
+	runtime.ReadMemStats(&patched)
+	after := int64(patched.HeapAlloc) - int64(before.HeapAlloc)
+	t.Logf("after 10 patches: %d bytes", after)
+	require.Less(t, after, bytes*3/2, "a patched index frees the one it replaced")
 	runtime.KeepAlive(svc)
 }
 
@@ -76,8 +90,8 @@ func edgeCases(t *testing.T, now time.Time) []time.Time {
 	a2 := testenv.Artist(t, q, testenv.ArtistOpts{Genre: "House"})
 	require.NoError(t, q.ArtistTranslationUpsert(ctx, db.ArtistTranslationUpsertParams{ArtistID: a2.ID, Lang: "de", Genre: "Haus"}))
 	a3 := testenv.Artist(t, q, testenv.ArtistOpts{Lang: "de"}) // no default-language text
-	cover := picture(t, q, map[string]string{"en": "A crowd"})
-	coverDE := picture(t, q, map[string]string{"de": "Eine Menge"})
+	cover := testenv.Picture(t, q, map[string]string{"en": "A crowd"})
+	coverDE := testenv.Picture(t, q, map[string]string{"de": "Eine Menge"})
 
 	start := now.Truncate(time.Hour).Add(-30 * time.Hour)
 	var instants []time.Time
@@ -113,31 +127,6 @@ func edgeCases(t *testing.T, now time.Time) []time.Time {
 	}
 	add(testenv.EventOpts{Start: start.Add(80 * time.Hour), Published: true, Kind: db.EventsKindOther, Lineup: []testenv.ArtistRow{a3}})
 	return instants
-}
-
-// picture inserts an image with two widths and a thumbnail, and its alt
-// texts by language.
-func picture(t *testing.T, q *db.Queries, alts map[string]string) int64 {
-	t.Helper()
-	ctx := t.Context()
-	id, err := q.MediaInsert(ctx, db.MediaInsertParams{
-		Sha256: testenv.Unique("sha"), ContentType: "image/png", SizeBytes: 100,
-		Width: sql.NullInt32{Int32: 1200, Valid: true}, Height: sql.NullInt32{Int32: 800, Valid: true},
-		OriginalName: "cover.png", CreatedAt: time.Now().UTC().Truncate(time.Second),
-	})
-	require.NoError(t, err)
-	for _, v := range []struct {
-		name string
-		w, h int32
-	}{{"thumb", 160, 160}, {"w480", 480, 320}, {"w960", 960, 640}} {
-		require.NoError(t, q.MediaVariantInsert(ctx, db.MediaVariantInsertParams{
-			MediaID: id, Variant: v.name, Sha256: testenv.Unique("v"), ContentType: "image/webp", SizeBytes: 10, Width: v.w, Height: v.h,
-		}))
-	}
-	for lang, alt := range alts {
-		require.NoError(t, q.MediaTranslationUpsert(ctx, db.MediaTranslationUpsertParams{MediaID: id, Lang: lang, AltText: alt}))
-	}
-	return id
 }
 
 // filters makes random programme filters: venues and artists that exist
@@ -229,22 +218,7 @@ func TestIndexMatchesSQL(t *testing.T) {
 		require.NoError(t, rows.Err())
 		rows.Close()
 	}
-	var starts []time.Time
-	require.NoError(t, func() error {
-		rows, err := sqlDB.QueryContext(t.Context(), "SELECT starts_at, ends_at FROM events WHERE published")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var s, e time.Time
-			if err := rows.Scan(&s, &e); err != nil {
-				return err
-			}
-			starts = append(starts, s, e)
-		}
-		return rows.Err()
-	}())
+	starts := publishedInstants(t, sqlDB)
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	g.r, g.now = rand.New(rand.NewPCG(seed, 2026)), now
@@ -281,6 +255,82 @@ func TestIndexMatchesSQL(t *testing.T) {
 	}
 }
 
+// publishedInstants are the starts and ends of every published event.
+func publishedInstants(t *testing.T, sqlDB *sql.DB) []time.Time {
+	t.Helper()
+	rows, err := sqlDB.QueryContext(t.Context(), "SELECT starts_at, ends_at FROM events WHERE published")
+	require.NoError(t, err)
+	defer rows.Close()
+	var out []time.Time
+	for rows.Next() {
+		var s, e time.Time
+		require.NoError(t, rows.Scan(&s, &e))
+		out = append(out, s, e)
+	}
+	require.NoError(t, rows.Err())
+	return out
+}
+
+// HappeningNow and Next answer from the index as from the database at any
+// instant: on an event's start or end, or a second, a microsecond or a
+// nanosecond off it, among events that start together or are cancelled,
+// in both languages, for any limit (HappeningNow leaves out the cancelled
+// after its LIMIT, as it did). On the demo programme plus edge cases; not
+// parallel, as TestIndexMatchesSQL.
+func TestIndexWindowsMatchSQL(t *testing.T) {
+	now := testenv.Seeded(t)
+	sqlDB := testenv.DB(t)
+	edges, demo := edgeCases(t, now), publishedInstants(t, sqlDB)
+	cfg := testenv.Config(t)
+	// The service's clock stays at now, so the index never ages; each
+	// call names its own instant.
+	svc := events.New(sqlDB, cfg.Languages, func() time.Time { return now }, live.Discard{}, testenv.Logger(t))
+	ctx := t.Context()
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 2027))
+	offsets := []time.Duration{0, 0, 0, -time.Second, time.Second, -time.Microsecond, time.Microsecond, -time.Nanosecond, time.Nanosecond, 500 * time.Nanosecond}
+	type window func(context.Context, string, int, time.Time) ([]events.Summary, error)
+	nonEmpty, cancelled := 0, 0
+	for range 1000 {
+		at := now.Add(time.Duration(r.Int64N(int64(800*24*time.Hour))) - 400*24*time.Hour)
+		switch r.IntN(4) {
+		case 0, 1: // half the instants are the edge cases', a quarter the demo programme's
+			at = edges[r.IntN(len(edges))].Add(offsets[r.IntN(len(offsets))])
+		case 2:
+			at = demo[r.IntN(len(demo))].Add(offsets[r.IntN(len(offsets))])
+		}
+		lang := []string{"en", "de"}[r.IntN(2)]
+		limit := []int{1, 2, 3, 5, 8, 12, 50, 200}[r.IntN(8)]
+		for _, w := range []struct {
+			name       string
+			sql, index window
+		}{
+			{"happening now", svc.HappeningNowSQL, svc.HappeningNowIndex},
+			{"next", svc.NextSQL, svc.NextIndex},
+		} {
+			want, err := w.sql(ctx, lang, limit, at)
+			require.NoError(t, err)
+			got, err := w.index(ctx, lang, limit, at)
+			require.NoError(t, err)
+			require.Equal(t, want, got, "%s in %s, at most %d, at %s", w.name, lang, limit, at.Format(time.RFC3339Nano))
+			if len(want) > 0 {
+				nonEmpty++
+			}
+		}
+		if limit <= events.MaxPerPage {
+			on, err := svc.ListSQL(ctx, lang, events.Filter{From: at, To: at.Add(time.Second), PerPage: limit})
+			require.NoError(t, err)
+			if happening, _ := svc.HappeningNowSQL(ctx, lang, limit, at); len(happening) < len(on.Events) {
+				cancelled++
+			}
+		}
+	}
+	t.Logf("%d of 2000 answers listed events; %d times a cancelled event was left out", nonEmpty, cancelled)
+	require.Greater(t, nonEmpty, 800, "the instants should often find something")
+	require.Positive(t, cancelled, "and now and then a cancelled event")
+}
+
 // Once built, the index answers without the database: this service's pool
 // is closed after the first List.
 func TestListNeedsNoQueryOnceIndexed(t *testing.T) {
@@ -311,30 +361,31 @@ func TestListNeedsNoQueryOnceIndexed(t *testing.T) {
 	}
 }
 
-// freshBundle is the services as main builds them over the package
-// database, publishing into pub, and other: the events service of another
-// instance, which hears of changes only through Changed. At a venue of its
-// own: ev, a published event with artist in its lineup, and draft, an
-// unpublished one.
+// freshBundle is the services as main builds them over a database,
+// publishing into pub, and other: the events service of another instance,
+// which hears of changes only through Changed. At a venue of its own: ev,
+// a published event with artist in its lineup, and draft, an unpublished
+// one; at loc2, two published events that start as ev ends and an hour
+// later; and known, an artist no lineup shows yet. All exist before either
+// instance builds its index.
 type freshBundle struct {
-	set        services.Set
-	pub        *testenv.Published
-	other      *events.Service
-	q          *db.Queries
-	now        time.Time
-	loc        testenv.LocationRow
-	artist     testenv.ArtistRow
-	ev, draft  testenv.EventRow
-	newArtist  string // the slug of an artist the "new artist" case makes
-	coverImage int64
+	set           services.Set
+	pub           *testenv.Published
+	other         *events.Service
+	sqlDB         *sql.DB
+	q             *db.Queries
+	now           time.Time
+	loc, loc2     testenv.LocationRow
+	artist, known testenv.ArtistRow
+	ev, draft     testenv.EventRow
+	newArtist     string // the slug of an artist the "new artist" case makes
+	coverImage    int64
 }
 
-func setupFresh(t *testing.T) *freshBundle {
+func setupFresh(t *testing.T, sqlDB *sql.DB, now time.Time) *freshBundle {
 	t.Helper()
-	sqlDB := testenv.DB(t)
 	b := &freshBundle{
-		pub: &testenv.Published{}, q: db.New(sqlDB),
-		now:       time.Date(2032, 6, 1, 18, 0, 0, 0, time.UTC),
+		pub: &testenv.Published{}, sqlDB: sqlDB, q: db.New(sqlDB), now: now,
 		newArtist: testenv.Unique("newcomer"),
 	}
 	cfg := testenv.Config(t)
@@ -342,7 +393,9 @@ func setupFresh(t *testing.T) *freshBundle {
 	b.set = services.New(cfg, sqlDB, nil, b.pub, testenv.Logger(t), clock)
 	b.other = events.New(sqlDB, cfg.Languages, clock, live.Discard{}, testenv.Logger(t))
 	b.loc = testenv.Location(t, b.q, testenv.LocationOpts{Names: map[string]string{"de": "Die Halle"}})
+	b.loc2 = testenv.Location(t, b.q, testenv.LocationOpts{})
 	b.artist = testenv.Artist(t, b.q, testenv.ArtistOpts{})
+	b.known = testenv.Artist(t, b.q, testenv.ArtistOpts{Genre: "Dub"})
 	b.ev = testenv.Event(t, b.q, testenv.EventOpts{
 		Location: b.loc, Start: b.now.Add(24 * time.Hour), Published: true, Lineup: []testenv.ArtistRow{b.artist},
 		Titles: map[string]string{"de": "Die Nacht"},
@@ -350,7 +403,10 @@ func setupFresh(t *testing.T) *freshBundle {
 	b.draft = testenv.Event(t, b.q, testenv.EventOpts{
 		Location: b.loc, Start: b.now.Add(48 * time.Hour), Lineup: []testenv.ArtistRow{b.artist},
 	})
-	b.coverImage = picture(t, b.q, map[string]string{"en": "The hall"})
+	for h := range 2 {
+		testenv.Event(t, b.q, testenv.EventOpts{Location: b.loc2, Start: b.ev.StartsAt.Add(time.Duration(h+2) * time.Hour), Published: true})
+	}
+	b.coverImage = testenv.Picture(t, b.q, map[string]string{"en": "The hall"})
 	return b
 }
 
@@ -395,92 +451,174 @@ func (b *freshBundle) patchArtist(t *testing.T, field, value string) error {
 	return err
 }
 
+// requireFresh checks both instances after a write (prev is what they
+// listed before it): the writing one at once, the other once told of the
+// changes published, and not before. Each lists what the database does,
+// and holds an index equal, field by field, to one built afresh, which it
+// got by a patch when patched says so and by a build otherwise. It
+// returns what they list now.
+func (b *freshBundle) requireFresh(t *testing.T, prev []result, patched bool) []result {
+	t.Helper()
+	want := b.results(t, b.set.Events.ListSQL)
+	require.NotEqual(t, prev, want, "the write changes what the programme shows")
+	changes := b.pub.TakeChanges()
+	require.NotEmpty(t, changes)
+	check := func(name string, svc *events.Service) {
+		t.Helper()
+		builds, patches := svc.IndexRefreshes()
+		require.Equal(t, want, b.results(t, svc.List), "%s lists what the database does", name)
+		got, err := svc.Index(t.Context())
+		require.NoError(t, err)
+		fresh, err := svc.FreshIndex(t.Context())
+		require.NoError(t, err)
+		require.Equal(t, fresh, got, "%s holds the index a build would make", name)
+		if patched {
+			patches++
+		} else {
+			builds++
+		}
+		b2, p2 := svc.IndexRefreshes()
+		require.Equal(t, [2]int64{builds, patches}, [2]int64{b2, p2}, "%s: builds and patches (patched %v)", name, patched)
+	}
+	check("the writing process", b.set.Events)
+	require.Equal(t, prev, b.results(t, b.other.List), "another instance keeps its index until told")
+	for _, c := range changes {
+		b.other.Changed(c.Topic, c.ID)
+	}
+	check("another instance, once told", b.other)
+	return want
+}
+
 // After each kind of write through the services, the next List shows it:
 // on the writing process at once, and on another instance once Changed has
-// told it the topics the write published.
+// told it the changes the write published. A write of events patches the
+// index, re-reading those events only, and the patched index is the one a
+// build would make; a write of a venue, an artist or a picture (or of an
+// event that shows an artist the index does not know) builds it anew.
 func TestIndexFreshAfterWrites(t *testing.T) {
 	t.Parallel()
+	// A database of its own, with the demo programme around the bundle's
+	// events: the index is compared whole with a fresh build, which other
+	// tests' events would change under it.
+	_, sqlDB := testenv.ScratchDB(t, "fresh")
+	now := time.Date(2032, 6, 1, 18, 0, 0, 0, time.UTC)
+	require.NoError(t, testenv.Seed(t, sqlDB, now))
+
+	type step func(t *testing.T, b *freshBundle) error
+	publish := func(t *testing.T, b *freshBundle) error {
+		_, err := b.set.Events.Publish(t.Context(), admin, b.draft.ID, b.eventVersion(t, b.draft.ID))
+		return err
+	}
+	unpublish := func(t *testing.T, b *freshBundle) error {
+		_, err := b.set.Events.Unpublish(t.Context(), admin, b.ev.ID, b.eventVersion(t, b.ev.ID))
+		return err
+	}
+	republish := func(t *testing.T, b *freshBundle) error {
+		_, err := b.set.Events.Publish(t.Context(), admin, b.ev.ID, b.eventVersion(t, b.ev.ID))
+		return err
+	}
+	setCover := func(t *testing.T, b *freshBundle) {
+		require.NoError(t, b.patchEvent(t, "cover", fmt.Sprint(b.coverImage)))
+		b.pub.Take()
+	}
 	cases := []struct {
 		name string
 		// prepare runs before either instance builds its index.
 		prepare func(t *testing.T, b *freshBundle)
-		write   func(t *testing.T, b *freshBundle) error
+		// steps are writes, each checked by requireFresh.
+		steps   []step
+		patched bool
 	}{
-		{"publish", nil, func(t *testing.T, b *freshBundle) error {
-			_, err := b.set.Events.Publish(t.Context(), admin, b.draft.ID, b.eventVersion(t, b.draft.ID))
-			return err
-		}},
-		{"unpublish", nil, func(t *testing.T, b *freshBundle) error {
-			_, err := b.set.Events.Unpublish(t.Context(), admin, b.ev.ID, b.eventVersion(t, b.ev.ID))
-			return err
-		}},
-		{"cancel", nil, func(t *testing.T, b *freshBundle) error {
+		{"publish", nil, []step{publish}, true},
+		{"unpublish", nil, []step{unpublish}, true},
+		{"unpublish, publish again", nil, []step{unpublish, republish}, true},
+		{"cancel", nil, []step{func(t *testing.T, b *freshBundle) error {
 			_, err := b.set.Events.Cancel(t.Context(), admin, b.ev.ID, b.eventVersion(t, b.ev.ID))
 			return err
-		}},
-		{"title", nil, func(t *testing.T, b *freshBundle) error {
+		}}, true},
+		{"title", nil, []step{func(t *testing.T, b *freshBundle) error {
 			return b.patchEvent(t, "title.de", "Die andere Nacht")
-		}},
-		{"time", nil, func(t *testing.T, b *freshBundle) error {
-			_, err := b.set.Events.Move(t.Context(), admin, b.ev.ID, b.eventVersion(t, b.ev.ID), b.ev.StartsAt.Add(90*time.Minute))
+		}}, true},
+		{"translation removed, added", nil, []step{func(t *testing.T, b *freshBundle) error {
+			return b.patchEvent(t, "title.de", "")
+		}, func(t *testing.T, b *freshBundle) error {
+			return b.patchEvent(t, "title.de", "Die neue Nacht")
+		}}, true},
+		{"time, past the next two", nil, []step{func(t *testing.T, b *freshBundle) error {
+			_, err := b.set.Events.Move(t.Context(), admin, b.ev.ID, b.eventVersion(t, b.ev.ID), b.ev.StartsAt.Add(200*time.Minute))
 			return err
-		}},
-		{"lineup", nil, func(t *testing.T, b *freshBundle) error {
-			other := testenv.Artist(t, b.q, testenv.ArtistOpts{})
+		}}, true},
+		{"venue", nil, []step{func(t *testing.T, b *freshBundle) error {
+			return b.patchEvent(t, "location", b.loc2.Slug)
+		}}, true},
+		{"lineup", nil, []step{func(t *testing.T, b *freshBundle) error {
 			_, err := b.set.Events.SetLineup(t.Context(), admin, b.ev.ID, b.eventVersion(t, b.ev.ID), []events.LineupInput{
-				{ArtistID: other.ID, Position: 1}, {ArtistID: b.artist.ID, Position: 2, SetStartsAt: b.ev.StartsAt.Add(time.Hour)},
+				{ArtistID: b.known.ID, Position: 1}, {ArtistID: b.artist.ID, Position: 2, SetStartsAt: b.ev.StartsAt.Add(time.Hour)},
 			})
 			return err
-		}},
-		{"cover", nil, func(t *testing.T, b *freshBundle) error {
+		}}, true},
+		{"lineup with an artist new to the index", nil, []step{func(t *testing.T, b *freshBundle) error {
+			other := testenv.Artist(t, b.q, testenv.ArtistOpts{})
+			_, err := b.set.Events.SetLineup(t.Context(), admin, b.ev.ID, b.eventVersion(t, b.ev.ID), []events.LineupInput{
+				{ArtistID: other.ID, Position: 1}, {ArtistID: b.artist.ID, Position: 2},
+			})
+			return err
+		}}, false},
+		{"cover set", nil, []step{func(t *testing.T, b *freshBundle) error {
 			return b.patchEvent(t, "cover", fmt.Sprint(b.coverImage))
-		}},
-		{"venue rename", nil, func(t *testing.T, b *freshBundle) error {
+		}}, true},
+		{"cover cleared", setCover, []step{func(t *testing.T, b *freshBundle) error {
+			return b.patchEvent(t, "cover", "")
+		}}, true},
+		{"two events before one List", nil, []step{func(t *testing.T, b *freshBundle) error {
+			if err := publish(t, b); err != nil {
+				return err
+			}
+			return b.patchEvent(t, "title.en", "Retitled "+b.ev.Slug)
+		}}, true},
+		{"deleted by hand", nil, []step{func(t *testing.T, b *freshBundle) error {
+			// The service deletes only what was never published; a
+			// fix in the database may delete anything, and say so.
+			if _, err := b.sqlDB.ExecContext(t.Context(), "DELETE FROM events WHERE id = ?", b.ev.ID); err != nil {
+				return err
+			}
+			return b.set.Events.Local(b.pub).Changed(t.Context(), live.TopicEvents, b.ev.ID)
+		}}, true},
+		{"venue rename", nil, []step{func(t *testing.T, b *freshBundle) error {
 			return b.patchVenue(t, "name.en", "Renamed "+b.loc.Slug)
-		}},
-		{"venue accent", nil, func(t *testing.T, b *freshBundle) error {
+		}}, false},
+		{"venue accent", nil, []step{func(t *testing.T, b *freshBundle) error {
 			return b.patchVenue(t, "theme.accent", "#ff8800")
-		}},
-		{"artist rename", nil, func(t *testing.T, b *freshBundle) error {
+		}}, false},
+		{"artist rename", nil, []step{func(t *testing.T, b *freshBundle) error {
 			return b.patchArtist(t, "name", "Renamed "+b.artist.Slug)
-		}},
-		{"artist genre", nil, func(t *testing.T, b *freshBundle) error {
+		}}, false},
+		{"artist genre", nil, []step{func(t *testing.T, b *freshBundle) error {
 			return b.patchArtist(t, "genre.de", "Hardtekk")
-		}},
-		{"new artist", nil, func(t *testing.T, b *freshBundle) error {
+		}}, false},
+		{"new artist", nil, []step{func(t *testing.T, b *freshBundle) error {
 			_, err := b.set.Artists.Create(t.Context(), admin, artists.ArtistInput{
 				Name: b.newArtist, Texts: map[string]artists.Text{"en": {Genre: "Ambient"}},
 			})
 			return err
-		}},
-		{"cover alt text", func(t *testing.T, b *freshBundle) {
-			require.NoError(t, b.patchEvent(t, "cover", fmt.Sprint(b.coverImage)))
-			b.pub.Take()
-		}, func(t *testing.T, b *freshBundle) error {
+		}}, false},
+		{"cover alt text", setCover, []step{func(t *testing.T, b *freshBundle) error {
 			return b.set.Media.SetAlt(t.Context(), admin, b.coverImage, "de", "Die Halle, voll")
-		}},
+		}}, false},
 	}
 	for _, tc := range cases {
+		// One after another: each compares the whole database.
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			b := setupFresh(t)
+			b := setupFresh(t, sqlDB, now)
 			if tc.prepare != nil {
 				tc.prepare(t, b)
 			}
-			before := b.results(t, b.set.Events.List)
-			require.Equal(t, before, b.results(t, b.other.List), "both instances start alike")
-			require.NoError(t, tc.write(t, b))
-
-			want := b.results(t, b.set.Events.ListSQL)
-			require.NotEqual(t, before, want, "the write changes what the programme shows")
-			require.Equal(t, want, b.results(t, b.set.Events.List), "the writing process sees its write at once")
-			require.Equal(t, before, b.results(t, b.other.List), "another instance keeps its index until told")
-			topics := b.pub.Take()
-			require.NotEmpty(t, topics)
-			for _, topic := range topics {
-				b.other.Changed(topic)
+			prev := b.results(t, b.set.Events.List)
+			require.Equal(t, prev, b.results(t, b.other.List), "both instances start alike")
+			for _, step := range tc.steps {
+				require.NoError(t, step(t, b))
+				prev = b.requireFresh(t, prev, tc.patched)
 			}
-			require.Equal(t, want, b.results(t, b.other.List), "and sees the write once told (%v)", topics)
 		})
 	}
 }
@@ -494,14 +632,24 @@ func titleNumber(p events.Page) int {
 	return n
 }
 
-// Lists run while an event is written again and again, and Changed fires on
-// the other instance for other reasons too: a List that starts after a
-// write (on the writing process) or after Changed told of it (on the other
-// instance) never shows an older state, and after the last write both
-// show it.
+// Lists run while an event is written again and again: a List that starts
+// after a write (on the writing process) or after Changed told of it (on
+// the other instance) never shows an older state, and after the last
+// write both show it. Each write patches the index; with drops, the other
+// instance also hears of changes for other reasons, which overtake the
+// patches.
 func TestIndexConcurrentListsAndWrites(t *testing.T) {
 	t.Parallel()
-	b := setupFresh(t)
+	for _, drops := range []bool{false, true} {
+		t.Run(fmt.Sprint("drops=", drops), func(t *testing.T) {
+			t.Parallel()
+			concurrentListsAndWrites(t, drops)
+		})
+	}
+}
+
+func concurrentListsAndWrites(t *testing.T, drops bool) {
+	b := setupFresh(t, testenv.DB(t), time.Date(2032, 6, 1, 18, 0, 0, 0, time.UTC))
 	ctx := t.Context()
 	f := events.Filter{Location: b.loc.Slug, PerPage: 1}
 	var written, told atomic.Int64 // the last title number written, and told to other
@@ -534,19 +682,22 @@ func TestIndexConcurrentListsAndWrites(t *testing.T) {
 			}
 		})
 	}
-	wg.Go(func() {
-		// The other instance also hears of changes this test does not
-		// make (another venue's, say). The writing process hears only its
-		// own writes, so nothing but they refresh its index.
-		for {
-			select {
-			case <-done:
-				return
-			case <-time.After(time.Millisecond):
-				b.other.Changed(live.TopicArtists)
+	if drops {
+		wg.Go(func() {
+			// The other instance also hears of changes this test does
+			// not make (another venue's, say). The writing process
+			// hears only its own writes, so nothing but they refresh
+			// its index.
+			for {
+				select {
+				case <-done:
+					return
+				case <-time.After(time.Millisecond):
+					b.other.Changed(live.TopicArtists, 0)
+				}
 			}
-		}
-	})
+		})
+	}
 	version := b.eventVersion(t, b.ev.ID)
 	const writes = 20
 	for i := range writes {
@@ -554,8 +705,8 @@ func TestIndexConcurrentListsAndWrites(t *testing.T) {
 		require.NoError(t, err)
 		version = d.Version
 		written.Store(int64(i))
-		for _, topic := range b.pub.Take() {
-			b.other.Changed(topic)
+		for _, c := range b.pub.TakeChanges() {
+			b.other.Changed(c.Topic, c.ID)
 		}
 		told.Store(int64(i))
 	}
@@ -565,22 +716,17 @@ func TestIndexConcurrentListsAndWrites(t *testing.T) {
 	require.Equal(t, writes-1, titleNumber(want.Page))
 	require.Equal(t, want, listed(t, b.set.Events.List, "en", f))
 	require.Equal(t, want, listed(t, b.other.List, "en", f))
+	_, patches := b.set.Events.IndexRefreshes()
+	require.Positive(t, patches, "the writes were patched in")
 }
 
-// A build that began before a change is not kept: the Lists that shared it
-// get its answer, which is as old as they are, and the next List builds
-// afresh. A table lock holds the build between its first query (which
-// fixed its snapshot) and its second while the change commits. On a
-// database of its own, so the lock holds up no other test.
-func TestIndexBuildOvertakenByChangeIsNotKept(t *testing.T) {
-	t.Parallel()
-	_, sqlDB := testenv.ScratchDB(t, "index")
+// lockedRead holds svc's next index read between its first query, which
+// fixes its snapshot, and its lineups: while it waits, during runs. It
+// returns what the List that made the read answered. sqlDB must be svc's
+// own (see scratchProgramme): the lock holds up every other reader.
+func lockedRead(t *testing.T, sqlDB *sql.DB, svc *events.Service, f events.Filter, during func()) result {
+	t.Helper()
 	ctx := t.Context()
-	now := time.Date(2032, 6, 1, 18, 0, 0, 0, time.UTC)
-	ev := testenv.Event(t, db.New(sqlDB), testenv.EventOpts{Start: now.Add(time.Hour), Published: true, Title: "Old"})
-	svc := events.New(sqlDB, []string{"en", "de"}, func() time.Time { return now }, live.Discard{}, testenv.Logger(t))
-	f := events.Filter{Location: ev.LocationSlug}
-
 	lock, err := sqlDB.Conn(ctx)
 	require.NoError(t, err)
 	defer lock.Close()
@@ -596,14 +742,38 @@ func TestIndexBuildOvertakenByChangeIsNotKept(t *testing.T) {
 		err := sqlDB.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.processlist
 			WHERE db = DATABASE() AND state LIKE 'Waiting for table%'`).Scan(&n)
 		return err == nil && n > 0
-	}, 10*time.Second, 5*time.Millisecond, "the build waits for the lineups")
-	_, err = sqlDB.ExecContext(ctx, "UPDATE event_translations SET title = 'New' WHERE event_id = ?", ev.ID)
-	require.NoError(t, err)
-	svc.Changed(live.TopicEvents)
+	}, 10*time.Second, 5*time.Millisecond, "the read waits for the lineups")
+	during()
 	_, err = lock.ExecContext(ctx, "UNLOCK TABLES")
 	require.NoError(t, err)
+	return <-first
+}
 
-	r := <-first
+// scratchProgramme is an events service over a database of its own (so
+// lockedRead's lock holds up no other test) that holds one published event
+// titled title, and the filter that lists it.
+func scratchProgramme(t *testing.T, title string) (*sql.DB, testenv.EventRow, *events.Service, events.Filter) {
+	t.Helper()
+	_, sqlDB := testenv.ScratchDB(t, "index")
+	now := time.Date(2032, 6, 1, 18, 0, 0, 0, time.UTC)
+	ev := testenv.Event(t, db.New(sqlDB), testenv.EventOpts{Start: now.Add(time.Hour), Published: true, Title: title})
+	svc := events.New(sqlDB, []string{"en", "de"}, func() time.Time { return now }, live.Discard{}, testenv.Logger(t))
+	return sqlDB, ev, svc, events.Filter{Location: ev.LocationSlug}
+}
+
+// A build that began before a change is not kept: the Lists that shared it
+// get its answer, which is as old as they are, and the next List builds
+// afresh.
+func TestIndexBuildOvertakenByChangeIsNotKept(t *testing.T) {
+	t.Parallel()
+	sqlDB, ev, svc, f := scratchProgramme(t, "Old")
+	ctx := t.Context()
+
+	r := lockedRead(t, sqlDB, svc, f, func() {
+		_, err := sqlDB.ExecContext(ctx, "UPDATE event_translations SET title = 'New' WHERE event_id = ?", ev.ID)
+		require.NoError(t, err)
+		svc.Changed(live.TopicEvents, 0)
+	})
 	require.NoError(t, r.Err)
 	require.Equal(t, "Old", r.Page.Events[0].Title.Value, "the build read the state before the change")
 	p, err := svc.List(ctx, "en", f)
@@ -611,24 +781,105 @@ func TestIndexBuildOvertakenByChangeIsNotKept(t *testing.T) {
 	require.Equal(t, "New", p.Events[0].Title.Value, "and was not kept")
 }
 
+// A patch re-reads the events marked stale when it began. An event marked
+// again while it reads stays stale, and the next List re-reads it; a drop
+// while it reads overtakes it, and the next List builds afresh. Either way
+// the List that waited for the patch gets what it read.
+func TestIndexPatchOvertaken(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name            string
+		during          func(svc *events.Service, id int64)
+		builds, patches int64
+	}{
+		{"by a mark", func(svc *events.Service, id int64) { svc.Changed(live.TopicEvents, id) }, 1, 2},
+		{"by a drop", func(svc *events.Service, _ int64) { svc.Changed(live.TopicArtists, 0) }, 2, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sqlDB, ev, svc, f := scratchProgramme(t, "First")
+			ctx := t.Context()
+			retitle := func(title string) {
+				_, err := sqlDB.ExecContext(ctx, "UPDATE event_translations SET title = ? WHERE event_id = ?", title, ev.ID)
+				require.NoError(t, err)
+			}
+			title := func() string {
+				p, err := svc.List(ctx, "en", f)
+				require.NoError(t, err)
+				return p.Events[0].Title.Value
+			}
+			require.Equal(t, "First", title())
+
+			retitle("Second")
+			svc.Changed(live.TopicEvents, ev.ID)
+			r := lockedRead(t, sqlDB, svc, f, func() {
+				retitle("Third")
+				tc.during(svc, ev.ID)
+			})
+			require.NoError(t, r.Err)
+			require.Equal(t, "Second", r.Page.Events[0].Title.Value, "the patch read the state after the first mark")
+			require.Equal(t, "Third", title(), "and the next List the state after the second")
+			builds, patches := svc.IndexRefreshes()
+			require.Equal(t, [2]int64{tc.builds, tc.patches}, [2]int64{builds, patches}, "builds and patches")
+		})
+	}
+}
+
+// Up to MaxStale events changed at once are patched in; one more, and the
+// index is built anew. Marks need not name an event that exists: one that
+// is not listed is only left out.
+func TestIndexTooManyStaleEventsBuild(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	svc := events.New(testenv.DB(t), []string{"en", "de"}, func() time.Time { return b.now }, live.Discard{}, testenv.Logger(t))
+	f := events.Filter{Location: b.venue}
+	want := listed(t, svc.ListSQL, "en", f)
+	require.Equal(t, want, listed(t, svc.List, "en", f))
+	for _, n := range []int{events.MaxStale, events.MaxStale + 1} {
+		builds, patches := svc.IndexRefreshes()
+		for i := range n {
+			svc.Changed(live.TopicEvents, 1<<40+int64(i))
+		}
+		require.Equal(t, want, listed(t, svc.List, "en", f))
+		b2, p2 := svc.IndexRefreshes()
+		if n <= events.MaxStale {
+			require.Equal(t, [2]int64{builds, patches + 1}, [2]int64{b2, p2}, "%d stale events are patched", n)
+		} else {
+			require.Equal(t, [2]int64{builds + 1, patches}, [2]int64{b2, p2}, "%d stale events drop the index", n)
+		}
+	}
+}
+
 // A change that no one published (a fix made in the database by hand, or a
-// message Redis lost) shows once the index has aged out.
+// message Redis lost) shows once the index has aged out; a patch in
+// between does not make it younger.
 func TestIndexAgesOut(t *testing.T) {
 	t.Parallel()
 	q := db.New(testenv.DB(t))
 	clock := testenv.NewClock(time.Date(2032, 6, 1, 18, 0, 0, 0, time.UTC))
 	ev := testenv.Event(t, q, testenv.EventOpts{Start: clock.Now().Add(time.Hour), Published: true, Title: "Old"})
+	told := testenv.Event(t, q, testenv.EventOpts{Location: testenv.LocationRow{ID: ev.LocationID, Slug: ev.LocationSlug},
+		Start: clock.Now().Add(2 * time.Hour), Published: true, Title: "Told"})
 	svc := events.New(testenv.DB(t), []string{"en", "de"}, clock.Now, live.Discard{}, testenv.Logger(t))
-	title := func() string {
+	titles := func() []string {
 		p, err := svc.List(t.Context(), "en", events.Filter{Location: ev.LocationSlug})
 		require.NoError(t, err)
-		return p.Events[0].Title.Value
+		var out []string
+		for _, e := range p.Events {
+			out = append(out, e.Title.Value)
+		}
+		return out
 	}
-	require.Equal(t, "Old", title())
-	_, err := testenv.DB(t).ExecContext(t.Context(), "UPDATE event_translations SET title = 'New' WHERE event_id = ?", ev.ID)
-	require.NoError(t, err)
-	clock.Add(events.IndexMaxAge - time.Second)
-	require.Equal(t, "Old", title(), "unpublished changes wait for the index to age out")
+	require.Equal(t, []string{"Old", "Told"}, titles())
+	for id, title := range map[int64]string{ev.ID: "New", told.ID: "Told again"} {
+		_, err := testenv.DB(t).ExecContext(t.Context(), "UPDATE event_translations SET title = ? WHERE event_id = ?", title, id)
+		require.NoError(t, err)
+	}
+	clock.Add(events.IndexMaxAge - 2*time.Second)
+	svc.Changed(live.TopicEvents, told.ID)
+	require.Equal(t, []string{"Old", "Told again"}, titles(), "a patch re-reads only the event it was told of")
 	clock.Add(time.Second)
-	require.Equal(t, "New", title())
+	require.Equal(t, []string{"Old", "Told again"}, titles(), "unpublished changes wait for the index to age out")
+	clock.Add(time.Second)
+	require.Equal(t, []string{"New", "Told again"}, titles())
 }

@@ -748,12 +748,18 @@ func TestTopicsOfPublicChanges(t *testing.T) {
 	b.pub.Take()
 	d, err = b.svc.Patch(ctx, editor, d.ID, d.Version, "location", b.loc2.Slug)
 	require.NoError(t, err)
+	changes := b.pub.TakeChanges()
+	var topics []string
+	for _, c := range changes {
+		topics = append(topics, c.Topic)
+		require.Equal(t, d.ID, c.ID, "%s carries the event's id: the programme re-reads that event alone", c.Topic)
+	}
 	require.Equal(t, []string{
 		live.EventTopic(d.ID), live.TopicEvents,
 		live.LocationTopic(b.loc.Slug, "schedule"), live.LocationTopic(b.loc.Slug, "screen"),
 		live.LocationTopic(b.loc2.Slug, "schedule"), live.LocationTopic(b.loc2.Slug, "screen"),
 		live.ArtistTopic(b.a1.Slug), live.ArtistTopic(b.a2.Slug),
-	}, b.pub.Take())
+	}, topics)
 	a3 := testenv.Artist(t, b.q, testenv.ArtistOpts{})
 	_, err = b.svc.SetLineup(ctx, editor, d.ID, d.Version, []events.LineupInput{{ArtistID: a3.ID}})
 	require.NoError(t, err)

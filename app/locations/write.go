@@ -196,7 +196,7 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in LocationInput) (
 		return Draft{}, err
 	}
 	if !existing {
-		live.Publish(ctx, s.pub, s.log, out.ID, topics(Draft{}, out)...)
+		s.publish(ctx, changes(Draft{}, out))
 	}
 	return out, nil
 }
@@ -420,7 +420,7 @@ func (s *Service) edit(ctx context.Context, a actor.Actor, id int64, version int
 		return Draft{}, err
 	}
 	if !noop {
-		live.Publish(ctx, s.pub, s.log, id, topics(cur, out)...)
+		s.publish(ctx, changes(cur, out))
 	}
 	return out, nil
 }
@@ -678,27 +678,37 @@ func diff(cur, next Draft) []audit.Change {
 	return out
 }
 
-// topics names what a venue change shows on: its page and screen and the
-// list of venues always; its now-playing box when the stream of an existing
-// venue changed; the
+// changes names what a venue change shows on, each topic with the id its
+// listeners read: its page and screen and the list of venues always; its
+// now-playing box when the stream of an existing venue changed; the
 // programme and the venue's schedule when its name or accent changed, as
-// event cards show both.
-func topics(cur, next Draft) []string {
-	slug := next.Slug
-	out := []string{live.LocationTopic(slug, ""), live.LocationTopic(slug, "screen"), live.TopicLocations}
+// event cards show both. Every topic carries the venue's id but the
+// programme's, whose id names the one event that changed: 0 says any of
+// them (see events.Service.Changed).
+func changes(cur, next Draft) []live.Change {
+	slug, id := next.Slug, next.ID
+	out := []live.Change{{Topic: live.LocationTopic(slug, ""), ID: id}, {Topic: live.LocationTopic(slug, "screen"), ID: id},
+		{Topic: live.TopicLocations, ID: id}}
 	streamChanged := cur.StreamKind != next.StreamKind || cur.StreamListenURL != next.StreamListenURL ||
 		cur.StreamStatusURL != next.StreamStatusURL
 	if cur.ID != 0 && streamChanged {
-		out = append(out, live.LocationTopic(slug, "now-playing"))
+		out = append(out, live.Change{Topic: live.LocationTopic(slug, "now-playing"), ID: id})
 	}
 	nameChanged := false
 	for lang := range union(cur.Texts, next.Texts) {
 		nameChanged = nameChanged || cur.Texts[lang].Name != next.Texts[lang].Name
 	}
 	if cur.ID != 0 && (nameChanged || cur.Theme.Accent != next.Theme.Accent) {
-		out = append(out, live.TopicEvents, live.LocationTopic(slug, "schedule"))
+		out = append(out, live.Change{Topic: live.TopicEvents}, live.Change{Topic: live.LocationTopic(slug, "schedule"), ID: id})
 	}
 	return out
+}
+
+// publish sends each change through the service's publisher.
+func (s *Service) publish(ctx context.Context, changes []live.Change) {
+	for _, c := range changes {
+		live.Publish(ctx, s.pub, s.log, c.ID, c.Topic)
+	}
 }
 
 func union(a, b map[string]Text) map[string]Text {

@@ -534,6 +534,8 @@ func changes(uses []Use) []live.Change {
 	for _, u := range uses {
 		switch u.Kind {
 		case audit.KindEvent:
+			// Not the event's id: the programme drops its index, since
+			// other events may show the same picture.
 			add(live.TopicEvents, 0)
 			add(live.EventTopic(u.ID), u.ID)
 		case audit.KindArtist:

@@ -215,3 +215,35 @@ func or[T comparable](v, def T) T {
 	}
 	return v
 }
+
+// Picture inserts an image with two widths and a thumbnail (rows only, no
+// files), and its alt texts by language, and returns its media id.
+func Picture(t testing.TB, q *db.Queries, alts map[string]string) int64 {
+	t.Helper()
+	ctx := t.Context()
+	id, err := q.MediaInsert(ctx, db.MediaInsertParams{
+		Sha256: Unique("sha"), ContentType: "image/png", SizeBytes: 100,
+		Width: sql.NullInt32{Int32: 1200, Valid: true}, Height: sql.NullInt32{Int32: 800, Valid: true},
+		OriginalName: "cover.png", CreatedAt: time.Now().UTC().Truncate(time.Second),
+	})
+	if err != nil {
+		t.Fatalf("testenv: insert picture: %v", err)
+	}
+	for _, v := range []struct {
+		name string
+		w, h int32
+	}{{"thumb", 160, 160}, {"w480", 480, 320}, {"w960", 960, 640}} {
+		err := q.MediaVariantInsert(ctx, db.MediaVariantInsertParams{
+			MediaID: id, Variant: v.name, Sha256: Unique("v"), ContentType: "image/webp", SizeBytes: 10, Width: v.w, Height: v.h,
+		})
+		if err != nil {
+			t.Fatalf("testenv: insert picture variant: %v", err)
+		}
+	}
+	for lang, alt := range alts {
+		if err := q.MediaTranslationUpsert(ctx, db.MediaTranslationUpsertParams{MediaID: id, Lang: lang, AltText: alt}); err != nil {
+			t.Fatalf("testenv: insert picture alt text: %v", err)
+		}
+	}
+	return id
+}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dreamerscave/tdc/app/events"
+	"github.com/dreamerscave/tdc/app/live"
 	"github.com/dreamerscave/tdc/app/testenv"
 )
 
@@ -50,4 +52,39 @@ func cpuTime(b *testing.B) time.Duration {
 		b.Fatal(err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkProgrammeTopicAfterChange renders the "events" topic as the hub
+// does once an editor saved one event of the seeded programme: the change
+// reaches the server (Changed), and the topic renders (the programme's
+// default list, happening now, next). "warm" renders with no change, for
+// comparison. The time between the two is what a change costs before the
+// first client hears of it: the database reads and the index update.
+func BenchmarkProgrammeTopicAfterChange(b *testing.B) {
+	srv := testenv.App(b)
+	ctx := b.Context()
+	p, err := srv.Events.List(ctx, "en", events.Filter{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	id := p.Events[len(p.Events)/2].ID
+	v := live.Viewer{Lang: "en"}
+	for _, change := range []bool{true, false} {
+		b.Run(map[bool]string{true: "change", false: "warm"}[change], func(b *testing.B) {
+			if _, err := srv.RenderTopic(ctx, live.TopicEvents, v); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			cpu := cpuTime(b)
+			for b.Loop() {
+				if change {
+					srv.Changed(live.TopicEvents, id)
+				}
+				if _, err := srv.RenderTopic(ctx, live.TopicEvents, v); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64((cpuTime(b)-cpu).Nanoseconds())/float64(b.N), "cpu-ns/op")
+		})
+	}
 }

@@ -25,11 +25,12 @@ func TestLivePagesInBrowser(t *testing.T) {
 	t.Parallel()
 	srv := testenv.App(t)
 	sqlDB := testenv.DB(t)
-	hub := runLive(t, srv)
-
+	// The rows first: the live machinery's show clock reads the programme
+	// index at once, and rows inserted by hand are published by no one.
 	editor := testenv.User(t, sqlDB, testenv.UserOpts{Role: actor.RoleEditor})
 	ev := testenv.Event(t, db.New(sqlDB), testenv.EventOpts{Published: true, Title: "Velvet Orbit"})
 	venue, token := pushVenue(t)
+	hub := runLive(t, srv)
 	base := serve(t, srv)
 	// connected waits for at least n sockets: on a loaded machine a page
 	// may be between a dropped socket and its reconnect, which resyncs it.
@@ -97,10 +98,10 @@ func TestLiveSocketsOpenWhenTheirScriptIsLate(t *testing.T) {
 	t.Parallel()
 	srv := testenv.App(t)
 	sqlDB := testenv.DB(t)
-	hub := runLive(t, srv)
 	editor := testenv.User(t, sqlDB, testenv.UserOpts{Role: actor.RoleEditor})
 	ev := testenv.Event(t, db.New(sqlDB), testenv.EventOpts{Published: true, Title: "Slow Tide"})
-	venue, _ := pushVenue(t)
+	venue, _ := pushVenue(t) // before runLive, as in TestLivePagesInBrowser
+	hub := runLive(t, srv)
 	base := serve(t, srv)
 	browser := testenv.BrowserWithin(t, 2*time.Minute)
 

@@ -346,3 +346,62 @@ func TestClockPublishesAtAShowsStart(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// After a change to one event, the programme's fragments (the list,
+// happening now, next) render in both languages, and the clock finds its
+// next boundary, with the database asked about that event alone: its row,
+// lineup, texts and cover, by id, in one transaction. With no change, they
+// need no query at all.
+func TestProgrammeTopicAfterChangeReadsThatEventAlone(t *testing.T) {
+	t.Parallel()
+	now := testenv.Seeded(t)
+	q := db.New(testenv.DB(t))
+	// An event of the next hours with a lineup and a cover, so that every
+	// part of it is read; its venue and artist are known to the index.
+	ev := testenv.Event(t, q, testenv.EventOpts{Start: now.Add(3 * time.Hour), Published: true,
+		Lineup: []testenv.ArtistRow{testenv.Artist(t, q, testenv.ArtistOpts{})}, Titles: map[string]string{"de": "Vorher"}})
+	cover := testenv.Picture(t, q, map[string]string{"en": "A crowd"})
+	_, err := testenv.DB(t).ExecContext(t.Context(), "UPDATE events SET cover_media_id = ? WHERE id = ?", cover, ev.ID)
+	require.NoError(t, err)
+
+	pool, statements := testenv.RecordingDB(t, testenv.DSN(t))
+	rdb, prefix := testenv.Redis(t)
+	cfg := testenv.Config(t)
+	cfg.RedisKeyPrefix = prefix
+	srv := testenv.Build(t, cfg, pool, rdb, now)
+	ctx := t.Context()
+	render := func() string {
+		t.Helper()
+		var out []byte
+		for _, v := range []live.Viewer{slt, berlin} {
+			b, err := srv.RenderTopic(ctx, live.TopicEvents, v)
+			require.NoError(t, err)
+			out = append(out, b...)
+		}
+		_, err := srv.NextBoundary(ctx, now)
+		require.NoError(t, err)
+		return string(out)
+	}
+	require.Contains(t, render(), "Vorher")
+	statements.Take()
+	render()
+	require.Empty(t, statements.Take(), "warm, nothing is read")
+
+	_, err = testenv.DB(t).ExecContext(ctx, "UPDATE event_translations SET title = 'Nachher' WHERE event_id = ? AND lang = 'de'", ev.ID)
+	require.NoError(t, err)
+	srv.Changed(live.TopicEvents, ev.ID)
+	require.Contains(t, render(), "Nachher")
+	var names []string
+	for _, st := range statements.Take() {
+		names = append(names, st.Name())
+		for _, a := range st.Args {
+			if n, ok := a.(int64); ok && n != 0 { // 0: every_event, off
+				require.Contains(t, []int64{ev.ID, cover}, n, "%s reads only the event and its cover", st.Name())
+			}
+		}
+	}
+	require.Equal(t, []string{"BEGIN", "EventIndexList", "EventIndexLineups", "MediaImageList", "EventIndexTranslations", "MediaImageList"}, names,
+		"its row and lineup, then in each language its cover and (but in the default one, which its row holds) its texts")
+	render()
+	require.Empty(t, statements.Take(), "and once patched, nothing")
+}

@@ -61,12 +61,13 @@ func (f topicFixture) etags(t *testing.T, paths ...string) map[string]string {
 // renameSilently changes the event's title in the database without
 // publishing anything: only a page that re-renders shows it. The events
 // service's programme index is told, as the events service's own writes
-// tell it, so what re-renders reads the new title; the page cache is not.
+// tell it (the programme, with the event's id), so what re-renders reads
+// the new title; the page cache is not.
 func (f topicFixture) renameSilently(t *testing.T, title string) {
 	t.Helper()
 	_, err := testenv.DB(t).ExecContext(t.Context(), "UPDATE event_translations SET title = ? WHERE event_id = ?", title, f.ev.ID)
 	require.NoError(t, err)
-	f.srv.Events.Changed(live.TopicEvents)
+	f.srv.Events.Changed(live.TopicEvents, f.ev.ID)
 }
 
 // A new track at one venue re-renders that venue's page, and leaves the
@@ -81,7 +82,7 @@ func TestNowPlayingChangeLeavesTheProgrammeCached(t *testing.T) {
 		LocationID: f.loc.ID, Artist: "Silent Artist", Title: "Quiet Track", Source: db.NowPlayingSourcePush, StartedAt: testenv.Seeded(t),
 	}))
 
-	f.srv.Changed(live.LocationTopic(f.loc.Slug, "now-playing"))
+	f.srv.Changed(live.LocationTopic(f.loc.Slug, "now-playing"), f.loc.ID)
 
 	for _, p := range []string{f.programme, f.event} {
 		res := get(t, f.srv, p)
@@ -103,11 +104,11 @@ func TestEventChangeDropsItsPageAndTheProgramme(t *testing.T) {
 	renamed := "Renamed " + f.ev.Slug
 	f.renameSilently(t, renamed)
 
-	f.srv.Changed(live.EventTopic(f.ev.ID))
+	f.srv.Changed(live.EventTopic(f.ev.ID), f.ev.ID)
 	require.Contains(t, get(t, f.srv, f.event).Body, renamed)
 	require.NotContains(t, get(t, f.srv, f.programme).Body, renamed, "the programme listens to events, not each event")
 
-	f.srv.Changed(live.TopicEvents)
+	f.srv.Changed(live.TopicEvents, f.ev.ID)
 	require.Contains(t, get(t, f.srv, f.programme).Body, renamed)
 }
 
@@ -125,7 +126,7 @@ func TestEventWriteDropsWhatShowsIt(t *testing.T) {
 	_, err := f.srv.Events.Patch(t.Context(), actor.Actor{Role: actor.RoleAdmin}, f.ev.ID, version, "title.en", renamed)
 	require.NoError(t, err)
 	for _, c := range changes.until(t, live.EventTopic(f.ev.ID), live.TopicEvents, live.LocationTopic(f.loc.Slug, "schedule")) {
-		f.srv.Changed(c)
+		f.srv.Changed(c.Topic, c.ID)
 	}
 
 	for _, p := range []string{f.programme, f.event, f.venue} {
@@ -144,7 +145,7 @@ func TestAllAndSettingsDropEveryPage(t *testing.T) {
 			f := newTopicFixture(t)
 			renamed := "Renamed " + f.ev.Slug
 			f.renameSilently(t, renamed)
-			f.srv.Changed(topic)
+			f.srv.Changed(topic, 0)
 			for _, p := range []string{f.programme, f.event, f.venue} {
 				require.Contains(t, get(t, f.srv, p).Body, renamed, p)
 			}
@@ -174,18 +175,18 @@ func listen(t *testing.T, srv *web.Server) changeLog {
 	return l
 }
 
-// until returns the topics received until each of want has been.
-func (l changeLog) until(t *testing.T, want ...string) []string {
+// until returns the changes received until each of want's topics has been.
+func (l changeLog) until(t *testing.T, want ...string) []live.Change {
 	t.Helper()
 	missing := map[string]bool{}
 	for _, w := range want {
 		missing[w] = true
 	}
-	var got []string
+	var got []live.Change
 	for len(missing) > 0 {
 		select {
 		case c := <-l.ch:
-			got = append(got, c.Topic)
+			got = append(got, c)
 			delete(missing, c.Topic)
 		case <-time.After(10 * time.Second):
 			t.Fatalf("got %v, still waiting for %v", got, missing)

@@ -124,18 +124,21 @@ func (s *Server) CacheSize() (entries int, bytes uint64) {
 }
 
 // Invalidate drops every cached page.
-func (s *Server) Invalidate() { s.Changed(live.TopicAll) }
+func (s *Server) Invalidate() { s.Changed(live.TopicAll, 0) }
 
 // Changed drops the cached pages that show topic (live.TopicAll: every
-// page). The settings service's copy and the events service's programme
-// index are dropped first when what they hold changed: a page rendered
-// between the two would otherwise show the old data and be stored.
-func (s *Server) Changed(topic string) {
+// page); id is the id the change was published with. The settings
+// service's copy and the events service's programme index are refreshed
+// first when what they hold changed: a page rendered between the two would
+// otherwise show the old data and be stored. The index re-reads only the
+// event that a change of live.TopicEvents names by its id (see
+// events.Service.Changed).
+func (s *Server) Changed(topic string, id int64) {
 	if s.Settings != nil {
 		s.Settings.Changed(topic)
 	}
 	if s.Events != nil {
-		s.Events.Changed(topic)
+		s.Events.Changed(topic, id)
 	}
 	s.cache.Invalidate(topic)
 }
@@ -150,7 +153,7 @@ func (s *Server) Follow(ctx context.Context, bus *live.Bus) {
 	var clock *live.Clock
 	changed := func(c live.Change) {
 		// Caches first, so what the hub renders next is read afresh.
-		s.Changed(c.Topic)
+		s.Changed(c.Topic, c.ID)
 		if s.hub != nil {
 			s.hub.Changed(c)
 			s.screenChanged(c.Topic) // screens.go
