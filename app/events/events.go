@@ -164,7 +164,7 @@ func New(sqlDB *sql.DB, langs []string, now func() time.Time, pub live.Publisher
 	}
 	// Every write publishes after its commit; the index marks what it
 	// changed first, so the next List here shows it.
-	s.pub = s.Local(pub)
+	s.pub = live.WithLocal(pub, s.Changed)
 	return s
 }
 

@@ -215,7 +215,7 @@ func (c *indexCache) dropLocked() {
 //
 // Every instance's change listener calls it (web.Server.Changed); this
 // service's own writes, and through services.New the other services'
-// writes, call it before they publish (see Local), so a process sees its
+// writes, call it before they publish (live.WithLocal), so a process sees its
 // own write at once.
 func (s *Service) Changed(topic string, id int64) {
 	switch topic {
@@ -228,22 +228,4 @@ func (s *Service) Changed(topic string, id int64) {
 	case live.TopicAll, live.TopicLocations, live.TopicArtists:
 		s.dropIndex()
 	}
-}
-
-// Local returns a Publisher that tells s of each change, with its id, in
-// the caller's goroutine, before pub publishes it: live.WithLocal, which
-// passes its listener the topic alone. A process's own index must show
-// its own writes at once; the bus brings a change back to its sender too,
-// but later and from another goroutine.
-func (s *Service) Local(pub live.Publisher) live.Publisher { return localPublisher{pub: pub, s: s} }
-
-type localPublisher struct {
-	pub live.Publisher
-	s   *Service
-}
-
-// Changed tells the service, then publishes through pub.
-func (p localPublisher) Changed(ctx context.Context, topic string, id int64) error {
-	p.s.Changed(topic, id)
-	return p.pub.Changed(ctx, topic, id)
 }

@@ -582,7 +582,7 @@ func TestIndexFreshAfterWrites(t *testing.T) {
 			if _, err := b.sqlDB.ExecContext(t.Context(), "DELETE FROM events WHERE id = ?", b.ev.ID); err != nil {
 				return err
 			}
-			return b.set.Events.Local(b.pub).Changed(t.Context(), live.TopicEvents, b.ev.ID)
+			return live.WithLocal(b.pub, b.set.Events.Changed).Changed(t.Context(), live.TopicEvents, b.ev.ID)
 		}}, true},
 		{"venue rename", nil, []step{func(t *testing.T, b *freshBundle) error {
 			return b.patchVenue(t, "name.en", "Renamed "+b.loc.Slug)

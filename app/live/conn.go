@@ -22,9 +22,9 @@ import (
 // socket when nothing waits; a writer goroutine runs only while frames
 // wait, so an idle socket costs one goroutine of ours and no buffers.
 type conn struct {
-	hub    *Hub
-	ws     *websocket.Conn
-	sock   *socket // under ws; the hub's frames are written to it
+	hub  *Hub
+	ws   *websocket.Conn
+	sock *socket // under ws; the hub's frames are written to it
 	// viewer is shared by every conn of the same Viewer, so the fan-out
 	// groups followers by comparing pointers.
 	viewer unique.Handle[Viewer]

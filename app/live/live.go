@@ -19,7 +19,8 @@ import (
 const (
 	// TopicAll says everything may have changed (e.g. after `tdc seed`).
 	TopicAll = "*"
-	// TopicEvents is the programme as a whole.
+	// TopicEvents is the programme as a whole; a change's id is the one
+	// event that changed, or 0 when any may have (see events.Service.Changed).
 	TopicEvents = "events"
 )
 
@@ -69,18 +70,18 @@ func (Discard) Changed(context.Context, string, int64) error { return nil }
 // caller's goroutine, before pub publishes it. A process's own caches need
 // this to show its own writes at once: the bus brings a change back to its
 // sender too, but later and from another goroutine.
-func WithLocal(pub Publisher, local func(topic string)) Publisher {
+func WithLocal(pub Publisher, local func(topic string, id int64)) Publisher {
 	return withLocal{pub: pub, local: local}
 }
 
 type withLocal struct {
 	pub   Publisher
-	local func(topic string)
+	local func(topic string, id int64)
 }
 
 // Changed tells local, then publishes through pub.
 func (w withLocal) Changed(ctx context.Context, topic string, id int64) error {
-	w.local(topic)
+	w.local(topic, id)
 	return w.pub.Changed(ctx, topic, id)
 }
 

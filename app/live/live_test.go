@@ -91,7 +91,7 @@ func TestListenerResyncsAfterReconnect(t *testing.T) {
 func TestWithLocalTellsLocalFirst(t *testing.T) {
 	t.Parallel()
 	var steps []string
-	p := live.WithLocal(logPublisher{&steps}, func(topic string) { steps = append(steps, "local "+topic) })
+	p := live.WithLocal(logPublisher{&steps}, func(topic string, _ int64) { steps = append(steps, "local "+topic) })
 	live.Publish(t.Context(), p, testenv.Logger(t), 7, live.TopicEvents, live.EventTopic(7))
 	require.Equal(t, []string{"local events", "publish events", "local event:7", "publish event:7"}, steps)
 }

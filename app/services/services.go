@@ -70,7 +70,7 @@ func New(cfg config.Config, sqlDB *sql.DB, rdb redis.UniversalClient, pub live.P
 	// programme lists. The events service hears of it before the change
 	// is published, so this process's next page shows it: the bus brings
 	// it back only later. (Its own writes do the same by themselves.)
-	pub = evs.Local(pub)
+	pub = live.WithLocal(pub, evs.Changed)
 	set := Set{
 		Events:     evs,
 		Locations:  locations.New(sqlDB, cfg.Languages, now, pub, log),
