@@ -39,13 +39,19 @@ func newServer(t *testing.T) *server {
 			return
 		}
 		ws.SetPongHandler(func(string) error { s.pongs.Add(1); return nil })
-		if err := ws.WriteMessage(websocket.TextMessage, []byte(`<div id="live-events">first</div>`)); err != nil {
+		// Listed as the first frame goes out, under the lock broadcast
+		// takes: a client that has its first frame may be counted ready
+		// and get the first change before this handler runs again.
+		s.mu.Lock()
+		err = ws.WriteMessage(websocket.TextMessage, []byte(`<div id="live-events">first</div>`))
+		if err == nil {
+			s.conns = append(s.conns, ws)
+		}
+		s.mu.Unlock()
+		if err != nil {
 			ws.Close()
 			return
 		}
-		s.mu.Lock()
-		s.conns = append(s.conns, ws)
-		s.mu.Unlock()
 		go func() { // pongs and close frames
 			for {
 				if _, _, err := ws.ReadMessage(); err != nil {
